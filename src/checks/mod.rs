@@ -1,0 +1,155 @@
+//! Checks: each sees facts and returns a [`Finding`] — status, message, months, evidence.
+//!
+//! Invariants: checks never do I/O; money is compared in integer 分; a value that could not
+//! be read, or a threshold that is only reported, never makes a check pass (it makes it
+//! `needs_review`). One file per check family; the ids are SPEC §4's.
+
+pub mod employer;
+pub mod identity;
+pub mod tax;
+
+use serde::Serialize;
+
+use crate::model::{Fen, YearMonth};
+
+/// The outcome of a check (SPEC §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Satisfied.
+    Pass,
+    /// Not relevant to this case.
+    NotApplicable,
+    /// The unit must supply something the policy names.
+    NeedsMaterial,
+    /// A person must look.
+    NeedsReview,
+    /// Not satisfied.
+    Fail,
+}
+
+impl Status {
+    /// The label a Chinese reader sees.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Pass => "通过",
+            Status::NotApplicable => "不适用",
+            Status::NeedsMaterial => "需补材料",
+            Status::NeedsReview => "需人工复核",
+            Status::Fail => "不通过",
+        }
+    }
+}
+
+/// The verdict of several findings: fail, else needs_review, else needs_material, else pass
+/// (SPEC §4). Not-applicable findings do not count.
+pub fn verdict<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Status {
+    let worst = findings
+        .into_iter()
+        .map(|f| f.status)
+        .filter(|s| *s != Status::NotApplicable)
+        .max()
+        .unwrap_or(Status::Pass);
+    worst.max(Status::Pass)
+}
+
+/// Where a finding's evidence was read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The file.
+    pub document: String,
+    /// Sheet and row (later: page and box).
+    pub locator: String,
+    /// The text read there.
+    pub text: String,
+}
+
+/// A month under the threshold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Shortfall {
+    /// 税款所属期.
+    pub period: YearMonth,
+    /// Income compared.
+    pub income_fen: Fen,
+    /// The line.
+    pub threshold_fen: Fen,
+    /// threshold − income.
+    pub shortfall_fen: Fen,
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Check id (SPEC §4).
+    pub id: &'static str,
+    /// Outcome.
+    pub status: Status,
+    /// What a reviewer reads, in Chinese.
+    pub message: String,
+    /// The policy section the check implements.
+    pub policy: &'static str,
+    /// The months the check is about (missing, under, zero-tax, other agent …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub months: Vec<YearMonth>,
+    /// Under-threshold months with their figures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shortfalls: Vec<Shortfall>,
+    /// Where it was read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    /// A finding without months or evidence.
+    pub fn new(id: &'static str, policy: &'static str, status: Status, message: String) -> Self {
+        Finding {
+            id,
+            status,
+            message,
+            policy,
+            months: Vec::new(),
+            shortfalls: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+/// `2019-03、2019-07` — at most `max` months, then `等 N 个月`.
+pub fn month_list(months: &[YearMonth], max: usize) -> String {
+    let shown: Vec<String> = months.iter().take(max).map(|m| m.to_string()).collect();
+    let mut s = shown.join("、");
+    if months.len() > max {
+        s.push_str(&format!(" 等 {} 个月", months.len()));
+    }
+    s
+}
+
+/// A threshold in yuan as the guide writes it: `10,616` (decimals only when there are some).
+pub fn yuan_whole(f: Fen) -> String {
+    let s = f.to_string();
+    s.strip_suffix(".00").map(str::to_string).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_order() {
+        let f = |s| Finding::new("x", "", s, String::new());
+        assert_eq!(verdict(&[f(Status::Pass), f(Status::NotApplicable)]), Status::Pass);
+        assert_eq!(verdict(&[f(Status::NeedsMaterial), f(Status::NeedsReview)]), Status::NeedsReview);
+        assert_eq!(verdict(&[f(Status::Fail), f(Status::NeedsReview)]), Status::Fail);
+        assert_eq!(verdict(&[f(Status::NotApplicable)]), Status::Pass);
+        assert_eq!(verdict(&[]), Status::Pass);
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(yuan_whole(Fen::from_yuan(10616)), "10,616");
+        assert_eq!(yuan_whole(Fen(1_061_601)), "10,616.01");
+        let ms: Vec<YearMonth> = (1..=8).map(|m| YearMonth::new(2020, m).unwrap()).collect();
+        assert_eq!(month_list(&ms[..2], 6), "2020-01、2020-02");
+        assert!(month_list(&ms, 6).ends_with("等 8 个月"));
+    }
+}

@@ -1,0 +1,829 @@
+//! The withholding client's exports (`tax_export`): the 个人扣缴明细 / 综合所得明细 table and the
+//! official 个人所得税扣缴申报表 (the client's 综合所得申报表), from sheets of cells to typed rows.
+//!
+//! Columns are found by their normalized header text, never by position: versions of the
+//! client differ in 证件/证照, 本期/累计 prefixes, a leading `*`, full- or half-width brackets
+//! (`../shared/docs/document-formats.md` §1). The header row is found by content in the first
+//! [`HEADER_SCAN_ROWS`] rows; a grouped two-row header (the 申报表's bands) is merged. The
+//! 申报表's header block (税款所属期, 扣缴义务人名称 and its credit code) sits above the table and
+//! applies to every row of the sheet.
+
+use serde::Serialize;
+
+use crate::model::text::{halfwidth, normalize_for_match};
+use crate::model::{
+    CreditCode, Fen, IdNumber, YearMonth, excel_serial_to_date, parse_date,
+};
+use crate::read::{Cell, Row, Sheet, Workbook};
+
+/// How many non-empty rows from the top are searched for the header.
+pub const HEADER_SCAN_ROWS: usize = 40;
+
+/// Which of the two export layouts a sheet has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// 个人扣缴明细 / 综合所得明细: one row per person, month and 所得项目.
+    Detail,
+    /// 个人所得税扣缴申报表 (综合所得申报表): one month per sheet, agent in the header block.
+    DeclarationForm,
+}
+
+/// A column's meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 姓名.
+    Name,
+    /// 证件类型.
+    IdType,
+    /// 证件号码.
+    IdNumber,
+    /// 纳税人识别号 (a resident's is the ID number).
+    TaxpayerId,
+    /// 税款所属期起.
+    PeriodStart,
+    /// 税款所属期止.
+    PeriodEnd,
+    /// 税款所属期 as one column.
+    Period,
+    /// 所得项目.
+    IncomeItem,
+    /// 本期收入.
+    Income,
+    /// 本期免税收入.
+    Exempt,
+    /// The month's tax (本期/累计 应补(退)税额).
+    Tax,
+    /// 扣缴义务人名称, where an export carries it as a column.
+    Agent,
+    /// 扣缴义务人纳税人识别号.
+    AgentCode,
+}
+
+/// Header aliases after [`norm_header`], per role. For [`Role::Tax`] the order is a priority:
+/// the first alias present wins (本期 before 累计: in the 明细 export the month's tax is
+/// 累计应补(退)税额 = 累计应扣缴税额 − 累计已预缴税额).
+const ALIASES: &[(Role, &[&str])] = &[
+    (Role::Name, &["姓名", "纳税人姓名", "员工姓名"]),
+    (Role::IdType, &["证件类型", "证照类型", "身份证件类型"]),
+    (
+        Role::IdNumber,
+        &["证件号码", "证照号码", "身份证件号码", "身份证号码", "身份证号"],
+    ),
+    (Role::TaxpayerId, &["纳税人识别号"]),
+    (
+        Role::PeriodStart,
+        &["税款所属期起", "所得期间起", "所属期起", "税款所属期起始"],
+    ),
+    (
+        Role::PeriodEnd,
+        &["税款所属期止", "所得期间止", "所属期止", "税款所属期终止"],
+    ),
+    (
+        Role::Period,
+        &["税款所属期", "所属期", "所得期间", "税款所属月份", "所属月份", "所得月份"],
+    ),
+    (Role::IncomeItem, &["所得项目", "所得项目名称", "所得项目小类"]),
+    (Role::Income, &["本期收入", "收入", "本月收入", "收入额", "本期收入额"]),
+    (Role::Exempt, &["本期免税收入", "免税收入"]),
+    (
+        Role::Tax,
+        &["本期应补退税额", "应补退税额", "累计应补退税额", "本期应扣缴税额", "应扣缴税额"],
+    ),
+    (Role::Agent, &["扣缴义务人名称", "扣缴义务人", "扣缴单位", "扣缴单位名称"]),
+    (
+        Role::AgentCode,
+        &[
+            "扣缴义务人纳税人识别号",
+            "扣缴义务人纳税人识别号统一社会信用代码",
+            "扣缴义务人统一社会信用代码",
+            "扣缴单位纳税人识别号",
+        ],
+    ),
+];
+
+/// Header text normalized for matching: half-width, no spaces, no `*`, brackets, slashes or
+/// unit suffixes, so `*证照号码`, `应补（退）税额`, `应补/退税额` and `本期收入(元)` all match.
+pub fn norm_header(s: &str) -> String {
+    let n = normalize_for_match(s);
+    let n = n.replace("(元)", "").replace("(人民币元)", "");
+    n.chars()
+        .filter(|c| !matches!(c, '*' | '(' | ')' | '/' | '、' | ':' | '[' | ']'))
+        .collect()
+}
+
+fn role_of(norm: &str) -> Option<(Role, usize)> {
+    ALIASES.iter().find_map(|(role, aliases)| {
+        aliases.iter().position(|a| *a == norm).map(|p| (*role, p))
+    })
+}
+
+/// The withholding agent stated for a row, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Agent {
+    /// 扣缴义务人名称 as written.
+    pub name: String,
+    /// Its credit code as written, if stated.
+    pub credit_code: Option<String>,
+    /// `column` or `header_block`.
+    pub stated_in: &'static str,
+}
+
+/// One row of withholding, typed, with where it came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaxRow {
+    /// Sheet name.
+    pub sheet: String,
+    /// 1-based row number in the sheet (CSV: line number).
+    pub row: u32,
+    /// Layout of the sheet.
+    pub layout: Layout,
+    /// 姓名.
+    pub name: String,
+    /// 证件号码 as written (trimmed, half-width, upper-case).
+    pub id_raw: String,
+    /// The number, when it is a valid 居民身份证号码.
+    #[serde(skip)]
+    pub id: Option<IdNumber>,
+    /// 证件类型, if stated.
+    pub id_type: Option<String>,
+    /// 税款所属期 (the month wages were paid and tax withheld).
+    pub period: Option<YearMonth>,
+    /// 所得项目; when the file has no such column this is assumed (see `item_assumed`).
+    pub item: String,
+    /// True when the file has no 所得项目 column (the 正常工资薪金 template export).
+    pub item_assumed: bool,
+    /// 本期收入.
+    pub income: Option<Fen>,
+    /// 本期免税收入 (absent = 0).
+    pub exempt: Option<Fen>,
+    /// The month's tax; `None` when the file has no tax column or the cell is empty.
+    pub tax: Option<Fen>,
+    /// Withholding agent, where stated.
+    pub agent: Option<Agent>,
+    /// What could not be read in this row; a row with problems is never used to pass.
+    pub problems: Vec<String>,
+    /// The row's text as read, for evidence.
+    pub text: String,
+}
+
+/// What the header block above a table says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HeaderBlock {
+    /// The title, if it names the official form.
+    pub title: Option<String>,
+    /// 税款所属期, when it is one month.
+    pub period: Option<YearMonth>,
+    /// The 税款所属期 text as read.
+    pub period_text: Option<String>,
+    /// 扣缴义务人名称.
+    pub agent_name: Option<String>,
+    /// 扣缴义务人纳税人识别号（统一社会信用代码）.
+    pub agent_code: Option<String>,
+}
+
+/// The 合计 row and whether it agrees with the rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// 1-based row of the 合计 line.
+    pub row: u32,
+    /// Its income total.
+    pub income: Option<Fen>,
+    /// Its tax total.
+    pub tax: Option<Fen>,
+    /// Sum of the rows' income.
+    pub rows_income: Fen,
+    /// Sum of the rows' tax.
+    pub rows_tax: Fen,
+}
+
+/// One sheet that held a tax table.
+#[derive(Clone, Debug, Serialize)]
+pub struct SheetExtract {
+    /// Sheet name.
+    pub sheet: String,
+    /// Layout.
+    pub layout: Layout,
+    /// 1-based header row (the lower one of a two-row header).
+    pub header_row: u32,
+    /// The columns understood: role, 1-based column, header text.
+    pub columns: Vec<(Role, u32, String)>,
+    /// The header block.
+    pub header_block: HeaderBlock,
+    /// The data rows.
+    pub rows: Vec<TaxRow>,
+    /// The 合计 row, if any.
+    pub totals: Option<Totals>,
+    /// Findings about the sheet (totals that disagree, columns missing …).
+    pub notes: Vec<String>,
+}
+
+/// A whole export.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaxExport {
+    /// The sheets with a tax table.
+    pub sheets: Vec<SheetExtract>,
+    /// Sheets without one, and why.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl TaxExport {
+    /// Every row of every sheet.
+    pub fn rows(&self) -> impl Iterator<Item = &TaxRow> {
+        self.sheets.iter().flat_map(|s| s.rows.iter())
+    }
+}
+
+/// Why a workbook holds no usable tax table.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    /// No sheet had a recognizable header.
+    #[error(
+        "no tax-export table found: expected a header row with 姓名, 证件号码 and 本期收入 (or 收入) in the first {HEADER_SCAN_ROWS} rows{}",
+        sheet_reasons(.0)
+    )]
+    NoHeader(Vec<(String, String)>),
+    /// A header was found but no data rows follow it.
+    #[error("the table has a header but no data rows (sheet \"{0}\")")]
+    NoRows(String),
+}
+
+fn sheet_reasons(v: &[(String, String)]) -> String {
+    if v.is_empty() {
+        return " (the workbook has no sheets)".into();
+    }
+    let parts: Vec<String> = v.iter().map(|(s, r)| format!("sheet \"{s}\": {r}")).collect();
+    format!(" ({})", parts.join("; "))
+}
+
+/// Extracts every tax table of a workbook.
+pub fn extract(wb: &Workbook) -> Result<TaxExport, ExtractError> {
+    let mut sheets = Vec::new();
+    let mut skipped = Vec::new();
+    for sheet in &wb.sheets {
+        match extract_sheet(sheet) {
+            Ok(s) => sheets.push(s),
+            Err(reason) => skipped.push((sheet.name.clone(), reason)),
+        }
+    }
+    if sheets.is_empty() {
+        return Err(ExtractError::NoHeader(skipped));
+    }
+    if sheets.iter().all(|s| s.rows.is_empty()) {
+        return Err(ExtractError::NoRows(sheets[0].sheet.clone()));
+    }
+    Ok(TaxExport { sheets, skipped })
+}
+
+struct Header {
+    /// Index into `sheet.rows` of the (lower) header row.
+    pos: usize,
+    /// role → (column, priority, header text)
+    cols: Vec<(Role, usize, usize, String)>,
+}
+
+impl Header {
+    fn col(&self, role: Role) -> Option<usize> {
+        self.cols
+            .iter()
+            .filter(|c| c.0 == role)
+            .min_by_key(|c| c.2)
+            .map(|c| c.1)
+    }
+}
+
+fn texts(row: &Row) -> Vec<String> {
+    row.cells.iter().map(|c| c.display()).collect()
+}
+
+fn roles_of(cells: &[String]) -> Vec<(Role, usize, usize, String)> {
+    let mut out: Vec<(Role, usize, usize, String)> = Vec::new();
+    for (col, t) in cells.iter().enumerate() {
+        if let Some((role, prio)) = role_of(&norm_header(t)) {
+            // The first column of a role wins over a later duplicate of the same alias.
+            if !out.iter().any(|c| c.0 == role && c.2 <= prio) {
+                out.retain(|c| c.0 != role);
+                out.push((role, col, prio, t.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn complete(cols: &[(Role, usize, usize, String)]) -> bool {
+    let has = |r| cols.iter().any(|c| c.0 == r);
+    has(Role::Name) && (has(Role::IdNumber) || has(Role::TaxpayerId)) && has(Role::Income)
+}
+
+/// A row that belongs to a header: several cells of text that are not data values.
+fn headerish(row: &Row) -> bool {
+    let t = texts(row);
+    let non_blank: Vec<&String> = t.iter().filter(|s| !s.trim().is_empty()).collect();
+    let known = t.iter().filter(|s| role_of(&norm_header(s)).is_some()).count();
+    known >= 1
+        && non_blank.len() >= 2
+        && !row.cells.iter().any(|c| matches!(c, Cell::Number(_) | Cell::Date(_)))
+        && !non_blank.iter().any(|s| IdNumber::parse(s).is_ok())
+}
+
+fn find_header(sheet: &Sheet) -> Option<Header> {
+    let n = sheet.rows.len().min(HEADER_SCAN_ROWS);
+    for pos in 0..n {
+        let upper = texts(&sheet.rows[pos]);
+        // A grouped header: this row and the next, adjacent, merged column by column (the
+        // lower row's text wins where it has one).
+        if let Some(next) = sheet.rows.get(pos + 1)
+            && next.index == sheet.rows[pos].index + 1
+            && headerish(next)
+        {
+            let lower = texts(next);
+            let width = upper.len().max(lower.len());
+            let merged: Vec<String> = (0..width)
+                .map(|i| {
+                    let l = lower.get(i).map(|s| s.trim()).unwrap_or("");
+                    if l.is_empty() {
+                        upper.get(i).cloned().unwrap_or_default()
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            let cols = roles_of(&merged);
+            if complete(&cols) && !complete(&roles_of(&upper)) {
+                return Some(Header { pos: pos + 1, cols });
+            }
+        }
+        let cols = roles_of(&upper);
+        if complete(&cols) {
+            return Some(Header { pos, cols });
+        }
+    }
+    None
+}
+
+fn line_of(row: &Row) -> String {
+    let parts: Vec<String> = row
+        .cells
+        .iter()
+        .map(|c| c.display().trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    halfwidth(&parts.join("  "))
+}
+
+const BLOCK_LABELS: &[&str] = &[
+    "税款所属期",
+    "税款所属日期",
+    "扣缴义务人名称",
+    "扣缴义务人纳税人识别号",
+    "金额单位",
+];
+
+/// The value after `label` and its colon, up to the next known label.
+fn labeled_value(line: &str, label: &str) -> Option<String> {
+    let start = line.find(label)? + label.len();
+    let rest = &line[start..];
+    let colon = rest.find(':')?;
+    // The colon must follow the label closely (a qualifier such as （统一社会信用代码） may sit between).
+    if rest[..colon].chars().count() > 14 {
+        return None;
+    }
+    let mut value = &rest[colon + 1..];
+    for other in BLOCK_LABELS {
+        if let Some(i) = value.find(other) {
+            value = &value[..i];
+        }
+    }
+    let v = value.trim().trim_end_matches([',', ';', ':']).trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn parse_period_range(text: &str) -> Option<YearMonth> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let (a, b) = t.split_once('至').or_else(|| t.split_once('-').filter(|_| t.contains('日')))?;
+    let a = parse_date(a).ok()?;
+    let b = parse_date(b).ok()?;
+    let (ma, mb) = (YearMonth::from_date(a), YearMonth::from_date(b));
+    (ma == mb && a <= b).then_some(ma)
+}
+
+fn read_header_block(rows: &[Row]) -> HeaderBlock {
+    let mut hb = HeaderBlock::default();
+    for row in rows {
+        let line = line_of(row);
+        if hb.title.is_none() && (line.contains("个人所得税扣缴申报表") || line.contains("综合所得申报表")) {
+            hb.title = Some(line.trim().to_string());
+        }
+        for label in ["税款所属期", "税款所属日期"] {
+            if hb.period_text.is_none()
+                && let Some(v) = labeled_value(&line, label)
+            {
+                hb.period = parse_period_range(&v);
+                hb.period_text = Some(v);
+            }
+        }
+        if hb.agent_name.is_none() {
+            hb.agent_name = labeled_value(&line, "扣缴义务人名称");
+        }
+        if hb.agent_code.is_none() {
+            hb.agent_code = labeled_value(&line, "扣缴义务人纳税人识别号");
+        }
+    }
+    hb
+}
+
+/// 税款所属期 from one cell: a date, `2020-03`, `2020年3月`, `202003`, an Excel serial.
+fn period_of(cell: &Cell) -> Result<Option<YearMonth>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Date(d) => Ok(Some(YearMonth::from_date(*d))),
+        Cell::Number(n) if n.fract() == 0.0 && (190_001.0..=210_012.0).contains(n) => {
+            YearMonth::parse(&format!("{}", *n as i64)).map(Some).map_err(|e| e.to_string())
+        }
+        Cell::Number(n) if n.fract() == 0.0 && (19_000_101.0..=21_001_231.0).contains(n) => {
+            YearMonth::parse(&format!("{}", *n as i64)).map(Some).map_err(|e| e.to_string())
+        }
+        Cell::Number(n) => excel_serial_to_date(*n, false)
+            .map(|d| Some(YearMonth::from_date(d)))
+            .ok_or_else(|| format!("税款所属期 \"{n}\" 不是日期")),
+        Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        Cell::Text(t) => YearMonth::parse(t).map(Some).map_err(|e| e.to_string()),
+        other => Err(format!("税款所属期 \"{}\" 不是日期", other.display())),
+    }
+}
+
+/// Money from one cell, exactly.
+fn money_of(cell: &Cell) -> Result<Option<Fen>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(x) => Fen::from_sheet_number(*x).map(Some).map_err(|e| e.to_string()),
+        Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        Cell::Text(t) => Fen::parse(t).map(Some).map_err(|e| e.to_string()),
+        other => Err(format!("\"{}\" 不是金额", other.display())),
+    }
+}
+
+fn is_column_number_row(row: &Row) -> bool {
+    let vals: Vec<String> = row
+        .cells
+        .iter()
+        .map(|c| c.display().trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    vals.len() >= 3 && vals.iter().take(3).enumerate().all(|(i, v)| *v == (i + 1).to_string())
+}
+
+fn first_text(row: &Row) -> String {
+    row.cells
+        .iter()
+        .map(|c| normalize_for_match(&c.display()))
+        .find(|s| !s.is_empty())
+        .unwrap_or_default()
+}
+
+fn evidence_text(row: &Row) -> String {
+    let parts: Vec<String> = row
+        .cells
+        .iter()
+        .map(|c| c.display().trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let s = parts.join(" | ");
+    if s.chars().count() > 240 {
+        s.chars().take(240).collect::<String>() + "…"
+    } else {
+        s
+    }
+}
+
+fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
+    if sheet.rows.is_empty() {
+        return Err("empty sheet".into());
+    }
+    let header = find_header(sheet).ok_or_else(|| {
+        "no header row with 姓名, 证件号码 and 本期收入".to_string()
+    })?;
+    let hb = read_header_block(&sheet.rows[..header.pos]);
+    let layout = if hb.title.is_some() {
+        Layout::DeclarationForm
+    } else {
+        Layout::Detail
+    };
+    let col_name = header.col(Role::Name);
+    let col_id = header.col(Role::IdNumber).or(header.col(Role::TaxpayerId));
+    let col_idtype = header.col(Role::IdType);
+    let col_start = header.col(Role::PeriodStart);
+    let col_end = header.col(Role::PeriodEnd);
+    let col_period = header.col(Role::Period);
+    let col_item = header.col(Role::IncomeItem);
+    let col_income = header.col(Role::Income);
+    let col_exempt = header.col(Role::Exempt);
+    let col_tax = header.col(Role::Tax);
+    let col_agent = header.col(Role::Agent);
+    let col_agent_code = header.col(Role::AgentCode);
+
+    let mut notes = Vec::new();
+    let has_period_col = col_start.is_some() || col_end.is_some() || col_period.is_some();
+    if !has_period_col && hb.period.is_none() {
+        match &hb.period_text {
+            Some(t) => notes.push(format!(
+                "表内没有税款所属期列，表头的税款所属期「{t}」不是单独一个月：各行所属期无法确定"
+            )),
+            None => notes.push("表内没有税款所属期列，表头也未写明税款所属期：各行所属期无法确定".into()),
+        }
+    }
+    if col_tax.is_none() {
+        notes.push("没有税额列（应补(退)税额）：无法判断零税额月份".into());
+    }
+    if col_item.is_none() {
+        notes.push("没有所得项目列：各行按正常工资薪金所得处理（正常工资薪金所得模板导出无此列）".into());
+    }
+    let header_agent = hb.agent_name.clone().map(|name| Agent {
+        name,
+        credit_code: hb.agent_code.clone(),
+        stated_in: "header_block",
+    });
+
+    let get = |row: &Row, col: Option<usize>| -> Cell {
+        col.map(|c| row.get(c).clone()).unwrap_or(Cell::Empty)
+    };
+    let text_at = |row: &Row, col: Option<usize>| -> String {
+        halfwidth(get(row, col).display().trim()).trim().to_string()
+    };
+
+    let mut rows = Vec::new();
+    let mut totals = None;
+    let mut sum_income = Fen::ZERO;
+    let mut sum_tax = Fen::ZERO;
+    let mut data = sheet.rows[header.pos + 1..].iter().peekable();
+    if let Some(r) = data.peek()
+        && is_column_number_row(r)
+    {
+        data.next();
+    }
+    for row in data {
+        let first = first_text(row);
+        let line = line_of(row);
+        if line.contains("谨声明") || first.starts_with("扣缴义务人(签章)") {
+            break;
+        }
+        if first.starts_with("合计") || first.starts_with("总计") {
+            totals = Some(Totals {
+                row: row.index + 1,
+                income: money_of(&get(row, col_income)).ok().flatten(),
+                tax: money_of(&get(row, col_tax)).ok().flatten(),
+                rows_income: Fen::ZERO,
+                rows_tax: Fen::ZERO,
+            });
+            continue;
+        }
+        let name = text_at(row, col_name);
+        let id_raw = text_at(row, col_id).to_uppercase();
+        if norm_header(&name) == "姓名" {
+            continue; // a repeated header (pages pasted together)
+        }
+        if name.is_empty() && id_raw.is_empty() {
+            let filled = row.cells.iter().filter(|c| !c.is_blank()).count();
+            if filled >= 2 {
+                notes.push(format!("第 {} 行没有姓名和证件号码，未读取", row.index + 1));
+            }
+            continue;
+        }
+        let mut problems = Vec::new();
+        let id = IdNumber::parse(&id_raw).ok();
+        if id_raw.is_empty() {
+            problems.push("证件号码为空".to_string());
+        }
+        let period = if has_period_col {
+            let start = period_of(&get(row, col_start));
+            let end = period_of(&get(row, col_end));
+            let single = period_of(&get(row, col_period));
+            match (start, end, single) {
+                (Ok(Some(a)), Ok(Some(b)), _) if a != b => {
+                    problems.push(format!("税款所属期起止不在同一个月（{a} 至 {b}）"));
+                    None
+                }
+                (Ok(Some(a)), _, _) | (_, Ok(Some(a)), _) | (_, _, Ok(Some(a))) => Some(a),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                    problems.push(e);
+                    None
+                }
+                _ => {
+                    problems.push("税款所属期为空".to_string());
+                    None
+                }
+            }
+        } else {
+            if hb.period.is_none() {
+                problems.push("税款所属期无法确定".to_string());
+            }
+            hb.period
+        };
+        let mut money = |col: Option<usize>, what: &str| -> Option<Fen> {
+            col.and_then(|c| match money_of(row.get(c)) {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(format!("{what}: {e}"));
+                    None
+                }
+            })
+        };
+        let income = money(col_income, "本期收入");
+        let exempt = money(col_exempt, "免税收入");
+        let tax = money(col_tax, "税额");
+        if income.is_none() && !problems.iter().any(|p| p.starts_with("本期收入")) {
+            problems.push("本期收入为空".to_string());
+        }
+        let (item, item_assumed) = match col_item {
+            Some(_) => (text_at(row, col_item), false),
+            None => ("正常工资薪金所得".to_string(), true),
+        };
+        let agent = match col_agent {
+            Some(_) if !text_at(row, col_agent).is_empty() => Some(Agent {
+                name: text_at(row, col_agent),
+                credit_code: Some(text_at(row, col_agent_code)).filter(|s| !s.is_empty()),
+                stated_in: "column",
+            }),
+            _ => header_agent.clone(),
+        };
+        sum_income = sum_income.checked_add(income.unwrap_or(Fen::ZERO)).unwrap_or(sum_income);
+        sum_tax = sum_tax.checked_add(tax.unwrap_or(Fen::ZERO)).unwrap_or(sum_tax);
+        rows.push(TaxRow {
+            sheet: sheet.name.clone(),
+            row: row.index + 1,
+            layout,
+            name,
+            id_raw,
+            id,
+            id_type: col_idtype.map(|_| text_at(row, col_idtype)).filter(|s| !s.is_empty()),
+            period,
+            item,
+            item_assumed,
+            income,
+            exempt,
+            tax,
+            agent,
+            problems,
+            text: evidence_text(row),
+        });
+    }
+    if let Some(t) = totals.as_mut() {
+        t.rows_income = sum_income;
+        t.rows_tax = sum_tax;
+        if t.income.is_some_and(|v| v != sum_income) {
+            notes.push(format!(
+                "合计行（第 {} 行）收入 {} 与各行之和 {} 不符",
+                t.row,
+                t.income.unwrap_or_default(),
+                sum_income
+            ));
+        }
+        if t.tax.is_some_and(|v| v != sum_tax) {
+            notes.push(format!(
+                "合计行（第 {} 行）税额 {} 与各行之和 {} 不符",
+                t.row,
+                t.tax.unwrap_or_default(),
+                sum_tax
+            ));
+        }
+    }
+    if let Some(code) = &hb.agent_code
+        && let Err(e) = CreditCode::parse(code)
+    {
+        notes.push(format!("表头的扣缴义务人识别号无效：{e}"));
+    }
+    let columns = header
+        .cols
+        .iter()
+        .map(|(role, col, _, text)| (*role, *col as u32 + 1, text.clone()))
+        .collect();
+    Ok(SheetExtract {
+        sheet: sheet.name.clone(),
+        layout,
+        header_row: sheet.rows[header.pos].index + 1,
+        columns,
+        header_block: hb,
+        rows,
+        totals,
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Format;
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    fn sheet(rows: Vec<Vec<Cell>>) -> Workbook {
+        Workbook {
+            format: Format::Csv,
+            sheets: vec![Sheet {
+                name: "s".into(),
+                rows: rows
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.iter().any(|c| !c.is_blank()))
+                    .map(|(i, cells)| Row {
+                        index: i as u32,
+                        cells,
+                    })
+                    .collect(),
+            }],
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn header_normalization() {
+        assert_eq!(norm_header("*证照号码"), "证照号码");
+        assert_eq!(norm_header("应补（退）税额"), "应补退税额");
+        assert_eq!(norm_header("应补/退税额"), "应补退税额");
+        assert_eq!(norm_header(" 本期收入(元) "), "本期收入");
+        assert_eq!(role_of(&norm_header("累计收入额")), None);
+        assert_eq!(role_of(&norm_header("本期收入")).map(|r| r.0), Some(Role::Income));
+    }
+
+    #[test]
+    fn detail_with_title_rows() {
+        let wb = sheet(vec![
+            vec![t("个人扣缴明细查询")],
+            vec![],
+            vec![t("姓名"), t("证件号码"), t("税款所属期起"), t("税款所属期止"), t("所得项目"), t("本期收入"), t("累计应补(退)税额")],
+            vec![t("张三"), t("11010519491231002X"), t("2020-03-01"), t("2020-03-31"), t("正常工资薪金所得"), Cell::Number(12000.5), t("36.00")],
+            vec![t("合计"), t(""), t(""), t(""), t(""), Cell::Number(12000.5), t("36.00")],
+        ]);
+        let x = extract(&wb).unwrap();
+        let s = &x.sheets[0];
+        assert_eq!(s.layout, Layout::Detail);
+        assert_eq!(s.header_row, 3);
+        let r = &s.rows[0];
+        assert_eq!(r.period, YearMonth::new(2020, 3));
+        assert_eq!(r.income, Some(Fen(1_200_050)));
+        assert_eq!(r.tax, Some(Fen(3600)));
+        assert!(r.id.is_some());
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+    }
+
+    #[test]
+    fn declaration_form_grouped_header_and_block() {
+        let wb = sheet(vec![
+            vec![t("个人所得税扣缴申报表")],
+            vec![t("税款所属期：2020年03月01日至2020年03月31日")],
+            vec![t("扣缴义务人名称："), t("北京通州某某科技有限公司")],
+            vec![t("扣缴义务人纳税人识别号（统一社会信用代码）：91350100M000100Y43")],
+            vec![t("序号"), t("姓名"), t("身份证件类型"), t("身份证件号码"), t("所得项目"), t("本月（次）情况"), t(""), t("税款计算")],
+            vec![t(""), t(""), t(""), t(""), t(""), t("收入"), t("免税收入"), t("应补(退)税额")],
+            vec![t("1"), t("2"), t("3"), t("4"), t("5"), t("6"), t("7"), t("8")],
+            vec![Cell::Number(1.0), t("张三"), t("居民身份证"), t("11010519491231002X"), t("正常工资薪金所得"), Cell::Number(11000.0), Cell::Number(0.0), Cell::Number(0.0)],
+            vec![t("合计"), t(""), t(""), t(""), t(""), Cell::Number(11000.0), t(""), Cell::Number(1.0)],
+            vec![t("谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的。")],
+            vec![t("李四"), t("x")],
+        ]);
+        let x = extract(&wb).unwrap();
+        let s = &x.sheets[0];
+        assert_eq!(s.layout, Layout::DeclarationForm);
+        assert_eq!(s.header_block.period, YearMonth::new(2020, 3));
+        assert_eq!(s.header_block.agent_name.as_deref(), Some("北京通州某某科技有限公司"));
+        assert_eq!(s.header_block.agent_code.as_deref(), Some("91350100M000100Y43"));
+        assert_eq!(s.rows.len(), 1);
+        let r = &s.rows[0];
+        assert_eq!(r.period, YearMonth::new(2020, 3));
+        assert_eq!(r.tax, Some(Fen::ZERO));
+        assert_eq!(r.agent.as_ref().unwrap().stated_in, "header_block");
+        assert!(s.notes.iter().any(|n| n.contains("税额") && n.contains("不符")), "{:?}", s.notes);
+    }
+
+    #[test]
+    fn no_header_is_an_error_naming_the_sheet() {
+        let wb = sheet(vec![vec![t("a"), t("b")], vec![Cell::Number(1.0)]]);
+        let e = extract(&wb).unwrap_err().to_string();
+        assert!(e.contains("sheet \"s\""), "{e}");
+        assert!(e.contains("姓名"), "{e}");
+    }
+
+    #[test]
+    fn header_only_is_no_rows() {
+        let wb = sheet(vec![vec![t("姓名"), t("证件号码"), t("所属期"), t("收入")]]);
+        assert_eq!(extract(&wb).unwrap_err(), ExtractError::NoRows("s".into()));
+    }
+
+    #[test]
+    fn bad_values_become_row_problems() {
+        let wb = sheet(vec![
+            vec![t("姓名"), t("证件号码"), t("税款所属期"), t("收入")],
+            vec![t("张三"), t("110105194912310021"), t("2020-13"), t("12,34.5")],
+        ]);
+        let x = extract(&wb).unwrap();
+        let r = &x.sheets[0].rows[0];
+        assert!(r.id.is_none());
+        assert_eq!(r.period, None);
+        assert_eq!(r.income, None);
+        assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+    }
+}

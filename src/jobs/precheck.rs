@@ -1,0 +1,208 @@
+//! `jzz precheck FILE`: one tax export, every employee in it → what each would fail.
+//!
+//! read (sheet) → extract (tax_export) → facts (per person and month) → checks → report.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::checks::{self, Finding, Status};
+use crate::extract::tax_export::{self, ExtractError, TaxExport};
+use crate::facts::{self, OtherIncome, Window};
+use crate::model::YearMonth;
+use crate::policy::Policy;
+use crate::read::{self, Limits, ReadError};
+
+/// What the command was asked.
+#[derive(Clone, Debug)]
+pub struct PrecheckOptions {
+    /// The application date the windows are computed for.
+    pub as_of: NaiveDate,
+    /// The unit that will apply (`--unit`), compared with the agents the file states.
+    pub unit: Option<String>,
+    /// Limits for reading.
+    pub limits: Limits,
+}
+
+/// The file could not be used at all (exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {kind}")]
+pub struct PrecheckError {
+    /// The file as named on the command line.
+    pub file: String,
+    /// What is wrong.
+    pub kind: PrecheckErrorKind,
+}
+
+/// Reading or extraction.
+#[derive(Debug, thiserror::Error)]
+pub enum PrecheckErrorKind {
+    /// The bytes could not be read as a spreadsheet.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A spreadsheet, but not a tax export.
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+}
+
+/// One employee's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct EmployeeResult {
+    /// 证件号码 as written.
+    pub id_number: String,
+    /// 姓名.
+    pub name: String,
+    /// Worst status of the checks.
+    pub verdict: Status,
+    /// The months looked at.
+    pub window: Window,
+    /// One finding per check.
+    pub checks: Vec<Finding>,
+    /// Income under other 所得项目 in the window: reported, not counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_income: Vec<OtherIncome>,
+    /// Months where the 明细 and the 申报表 of the file disagree.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disagreements: Vec<String>,
+}
+
+/// Counts by verdict.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    /// Employees.
+    pub employees: usize,
+    /// Passed.
+    pub pass: usize,
+    /// Failed.
+    pub fail: usize,
+    /// Need material.
+    pub needs_material: usize,
+    /// Need review.
+    pub needs_review: usize,
+    /// Data rows read.
+    pub rows: usize,
+}
+
+/// The whole result (`jzz.precheck/1`, SPEC §5).
+#[derive(Clone, Debug, Serialize)]
+pub struct PrecheckReport {
+    /// `jzz.precheck/1`.
+    pub schema: &'static str,
+    /// The file as named.
+    pub file: String,
+    /// Application date.
+    pub as_of: NaiveDate,
+    /// `--unit`, if given.
+    pub unit: Option<String>,
+    /// How the window is chosen.
+    pub window_rule: String,
+    /// Worst verdict over all employees.
+    pub verdict: Status,
+    /// Counts.
+    pub counts: Counts,
+    /// Each employee, in file order.
+    pub employees: Vec<EmployeeResult>,
+    /// What was noticed about the file (sheets skipped, totals that disagree …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub file_notes: Vec<String>,
+}
+
+/// Reads and checks the file at `path`; `label` names it in the report and in errors.
+pub fn precheck_file(
+    path: &Path,
+    label: &str,
+    policy: &Policy,
+    opts: &PrecheckOptions,
+) -> Result<PrecheckReport, PrecheckError> {
+    let err = |kind: PrecheckErrorKind| PrecheckError {
+        file: label.to_string(),
+        kind,
+    };
+    let wb = read::read_workbook_file(path, &opts.limits).map_err(|e| err(e.into()))?;
+    let export = tax_export::extract(&wb).map_err(|e| err(e.into()))?;
+    let mut report = precheck_export(&export, label, policy, opts);
+    report.file_notes.splice(0..0, wb.notes);
+    Ok(report)
+}
+
+/// Checks an extracted export.
+pub fn precheck_export(
+    export: &TaxExport,
+    label: &str,
+    policy: &Policy,
+    opts: &PrecheckOptions,
+) -> PrecheckReport {
+    let rows: Vec<_> = export.rows().collect();
+    let people = facts::people(&rows, policy);
+    let mut counts = Counts {
+        rows: rows.len(),
+        ..Counts::default()
+    };
+    let unit = opts.unit.as_deref();
+    let employees: Vec<EmployeeResult> = people
+        .iter()
+        .map(|p| {
+            let window = facts::window(opts.as_of, policy.tax.window_months, p, policy);
+            let checks = vec![
+                checks::identity::identity(p),
+                checks::tax::continuity(p, &window, label),
+                checks::tax::income_threshold(p, &window, policy, label),
+                checks::tax::zero_tax_months(p, &window, label),
+                checks::employer::consistency(p, &window, unit, label),
+            ];
+            let verdict = checks::verdict(&checks);
+            counts.employees += 1;
+            match verdict {
+                Status::Pass | Status::NotApplicable => counts.pass += 1,
+                Status::Fail => counts.fail += 1,
+                Status::NeedsMaterial => counts.needs_material += 1,
+                Status::NeedsReview => counts.needs_review += 1,
+            }
+            let in_window = |m: &YearMonth| *m >= window.from && *m <= window.to;
+            EmployeeResult {
+                id_number: p.id_raw.clone(),
+                name: p.name().to_string(),
+                verdict,
+                other_income: p
+                    .other_income
+                    .iter()
+                    .filter(|o| in_window(&o.period))
+                    .cloned()
+                    .collect(),
+                disagreements: p
+                    .months
+                    .iter()
+                    .filter(|(m, _)| in_window(m))
+                    .flat_map(|(_, f)| f.disagreements.iter().cloned())
+                    .collect(),
+                window,
+                checks,
+            }
+        })
+        .collect();
+    let mut file_notes = Vec::new();
+    for s in &export.sheets {
+        for n in &s.notes {
+            file_notes.push(format!("sheet {}: {n}", s.sheet));
+        }
+    }
+    for (s, why) in &export.skipped {
+        file_notes.push(format!("sheet {s}: 未读取（{why}）"));
+    }
+    let verdict = checks::verdict(employees.iter().flat_map(|e| e.checks.iter()));
+    PrecheckReport {
+        schema: "jzz.precheck/1",
+        file: label.to_string(),
+        as_of: opts.as_of,
+        unit: opts.unit.clone(),
+        window_rule: format!(
+            "窗口为申请日前最近 {} 个税款所属期：最近应申报的所属期是申请日上一个月；申请日在当月 {} 日（扣缴申报截止日）及以前且文件中没有上月记录时，上月尚在申报期内，窗口前移一个月",
+            policy.tax.window_months, policy.tax.declaration_deadline_day
+        ),
+        verdict,
+        counts,
+        employees,
+        file_notes,
+    }
+}

@@ -1,0 +1,365 @@
+//! Bytes → sheets of cells (this stage), later also pages of positioned text and images.
+//!
+//! Contract of the stage:
+//! - input: the bytes of one file and its name (the name is a hint only: the format is
+//!   decided by [`sniff`] from the content);
+//! - output: a [`Workbook`] of sparse rows of [`Cell`]s, or a [`ReadError`] that says what is
+//!   wrong in words a clerk understands;
+//! - never panics, hangs or allocates without bound: sizes, zip entries, rows, columns and
+//!   cells are checked against [`Limits`] before and while reading, and third-party readers
+//!   run under [`guard::catch`] so that a library's panic becomes an error naming the file.
+
+pub mod csv;
+pub mod guard;
+pub mod html;
+pub mod sheet;
+pub mod sniff;
+pub mod zipguard;
+
+use chrono::NaiveDate;
+
+pub use sniff::{Format, sniff};
+
+/// Bounds on what one file may make us read or allocate.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest input file accepted, bytes.
+    pub max_file_bytes: u64,
+    /// Largest expanded size of one zip entry (declared size; the zip reader enforces it).
+    pub max_entry_bytes: u64,
+    /// Largest expanded size of all zip entries together.
+    pub max_total_expanded_bytes: u64,
+    /// Most zip entries in a workbook package.
+    pub max_zip_entries: usize,
+    /// Most rows in one sheet (Excel's own limit).
+    pub max_rows: u32,
+    /// Most columns in one row.
+    pub max_cols: u32,
+    /// Most cells kept for the whole workbook (each costs ~32 bytes).
+    pub max_cells: usize,
+    /// Most sheets read.
+    pub max_sheets: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 100 << 20,
+            max_entry_bytes: 200 << 20,
+            max_total_expanded_bytes: 400 << 20,
+            max_zip_entries: 10_000,
+            max_rows: 1_048_576,
+            max_cols: 16_384,
+            max_cells: 8_000_000,
+            max_sheets: 256,
+        }
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    /// Zero bytes.
+    #[error("the file is empty (0 bytes)")]
+    Empty,
+    /// Larger than [`Limits::max_file_bytes`].
+    #[error("the file is {size} bytes, more than the {limit}-byte limit")]
+    TooLarge {
+        /// Actual size.
+        size: u64,
+        /// Limit.
+        limit: u64,
+    },
+    /// Password-protected or with encrypted entries.
+    #[error("the file is encrypted or password-protected; export it again without a password")]
+    Encrypted,
+    /// The content is another kind of file.
+    #[error("this is {found}, not a spreadsheet (expected xlsx, xls, ods or csv)")]
+    NotASpreadsheet {
+        /// What it is, in words.
+        found: String,
+    },
+    /// A spreadsheet format, but damaged.
+    #[error("the {format} file is damaged: {detail}")]
+    Corrupt {
+        /// xlsx, xls, ods, csv.
+        format: &'static str,
+        /// The reader's message.
+        detail: String,
+    },
+    /// Text that is not UTF-8, UTF-16 or GBK.
+    #[error("the text is not in a known encoding ({detail}); save it as UTF-8 or GBK")]
+    Encoding {
+        /// What was tried.
+        detail: String,
+    },
+    /// A bound of [`Limits`] was hit: a bomb, or a file far larger than any export.
+    #[error("the file exceeds a safety limit: {0}")]
+    Limit(String),
+    /// A third-party reader panicked on this input.
+    #[error("the {format} reader crashed on this file ({detail}); the file is damaged or hostile")]
+    Crashed {
+        /// The format being read.
+        format: &'static str,
+        /// The panic message.
+        detail: String,
+    },
+}
+
+/// One cell as read, before any interpretation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Nothing.
+    Empty,
+    /// Text, as written.
+    Text(String),
+    /// A number cell. Money is never decided on this float: see `Fen::from_sheet_number`.
+    Number(f64),
+    /// A date-formatted cell.
+    Date(NaiveDate),
+    /// TRUE/FALSE.
+    Bool(bool),
+    /// An error value such as `#REF!`.
+    Error(String),
+}
+
+impl Cell {
+    /// True for [`Cell::Empty`] and blank text.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text for display and evidence (numbers in shortest form).
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// One non-empty row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// 0-based row index in the sheet (for CSV: the record number).
+    pub index: u32,
+    /// Cells from column A; trailing empty cells dropped.
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    /// The cell at a 0-based column, or `Empty`.
+    pub fn get(&self, col: usize) -> &Cell {
+        self.cells.get(col).unwrap_or(&Cell::Empty)
+    }
+}
+
+/// One sheet: only rows with at least one non-blank cell are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    /// The sheet's name (`Sheet1`; for CSV the file name).
+    pub name: String,
+    /// Non-empty rows in order.
+    pub rows: Vec<Row>,
+}
+
+/// A spreadsheet as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workbook {
+    /// The format found in the content.
+    pub format: Format,
+    /// Sheets in workbook order.
+    pub sheets: Vec<Sheet>,
+    /// What the reader noticed (encoding guessed, sheets skipped …).
+    pub notes: Vec<String>,
+}
+
+/// Builds sparse rows under the cell budget; shared by the xlsx, xls, ods, csv and html paths.
+pub(crate) struct SheetBuilder<'a> {
+    limits: &'a Limits,
+    budget: usize,
+    rows: Vec<Row>,
+}
+
+impl<'a> SheetBuilder<'a> {
+    /// `budget`: cells still allowed for the workbook; [`SheetBuilder::finish`] returns the rest.
+    pub(crate) fn new(limits: &'a Limits, budget: usize) -> Self {
+        SheetBuilder {
+            limits,
+            budget,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Puts a cell. Cells must come in row order (cells of earlier rows are not revisited);
+    /// within a row any column order is accepted.
+    pub(crate) fn put(&mut self, row: u32, col: u32, cell: Cell) -> Result<(), ReadError> {
+        if cell.is_blank() {
+            return Ok(());
+        }
+        if row >= self.limits.max_rows {
+            return Err(ReadError::Limit(format!(
+                "a cell in row {} (more than {} rows)",
+                row as u64 + 1,
+                self.limits.max_rows
+            )));
+        }
+        if col >= self.limits.max_cols {
+            return Err(ReadError::Limit(format!(
+                "a cell in column {} (more than {} columns)",
+                col as u64 + 1,
+                self.limits.max_cols
+            )));
+        }
+        let need_new_row = match self.rows.last() {
+            Some(r) => r.index != row,
+            None => true,
+        };
+        if need_new_row {
+            if let Some(last) = self.rows.last()
+                && last.index > row
+            {
+                // Out-of-order rows (hand-edited XML): find or insert; rare, so linear is fine.
+                let pos = self.rows.partition_point(|r| r.index < row);
+                if self.rows.get(pos).map(|r| r.index) != Some(row) {
+                    self.rows.insert(
+                        pos,
+                        Row {
+                            index: row,
+                            cells: Vec::new(),
+                        },
+                    );
+                }
+                return self.set(pos, col, cell);
+            }
+            self.rows.push(Row {
+                index: row,
+                cells: Vec::new(),
+            });
+        }
+        let pos = self.rows.len() - 1;
+        self.set(pos, col, cell)
+    }
+
+    fn set(&mut self, pos: usize, col: u32, cell: Cell) -> Result<(), ReadError> {
+        let r = self.set_cell(pos, col, cell);
+        if r.is_err() && self.rows[pos].cells.is_empty() {
+            self.rows.remove(pos);
+        }
+        r
+    }
+
+    fn set_cell(&mut self, pos: usize, col: u32, cell: Cell) -> Result<(), ReadError> {
+        let cells = &mut self.rows[pos].cells;
+        let col = col as usize;
+        if col >= cells.len() {
+            let grow = col + 1 - cells.len();
+            if grow > self.budget {
+                return Err(ReadError::Limit(format!(
+                    "more than {} cells in the workbook",
+                    self.limits.max_cells
+                )));
+            }
+            self.budget -= grow;
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = cell;
+        Ok(())
+    }
+
+    pub(crate) fn finish(self, name: String) -> (Sheet, usize) {
+        (
+            Sheet {
+                name,
+                rows: self.rows,
+            },
+            self.budget,
+        )
+    }
+}
+
+/// Reads a spreadsheet (xlsx, xls, ods, csv, or an HTML table saved as .xls) from bytes.
+/// The format comes from the content; `name` only words the errors.
+pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_file_bytes,
+        });
+    }
+    match sniff(bytes) {
+        Format::Xlsx => sheet::read_xlsx(bytes, limits),
+        Format::Ods => sheet::read_ods(bytes, limits),
+        Format::Xls => sheet::read_xls(bytes, limits),
+        Format::EncryptedOffice => Err(ReadError::Encrypted),
+        Format::Csv => csv::read_csv(bytes, limits),
+        Format::Html => html::read_html_tables(bytes, limits),
+        other => Err(ReadError::NotASpreadsheet {
+            found: other.describe().to_string(),
+        }),
+    }
+}
+
+/// Reads a file from disk with [`read_workbook`], refusing oversized files before loading them.
+pub fn read_workbook_file(path: &std::path::Path, limits: &Limits) -> Result<Workbook, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::Io("not a regular file".into()));
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    read_workbook(&bytes, limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_keeps_rows_sparse_and_bounded() {
+        let limits = Limits {
+            max_cells: 10,
+            ..Limits::default()
+        };
+        let mut b = SheetBuilder::new(&limits, limits.max_cells);
+        b.put(0, 0, Cell::Text("a".into())).unwrap();
+        b.put(5, 2, Cell::Number(1.0)).unwrap();
+        b.put(5, 0, Cell::Text("x".into())).unwrap();
+        b.put(2, 1, Cell::Text("late".into())).unwrap();
+        b.put(7, 0, Cell::Empty).unwrap();
+        let e = b.put(9, 20, Cell::Text("far".into())).unwrap_err();
+        assert!(matches!(e, ReadError::Limit(_)));
+        let (s, left) = b.finish("s".into());
+        assert_eq!(left, 10 - 1 - 3 - 2);
+        let idx: Vec<u32> = s.rows.iter().map(|r| r.index).collect();
+        assert_eq!(idx, vec![0, 2, 5]);
+        assert_eq!(s.rows[2].cells.len(), 3);
+    }
+
+    #[test]
+    fn row_and_column_limits() {
+        let limits = Limits::default();
+        let mut b = SheetBuilder::new(&limits, limits.max_cells);
+        assert!(b.put(2_000_000, 0, Cell::Bool(true)).is_err());
+        assert!(b.put(0, 20_000, Cell::Bool(true)).is_err());
+    }
+}

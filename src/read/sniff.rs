@@ -1,0 +1,196 @@
+//! What a file is, from its bytes. Uploads are named `新建文件(2).pdf`; a `.xls` is often an
+//! HTML table or CSV, a `.pdf` sometimes a JPEG. The extension is never consulted here.
+
+use std::io::Cursor;
+
+use serde::Serialize;
+
+/// A file format recognised from content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Office Open XML workbook (zip with `xl/workbook.xml`).
+    Xlsx,
+    /// OpenDocument spreadsheet (zip with `content.xml`).
+    Ods,
+    /// BIFF5/8 workbook in a compound file.
+    Xls,
+    /// A compound file holding an encrypted OOXML package (password-protected xlsx).
+    EncryptedOffice,
+    /// Excel 2–4 raw BIFF stream: too old to read.
+    OldExcel,
+    /// Delimited text.
+    Csv,
+    /// An HTML page (web apps save HTML tables as `.xls`).
+    Html,
+    /// A zip archive that is not a workbook.
+    Zip,
+    /// A zip archive whose directory cannot be read.
+    DamagedZip,
+    /// PDF.
+    Pdf,
+    /// JPEG image.
+    Jpeg,
+    /// PNG image.
+    Png,
+    /// GIF image.
+    Gif,
+    /// BMP image.
+    Bmp,
+    /// TIFF image.
+    Tiff,
+    /// WebP image.
+    Webp,
+    /// Nothing we know.
+    Binary,
+}
+
+impl Format {
+    /// The format in words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Xlsx => "an xlsx workbook",
+            Format::Ods => "an ods spreadsheet",
+            Format::Xls => "an xls workbook",
+            Format::EncryptedOffice => "an encrypted Office document",
+            Format::OldExcel => "an Excel 2.x–4.0 (BIFF2–4) workbook, too old to read (save it as xlsx)",
+            Format::Csv => "delimited text",
+            Format::Html => "an HTML page",
+            Format::Zip => "a zip archive with no workbook inside",
+            Format::DamagedZip => "a damaged zip archive (its directory cannot be read)",
+            Format::Pdf => "a PDF document",
+            Format::Jpeg => "a JPEG image",
+            Format::Png => "a PNG image",
+            Format::Gif => "a GIF image",
+            Format::Bmp => "a BMP image",
+            Format::Tiff => "a TIFF image",
+            Format::Webp => "a WebP image",
+            Format::Binary => "binary data of no known format",
+        }
+    }
+}
+
+/// Decides the format from the first bytes (and, for zips, the entry names).
+pub fn sniff(bytes: &[u8]) -> Format {
+    let head = &bytes[..bytes.len().min(8)];
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return sniff_zip(bytes);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return if contains_utf16(bytes, "EncryptedPackage") {
+            Format::EncryptedOffice
+        } else {
+            Format::Xls
+        };
+    }
+    // BIFF2–4 raw streams start with a BOF record: 09 00 / 09 02 / 09 04 followed by a length.
+    if bytes.len() >= 4 && bytes[0] == 0x09 && matches!(bytes[1], 0x00 | 0x02 | 0x04) && bytes[3] == 0 {
+        return Format::OldExcel;
+    }
+    if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        return Format::Pdf;
+    }
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Format::Jpeg;
+    }
+    if head.starts_with(b"\x89PNG") {
+        return Format::Png;
+    }
+    if head.starts_with(b"GIF8") {
+        return Format::Gif;
+    }
+    if head.starts_with(b"BM") && bytes.len() >= 14 {
+        return Format::Bmp;
+    }
+    if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
+        return Format::Tiff;
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Format::Webp;
+    }
+    if looks_like_html(bytes) {
+        return Format::Html;
+    }
+    if looks_like_text(bytes) {
+        return Format::Csv;
+    }
+    Format::Binary
+}
+
+fn sniff_zip(bytes: &[u8]) -> Format {
+    let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Format::DamagedZip;
+    };
+    let mut ods = false;
+    for name in archive.file_names().flatten() {
+        let lower = name.to_ascii_lowercase().replace('\\', "/");
+        if lower == "xl/workbook.xml" || lower == "xl/workbook.bin" {
+            return Format::Xlsx;
+        }
+        if lower == "content.xml" || lower == "mimetype" {
+            ods = true;
+        }
+    }
+    if ods { Format::Ods } else { Format::Zip }
+}
+
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let pat: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(pat.len()).any(|w| w == pat.as_slice())
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    t.starts_with('<') && (t.contains("<table") || t.contains("<html"))
+}
+
+/// Text if it decodes (UTF-8, UTF-16 with BOM, or GBK) and has almost no control bytes.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    if controls * 100 > sample.len() {
+        return false;
+    }
+    // A sample may end inside a multi-byte character: judge on a prefix cut at a line end.
+    let cut = sample
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|p| p + 1)
+        .filter(|_| sample.len() < bytes.len())
+        .unwrap_or(sample.len());
+    let sample = &sample[..cut];
+    std::str::from_utf8(sample).is_ok()
+        || encoding_rs::GBK
+            .decode_without_bom_handling_and_without_replacement(sample)
+            .is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_magic() {
+        assert_eq!(sniff(b"%PDF-1.7\n"), Format::Pdf);
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Format::Jpeg);
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n"), Format::Png);
+        assert_eq!(sniff(b"<html><table><tr><td>1</td></tr></table>"), Format::Html);
+        assert_eq!(sniff("姓名,证件号码\n张三,1\n".as_bytes()), Format::Csv);
+        assert_eq!(sniff(&[0x09, 0x04, 0x06, 0x00, 0, 0, 0x10, 0]), Format::OldExcel);
+        assert_eq!(sniff(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2]), Format::Binary);
+    }
+
+    #[test]
+    fn gbk_text_is_text() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名,证件号码,本期收入\n张三,1,2\n");
+        assert_eq!(sniff(&gbk), Format::Csv);
+    }
+}

@@ -33,7 +33,10 @@ pub fn consistency(
     }
     let reference: String = match unit {
         Some(u) => u.to_string(),
-        None => stated.last().map(|(_, a)| a.name.clone()).unwrap_or_default(),
+        None => stated
+            .last()
+            .map(|(_, a)| a.name.clone())
+            .unwrap_or_default(),
     };
     let mut other: Vec<YearMonth> = Vec::new();
     let mut other_names: Vec<String> = Vec::new();
@@ -43,7 +46,11 @@ pub fn consistency(
         match compare_unit_names(&reference, &agent.name) {
             UnitNameMatch::Identical => {}
             UnitNameMatch::Equivalent { notes: n } => {
-                let note = format!("「{}」与「{reference}」视为同一单位（{}）", agent.name, n.join("、"));
+                let note = format!(
+                    "「{}」与「{reference}」视为同一单位（{}）",
+                    agent.name,
+                    n.join("、")
+                );
                 if !notes.contains(&note) {
                     notes.push(note);
                 }
@@ -68,7 +75,12 @@ pub fn consistency(
     }
     let unknown = window
         .months()
-        .filter(|p| person.months.get(p).is_some_and(|m| m.present() && m.agents.is_empty()))
+        .filter(|p| {
+            person
+                .months
+                .get(p)
+                .is_some_and(|m| m.present() && m.agents.is_empty())
+        })
         .count();
     if !other.is_empty() {
         let mut f = Finding::new(

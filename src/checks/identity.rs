@@ -29,7 +29,12 @@ pub fn identity(person: &PersonFacts) -> Finding {
         return Finding::new(ID, POLICY, Status::NeedsReview, "证件号码为空".into());
     }
     if let Err(e) = IdNumber::parse(&person.id_raw) {
-        return Finding::new(ID, POLICY, Status::NeedsReview, format!("证件号码无效：{e}"));
+        return Finding::new(
+            ID,
+            POLICY,
+            Status::NeedsReview,
+            format!("证件号码无效：{e}"),
+        );
     }
     if person.names.len() > 1 {
         return Finding::new(

@@ -137,9 +137,18 @@ mod tests {
     #[test]
     fn verdict_order() {
         let f = |s| Finding::new("x", "", s, String::new());
-        assert_eq!(verdict(&[f(Status::Pass), f(Status::NotApplicable)]), Status::Pass);
-        assert_eq!(verdict(&[f(Status::NeedsMaterial), f(Status::NeedsReview)]), Status::NeedsReview);
-        assert_eq!(verdict(&[f(Status::Fail), f(Status::NeedsReview)]), Status::Fail);
+        assert_eq!(
+            verdict(&[f(Status::Pass), f(Status::NotApplicable)]),
+            Status::Pass
+        );
+        assert_eq!(
+            verdict(&[f(Status::NeedsMaterial), f(Status::NeedsReview)]),
+            Status::NeedsReview
+        );
+        assert_eq!(
+            verdict(&[f(Status::Fail), f(Status::NeedsReview)]),
+            Status::Fail
+        );
         assert_eq!(verdict(&[f(Status::NotApplicable)]), Status::Pass);
         assert_eq!(verdict(&[]), Status::Pass);
     }

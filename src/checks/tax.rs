@@ -33,7 +33,10 @@ pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Find
             ID,
             POLICY,
             Status::Pass,
-            format!("{} 至 {} 连续 {n} 个月均有工资薪金扣缴记录", window.from, window.to),
+            format!(
+                "{} 至 {} 连续 {n} 个月均有工资薪金扣缴记录",
+                window.from, window.to
+            ),
         );
     }
     let mut f = if person.unplaced.is_empty() {
@@ -93,7 +96,10 @@ pub fn income_threshold(
             continue;
         };
         if !m.problems.is_empty() {
-            review.push((period, format!("{period} 的数据无法读取（{}）", m.problems.join("；"))));
+            review.push((
+                period,
+                format!("{period} 的数据无法读取（{}）", m.problems.join("；")),
+            ));
             evidence.extend(month_evidence(document, m));
             continue;
         }
@@ -151,7 +157,11 @@ pub fn income_threshold(
             ID,
             POLICY,
             Status::NeedsReview,
-            review.iter().map(|r| r.1.clone()).collect::<Vec<_>>().join("；"),
+            review
+                .iter()
+                .map(|r| r.1.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
         );
         f.months = review.iter().map(|r| r.0).collect();
         f.evidence = evidence;
@@ -162,7 +172,10 @@ pub fn income_threshold(
             ID,
             POLICY,
             Status::NeedsMaterial,
-            format!("{} 没有收入记录，无法判断是否达到标准", month_list(&absent, 6)),
+            format!(
+                "{} 没有收入记录，无法判断是否达到标准",
+                month_list(&absent, 6)
+            ),
         );
         f.months = absent;
         return f;
@@ -228,7 +241,10 @@ pub fn zero_tax_months(person: &PersonFacts, window: &Window, document: &str) ->
             ID,
             POLICY,
             Status::NeedsReview,
-            format!("{} 的税额无法读取，无法判断是否为零税额月份", month_list(&unknown, 6)),
+            format!(
+                "{} 的税额无法读取，无法判断是否为零税额月份",
+                month_list(&unknown, 6)
+            ),
         );
         f.months = unknown;
         return f;
@@ -238,11 +254,19 @@ pub fn zero_tax_months(person: &PersonFacts, window: &Window, document: &str) ->
             ID,
             POLICY,
             Status::Pass,
-            format!("{} 个税为 0，已有该月的综合所得申报表", month_list(&covered, 6)),
+            format!(
+                "{} 个税为 0，已有该月的综合所得申报表",
+                month_list(&covered, 6)
+            ),
         );
         f.months = covered;
         f.evidence = evidence;
         return f;
     }
-    Finding::new(ID, POLICY, Status::Pass, "窗口内没有个税为 0 的月份".to_string())
+    Finding::new(
+        ID,
+        POLICY,
+        Status::Pass,
+        "窗口内没有个税为 0 的月份".to_string(),
+    )
 }

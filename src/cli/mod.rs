@@ -91,7 +91,11 @@ pub fn run() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_UNUSABLE } else { EXIT_CLEAR };
+            return if e.use_stderr() {
+                EXIT_UNUSABLE
+            } else {
+                EXIT_CLEAR
+            };
         }
     };
     match cli.command {

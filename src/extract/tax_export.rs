@@ -11,9 +11,7 @@
 use serde::Serialize;
 
 use crate::model::text::{halfwidth, normalize_for_match};
-use crate::model::{
-    CreditCode, Fen, IdNumber, YearMonth, excel_serial_to_date, parse_date,
-};
+use crate::model::{CreditCode, Fen, IdNumber, YearMonth, excel_serial_to_date, parse_date};
 use crate::read::{Cell, Row, Sheet, Workbook};
 
 /// How many non-empty rows from the top are searched for the header.
@@ -69,7 +67,13 @@ const ALIASES: &[(Role, &[&str])] = &[
     (Role::IdType, &["证件类型", "证照类型", "身份证件类型"]),
     (
         Role::IdNumber,
-        &["证件号码", "证照号码", "身份证件号码", "身份证号码", "身份证号"],
+        &[
+            "证件号码",
+            "证照号码",
+            "身份证件号码",
+            "身份证号码",
+            "身份证号",
+        ],
     ),
     (Role::TaxpayerId, &["纳税人识别号"]),
     (
@@ -82,16 +86,38 @@ const ALIASES: &[(Role, &[&str])] = &[
     ),
     (
         Role::Period,
-        &["税款所属期", "所属期", "所得期间", "税款所属月份", "所属月份", "所得月份"],
+        &[
+            "税款所属期",
+            "所属期",
+            "所得期间",
+            "税款所属月份",
+            "所属月份",
+            "所得月份",
+        ],
     ),
-    (Role::IncomeItem, &["所得项目", "所得项目名称", "所得项目小类"]),
-    (Role::Income, &["本期收入", "收入", "本月收入", "收入额", "本期收入额"]),
+    (
+        Role::IncomeItem,
+        &["所得项目", "所得项目名称", "所得项目小类"],
+    ),
+    (
+        Role::Income,
+        &["本期收入", "收入", "本月收入", "收入额", "本期收入额"],
+    ),
     (Role::Exempt, &["本期免税收入", "免税收入"]),
     (
         Role::Tax,
-        &["本期应补退税额", "应补退税额", "累计应补退税额", "本期应扣缴税额", "应扣缴税额"],
+        &[
+            "本期应补退税额",
+            "应补退税额",
+            "累计应补退税额",
+            "本期应扣缴税额",
+            "应扣缴税额",
+        ],
     ),
-    (Role::Agent, &["扣缴义务人名称", "扣缴义务人", "扣缴单位", "扣缴单位名称"]),
+    (
+        Role::Agent,
+        &["扣缴义务人名称", "扣缴义务人", "扣缴单位", "扣缴单位名称"],
+    ),
     (
         Role::AgentCode,
         &[
@@ -114,9 +140,9 @@ pub fn norm_header(s: &str) -> String {
 }
 
 fn role_of(norm: &str) -> Option<(Role, usize)> {
-    ALIASES.iter().find_map(|(role, aliases)| {
-        aliases.iter().position(|a| *a == norm).map(|p| (*role, p))
-    })
+    ALIASES
+        .iter()
+        .find_map(|(role, aliases)| aliases.iter().position(|a| *a == norm).map(|p| (*role, p)))
 }
 
 /// The withholding agent stated for a row, and where.
@@ -253,7 +279,10 @@ fn sheet_reasons(v: &[(String, String)]) -> String {
     if v.is_empty() {
         return " (the workbook has no sheets)".into();
     }
-    let parts: Vec<String> = v.iter().map(|(s, r)| format!("sheet \"{s}\": {r}")).collect();
+    let parts: Vec<String> = v
+        .iter()
+        .map(|(s, r)| format!("sheet \"{s}\": {r}"))
+        .collect();
     format!(" ({})", parts.join("; "))
 }
 
@@ -320,10 +349,16 @@ fn complete(cols: &[(Role, usize, usize, String)]) -> bool {
 fn headerish(row: &Row) -> bool {
     let t = texts(row);
     let non_blank: Vec<&String> = t.iter().filter(|s| !s.trim().is_empty()).collect();
-    let known = t.iter().filter(|s| role_of(&norm_header(s)).is_some()).count();
+    let known = t
+        .iter()
+        .filter(|s| role_of(&norm_header(s)).is_some())
+        .count();
     known >= 1
         && non_blank.len() >= 2
-        && !row.cells.iter().any(|c| matches!(c, Cell::Number(_) | Cell::Date(_)))
+        && !row
+            .cells
+            .iter()
+            .any(|c| matches!(c, Cell::Number(_) | Cell::Date(_)))
         && !non_blank.iter().any(|s| IdNumber::parse(s).is_ok())
 }
 
@@ -401,7 +436,9 @@ fn labeled_value(line: &str, label: &str) -> Option<String> {
 
 fn parse_period_range(text: &str) -> Option<YearMonth> {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let (a, b) = t.split_once('至').or_else(|| t.split_once('-').filter(|_| t.contains('日')))?;
+    let (a, b) = t
+        .split_once('至')
+        .or_else(|| t.split_once('-').filter(|_| t.contains('日')))?;
     let a = parse_date(a).ok()?;
     let b = parse_date(b).ok()?;
     let (ma, mb) = (YearMonth::from_date(a), YearMonth::from_date(b));
@@ -412,7 +449,9 @@ fn read_header_block(rows: &[Row]) -> HeaderBlock {
     let mut hb = HeaderBlock::default();
     for row in rows {
         let line = line_of(row);
-        if hb.title.is_none() && (line.contains("个人所得税扣缴申报表") || line.contains("综合所得申报表")) {
+        if hb.title.is_none()
+            && (line.contains("个人所得税扣缴申报表") || line.contains("综合所得申报表"))
+        {
             hb.title = Some(line.trim().to_string());
         }
         for label in ["税款所属期", "税款所属日期"] {
@@ -439,10 +478,14 @@ fn period_of(cell: &Cell) -> Result<Option<YearMonth>, String> {
         Cell::Empty => Ok(None),
         Cell::Date(d) => Ok(Some(YearMonth::from_date(*d))),
         Cell::Number(n) if n.fract() == 0.0 && (190_001.0..=210_012.0).contains(n) => {
-            YearMonth::parse(&format!("{}", *n as i64)).map(Some).map_err(|e| e.to_string())
+            YearMonth::parse(&format!("{}", *n as i64))
+                .map(Some)
+                .map_err(|e| e.to_string())
         }
         Cell::Number(n) if n.fract() == 0.0 && (19_000_101.0..=21_001_231.0).contains(n) => {
-            YearMonth::parse(&format!("{}", *n as i64)).map(Some).map_err(|e| e.to_string())
+            YearMonth::parse(&format!("{}", *n as i64))
+                .map(Some)
+                .map_err(|e| e.to_string())
         }
         Cell::Number(n) => excel_serial_to_date(*n, false)
             .map(|d| Some(YearMonth::from_date(d)))
@@ -457,7 +500,9 @@ fn period_of(cell: &Cell) -> Result<Option<YearMonth>, String> {
 fn money_of(cell: &Cell) -> Result<Option<Fen>, String> {
     match cell {
         Cell::Empty => Ok(None),
-        Cell::Number(x) => Fen::from_sheet_number(*x).map(Some).map_err(|e| e.to_string()),
+        Cell::Number(x) => Fen::from_sheet_number(*x)
+            .map(Some)
+            .map_err(|e| e.to_string()),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
         Cell::Text(t) => Fen::parse(t).map(Some).map_err(|e| e.to_string()),
         other => Err(format!("\"{}\" 不是金额", other.display())),
@@ -471,7 +516,12 @@ fn is_column_number_row(row: &Row) -> bool {
         .map(|c| c.display().trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    vals.len() >= 3 && vals.iter().take(3).enumerate().all(|(i, v)| *v == (i + 1).to_string())
+    vals.len() >= 3
+        && vals
+            .iter()
+            .take(3)
+            .enumerate()
+            .all(|(i, v)| *v == (i + 1).to_string())
 }
 
 fn first_text(row: &Row) -> String {
@@ -501,9 +551,8 @@ fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
     if sheet.rows.is_empty() {
         return Err("empty sheet".into());
     }
-    let header = find_header(sheet).ok_or_else(|| {
-        "no header row with 姓名, 证件号码 and 本期收入".to_string()
-    })?;
+    let header = find_header(sheet)
+        .ok_or_else(|| "no header row with 姓名, 证件号码 and 本期收入".to_string())?;
     let hb = read_header_block(&sheet.rows[..header.pos]);
     let layout = if hb.title.is_some() {
         Layout::DeclarationForm
@@ -530,14 +579,17 @@ fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
             Some(t) => notes.push(format!(
                 "表内没有税款所属期列，表头的税款所属期「{t}」不是单独一个月：各行所属期无法确定"
             )),
-            None => notes.push("表内没有税款所属期列，表头也未写明税款所属期：各行所属期无法确定".into()),
+            None => notes
+                .push("表内没有税款所属期列，表头也未写明税款所属期：各行所属期无法确定".into()),
         }
     }
     if col_tax.is_none() {
         notes.push("没有税额列（应补(退)税额）：无法判断零税额月份".into());
     }
     if col_item.is_none() {
-        notes.push("没有所得项目列：各行按正常工资薪金所得处理（正常工资薪金所得模板导出无此列）".into());
+        notes.push(
+            "没有所得项目列：各行按正常工资薪金所得处理（正常工资薪金所得模板导出无此列）".into(),
+        );
     }
     let header_agent = hb.agent_name.clone().map(|name| Agent {
         name,
@@ -647,8 +699,12 @@ fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
             }),
             _ => header_agent.clone(),
         };
-        sum_income = sum_income.checked_add(income.unwrap_or(Fen::ZERO)).unwrap_or(sum_income);
-        sum_tax = sum_tax.checked_add(tax.unwrap_or(Fen::ZERO)).unwrap_or(sum_tax);
+        sum_income = sum_income
+            .checked_add(income.unwrap_or(Fen::ZERO))
+            .unwrap_or(sum_income);
+        sum_tax = sum_tax
+            .checked_add(tax.unwrap_or(Fen::ZERO))
+            .unwrap_or(sum_tax);
         rows.push(TaxRow {
             sheet: sheet.name.clone(),
             row: row.index + 1,
@@ -656,7 +712,9 @@ fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
             name,
             id_raw,
             id,
-            id_type: col_idtype.map(|_| text_at(row, col_idtype)).filter(|s| !s.is_empty()),
+            id_type: col_idtype
+                .map(|_| text_at(row, col_idtype))
+                .filter(|s| !s.is_empty()),
             period,
             item,
             item_assumed,
@@ -745,7 +803,10 @@ mod tests {
         assert_eq!(norm_header("应补/退税额"), "应补退税额");
         assert_eq!(norm_header(" 本期收入(元) "), "本期收入");
         assert_eq!(role_of(&norm_header("累计收入额")), None);
-        assert_eq!(role_of(&norm_header("本期收入")).map(|r| r.0), Some(Role::Income));
+        assert_eq!(
+            role_of(&norm_header("本期收入")).map(|r| r.0),
+            Some(Role::Income)
+        );
     }
 
     #[test]
@@ -753,9 +814,33 @@ mod tests {
         let wb = sheet(vec![
             vec![t("个人扣缴明细查询")],
             vec![],
-            vec![t("姓名"), t("证件号码"), t("税款所属期起"), t("税款所属期止"), t("所得项目"), t("本期收入"), t("累计应补(退)税额")],
-            vec![t("张三"), t("11010519491231002X"), t("2020-03-01"), t("2020-03-31"), t("正常工资薪金所得"), Cell::Number(12000.5), t("36.00")],
-            vec![t("合计"), t(""), t(""), t(""), t(""), Cell::Number(12000.5), t("36.00")],
+            vec![
+                t("姓名"),
+                t("证件号码"),
+                t("税款所属期起"),
+                t("税款所属期止"),
+                t("所得项目"),
+                t("本期收入"),
+                t("累计应补(退)税额"),
+            ],
+            vec![
+                t("张三"),
+                t("11010519491231002X"),
+                t("2020-03-01"),
+                t("2020-03-31"),
+                t("正常工资薪金所得"),
+                Cell::Number(12000.5),
+                t("36.00"),
+            ],
+            vec![
+                t("合计"),
+                t(""),
+                t(""),
+                t(""),
+                t(""),
+                Cell::Number(12000.5),
+                t("36.00"),
+            ],
         ]);
         let x = extract(&wb).unwrap();
         let s = &x.sheets[0];
@@ -776,27 +861,88 @@ mod tests {
             vec![t("个人所得税扣缴申报表")],
             vec![t("税款所属期：2020年03月01日至2020年03月31日")],
             vec![t("扣缴义务人名称："), t("北京通州某某科技有限公司")],
-            vec![t("扣缴义务人纳税人识别号（统一社会信用代码）：91350100M000100Y43")],
-            vec![t("序号"), t("姓名"), t("身份证件类型"), t("身份证件号码"), t("所得项目"), t("本月（次）情况"), t(""), t("税款计算")],
-            vec![t(""), t(""), t(""), t(""), t(""), t("收入"), t("免税收入"), t("应补(退)税额")],
-            vec![t("1"), t("2"), t("3"), t("4"), t("5"), t("6"), t("7"), t("8")],
-            vec![Cell::Number(1.0), t("张三"), t("居民身份证"), t("11010519491231002X"), t("正常工资薪金所得"), Cell::Number(11000.0), Cell::Number(0.0), Cell::Number(0.0)],
-            vec![t("合计"), t(""), t(""), t(""), t(""), Cell::Number(11000.0), t(""), Cell::Number(1.0)],
-            vec![t("谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的。")],
+            vec![t(
+                "扣缴义务人纳税人识别号（统一社会信用代码）：91350100M000100Y43",
+            )],
+            vec![
+                t("序号"),
+                t("姓名"),
+                t("身份证件类型"),
+                t("身份证件号码"),
+                t("所得项目"),
+                t("本月（次）情况"),
+                t(""),
+                t("税款计算"),
+            ],
+            vec![
+                t(""),
+                t(""),
+                t(""),
+                t(""),
+                t(""),
+                t("收入"),
+                t("免税收入"),
+                t("应补(退)税额"),
+            ],
+            vec![
+                t("1"),
+                t("2"),
+                t("3"),
+                t("4"),
+                t("5"),
+                t("6"),
+                t("7"),
+                t("8"),
+            ],
+            vec![
+                Cell::Number(1.0),
+                t("张三"),
+                t("居民身份证"),
+                t("11010519491231002X"),
+                t("正常工资薪金所得"),
+                Cell::Number(11000.0),
+                Cell::Number(0.0),
+                Cell::Number(0.0),
+            ],
+            vec![
+                t("合计"),
+                t(""),
+                t(""),
+                t(""),
+                t(""),
+                Cell::Number(11000.0),
+                t(""),
+                Cell::Number(1.0),
+            ],
+            vec![t(
+                "谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的。",
+            )],
             vec![t("李四"), t("x")],
         ]);
         let x = extract(&wb).unwrap();
         let s = &x.sheets[0];
         assert_eq!(s.layout, Layout::DeclarationForm);
         assert_eq!(s.header_block.period, YearMonth::new(2020, 3));
-        assert_eq!(s.header_block.agent_name.as_deref(), Some("北京通州某某科技有限公司"));
-        assert_eq!(s.header_block.agent_code.as_deref(), Some("91350100M000100Y43"));
+        assert_eq!(
+            s.header_block.agent_name.as_deref(),
+            Some("北京通州某某科技有限公司")
+        );
+        assert_eq!(
+            s.header_block.agent_code.as_deref(),
+            Some("91350100M000100Y43")
+        );
         assert_eq!(s.rows.len(), 1);
         let r = &s.rows[0];
         assert_eq!(r.period, YearMonth::new(2020, 3));
         assert_eq!(r.tax, Some(Fen::ZERO));
         assert_eq!(r.agent.as_ref().unwrap().stated_in, "header_block");
-        assert!(s.notes.iter().any(|n| n.contains("税额") && n.contains("不符")), "{:?}", s.notes);
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("税额") && n.contains("不符")),
+            "{:?}",
+            s.notes
+        );
     }
 
     #[test]
@@ -817,7 +963,12 @@ mod tests {
     fn bad_values_become_row_problems() {
         let wb = sheet(vec![
             vec![t("姓名"), t("证件号码"), t("税款所属期"), t("收入")],
-            vec![t("张三"), t("110105194912310021"), t("2020-13"), t("12,34.5")],
+            vec![
+                t("张三"),
+                t("110105194912310021"),
+                t("2020-13"),
+                t("12,34.5"),
+            ],
         ]);
         let x = extract(&wb).unwrap();
         let r = &x.sheets[0].rows[0];

@@ -132,8 +132,12 @@ fn sum_rows(rows: &[&TaxRow]) -> (Fen, Fen, Option<Fen>) {
     let mut exempt = Fen::ZERO;
     let mut tax = Some(Fen::ZERO);
     for r in rows {
-        income = income.checked_add(r.income.unwrap_or(Fen::ZERO)).unwrap_or(income);
-        exempt = exempt.checked_add(r.exempt.unwrap_or(Fen::ZERO)).unwrap_or(exempt);
+        income = income
+            .checked_add(r.income.unwrap_or(Fen::ZERO))
+            .unwrap_or(income);
+        exempt = exempt
+            .checked_add(r.exempt.unwrap_or(Fen::ZERO))
+            .unwrap_or(exempt);
         tax = match (tax, r.tax) {
             (Some(t), Some(x)) => t.checked_add(x),
             _ => None,
@@ -184,7 +188,11 @@ fn person(rows: &[&TaxRow], policy: &Policy) -> PersonFacts {
     let mut months = BTreeMap::new();
     for (period, rs) in by_month {
         let mut m = MonthFacts::default();
-        let wage: Vec<&TaxRow> = rs.iter().copied().filter(|r| policy.is_wage_item(&r.item)).collect();
+        let wage: Vec<&TaxRow> = rs
+            .iter()
+            .copied()
+            .filter(|r| policy.is_wage_item(&r.item))
+            .collect();
         for r in rs.iter().filter(|r| !policy.is_wage_item(&r.item)) {
             other_income.push(OtherIncome {
                 period,
@@ -199,7 +207,11 @@ fn person(rows: &[&TaxRow], policy: &Policy) -> PersonFacts {
                 push_agent(&mut m.agents, a);
             }
         }
-        let detail: Vec<&TaxRow> = wage.iter().copied().filter(|r| r.layout == Layout::Detail).collect();
+        let detail: Vec<&TaxRow> = wage
+            .iter()
+            .copied()
+            .filter(|r| r.layout == Layout::Detail)
+            .collect();
         let form: Vec<&TaxRow> = wage
             .iter()
             .copied()
@@ -218,7 +230,8 @@ fn person(rows: &[&TaxRow], policy: &Policy) -> PersonFacts {
         m.tax = tax;
         for r in used.iter() {
             m.rows.push(RowRef::of(r));
-            m.problems.extend(r.problems.iter().map(|p| format!("第 {} 行：{p}", r.row)));
+            m.problems
+                .extend(r.problems.iter().map(|p| format!("第 {} 行：{p}", r.row)));
             if let Some(a) = &r.agent {
                 push_agent(&mut m.agents, a);
             }
@@ -226,9 +239,8 @@ fn person(rows: &[&TaxRow], policy: &Policy) -> PersonFacts {
         if !detail.is_empty() && !form.is_empty() {
             let (fi, _, ft) = sum_rows(&form);
             if fi != income {
-                m.disagreements.push(format!(
-                    "{period} 明细收入 {income} 元，申报表收入 {fi} 元"
-                ));
+                m.disagreements
+                    .push(format!("{period} 明细收入 {income} 元，申报表收入 {fi} 元"));
             }
             if ft != tax {
                 m.disagreements.push(format!(

@@ -326,7 +326,9 @@ impl Policy {
             category_5: mult("category_5", &raw.thresholds.category_5)?,
         };
         if !(1..=28).contains(&raw.tax.declaration_deadline_day) {
-            return Err(invalid("tax.declaration_deadline_day must be 1..=28".into()));
+            return Err(invalid(
+                "tax.declaration_deadline_day must be 1..=28".into(),
+            ));
         }
         if raw.tax.window_months == 0 || raw.tax.window_months > 120 {
             return Err(invalid("tax.window_months must be 1..=120".into()));
@@ -451,19 +453,49 @@ mod tests {
         let p = policy();
         let t = &p.thresholds;
         // 申报月所处时期 2017年 ≥ 2016年 7706 → 1.2倍 9247 (renewal table)
-        assert_eq!(p.monthly_threshold(ym(2017, 5)).unwrap().fen, Fen::from_yuan(9247));
+        assert_eq!(
+            p.monthly_threshold(ym(2017, 5)).unwrap().fen,
+            Fen::from_yuan(9247)
+        );
         // 2018年 ≥ 2017年 8467 → 10160, 25401, 50802
-        assert_eq!(p.monthly_threshold(ym(2018, 1)).unwrap().fen, Fen::from_yuan(10160));
-        assert_eq!(p.monthly_multiple(2017, &t.category_4).unwrap().fen, Fen::from_yuan(25401));
-        assert_eq!(p.monthly_multiple(2017, &t.category_5).unwrap().fen, Fen::from_yuan(50802));
+        assert_eq!(
+            p.monthly_threshold(ym(2018, 1)).unwrap().fen,
+            Fen::from_yuan(10160)
+        );
+        assert_eq!(
+            p.monthly_multiple(2017, &t.category_4).unwrap().fen,
+            Fen::from_yuan(25401)
+        );
+        assert_eq!(
+            p.monthly_multiple(2017, &t.category_5).unwrap().fen,
+            Fen::from_yuan(50802)
+        );
         // 2019年 ≥ 2018年 7855 → 9426, 23565, 47130
-        assert_eq!(p.monthly_threshold(ym(2019, 12)).unwrap().fen, Fen::from_yuan(9426));
-        assert_eq!(p.monthly_multiple(2018, &t.category_4).unwrap().fen, Fen::from_yuan(23565));
-        assert_eq!(p.monthly_multiple(2018, &t.category_5).unwrap().fen, Fen::from_yuan(47130));
+        assert_eq!(
+            p.monthly_threshold(ym(2019, 12)).unwrap().fen,
+            Fen::from_yuan(9426)
+        );
+        assert_eq!(
+            p.monthly_multiple(2018, &t.category_4).unwrap().fen,
+            Fen::from_yuan(23565)
+        );
+        assert_eq!(
+            p.monthly_multiple(2018, &t.category_5).unwrap().fen,
+            Fen::from_yuan(47130)
+        );
         // 2020年 ≥ 2019年 8847 → 10616, 26541, 53082
-        assert_eq!(p.monthly_threshold(ym(2020, 6)).unwrap().fen, Fen::from_yuan(10616));
-        assert_eq!(p.monthly_multiple(2019, &t.category_4).unwrap().fen, Fen::from_yuan(26541));
-        assert_eq!(p.monthly_multiple(2019, &t.category_5).unwrap().fen, Fen::from_yuan(53082));
+        assert_eq!(
+            p.monthly_threshold(ym(2020, 6)).unwrap().fen,
+            Fen::from_yuan(10616)
+        );
+        assert_eq!(
+            p.monthly_multiple(2019, &t.category_4).unwrap().fen,
+            Fen::from_yuan(26541)
+        );
+        assert_eq!(
+            p.monthly_multiple(2019, &t.category_5).unwrap().fen,
+            Fen::from_yuan(53082)
+        );
     }
 
     #[test]

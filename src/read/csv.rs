@@ -37,7 +37,11 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), ReadError> {
 
 /// The delimiter that splits the first lines most consistently.
 fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
     let mut best = (b',', 0usize);
     for d in [b',', b'\t', b';', b'|'] {
         let counts: Vec<usize> = lines

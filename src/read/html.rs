@@ -28,7 +28,9 @@ fn decode_entities(s: &str) -> String {
             "apos" => Some('\''),
             "nbsp" => Some(' '),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -76,7 +78,9 @@ pub fn read_html_tables(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadE
         if let Some((buf, _)) = in_cell.as_mut() {
             buf.push_str(&rest[..lt]);
         }
-        let Some(gt) = rest[lt..].find('>') else { break };
+        let Some(gt) = rest[lt..].find('>') else {
+            break;
+        };
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
         let name: String = tag
@@ -86,7 +90,11 @@ pub fn read_html_tables(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadE
             .collect::<String>()
             .to_ascii_lowercase();
         let closing = tag.starts_with('/');
-        let flush = |b: &mut Option<SheetBuilder>, cell: &mut Option<(String, u32)>, row: u32, col: &mut u32| -> Result<(), ReadError> {
+        let flush = |b: &mut Option<SheetBuilder>,
+                     cell: &mut Option<(String, u32)>,
+                     row: u32,
+                     col: &mut u32|
+         -> Result<(), ReadError> {
             if let (Some(b), Some((buf, span))) = (b.as_mut(), cell.take()) {
                 let v = decode_entities(buf.trim()).trim().to_string();
                 b.put(row, *col, Cell::Text(v))?;

@@ -85,7 +85,9 @@ fn read_xlsx_inner(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError>
         let mut reader = match wb.worksheet_cells_reader(&name) {
             Ok(r) => r,
             Err(calamine::XlsxError::NotAWorksheet(t)) => {
-                notes.push(format!("sheet \"{name}\" is a {t}, not a worksheet: skipped"));
+                notes.push(format!(
+                    "sheet \"{name}\" is a {t}, not a worksheet: skipped"
+                ));
                 continue;
             }
             Err(e) => return Err(lib_error("xlsx", format!("sheet \"{name}\": {e}"))),

@@ -26,7 +26,11 @@ pub fn text(r: &PrecheckReport) -> String {
                 .filter(|c| !matches!(c.status, Status::Pass | Status::NotApplicable))
                 .map(|c| c.message.clone())
                 .chain(e.window.note.iter().cloned())
-                .chain(e.disagreements.iter().map(|d| format!("明细与申报表不符：{d}")))
+                .chain(
+                    e.disagreements
+                        .iter()
+                        .map(|d| format!("明细与申报表不符：{d}")),
+                )
                 .collect();
             vec![
                 (i + 1).to_string(),

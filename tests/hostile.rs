@@ -1,0 +1,147 @@
+//! Every spreadsheet of `../shared/corpus/hostile/` (xlsx, xls, ods, csv, and the zip
+//! folder's containers through the same entry point) gives a result or a clean error naming
+//! the file — in its own `jzz precheck` process, under a 1 GiB address-space limit and a 10 s
+//! kill timer. A panic, an abort (e.g. a failed giant allocation), a signal or a hang fails.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MEMORY_LIMIT: u64 = 1 << 30;
+const TIME_LIMIT: Duration = Duration::from_secs(10);
+
+fn corpus() -> PathBuf {
+    std::env::var_os("JZZ_HOSTILE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/hostile"))
+}
+
+fn files() -> Vec<PathBuf> {
+    let root = corpus();
+    assert!(
+        root.is_dir(),
+        "hostile corpus not found at {} (set JZZ_HOSTILE_CORPUS)",
+        root.display()
+    );
+    let mut out = Vec::new();
+    for dir in ["xlsx", "xls", "ods", "csv", "zip"] {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        out.extend(v);
+    }
+    out
+}
+
+struct Outcome {
+    file: PathBuf,
+    code: Option<i32>,
+    signal: Option<i32>,
+    stderr: String,
+    elapsed: Duration,
+}
+
+fn run(file: &Path) -> Outcome {
+    let start = Instant::now();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jzz"));
+    cmd.args(["precheck", "--as-of", "2020-12-20", "--format", "json"])
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: MEMORY_LIMIT,
+                rlim_max: MEMORY_LIMIT,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("spawn jzz");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > TIME_LIMIT {
+            let _ = child.kill();
+            break child.wait().expect("wait after kill");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut stderr);
+    }
+    use std::os::unix::process::ExitStatusExt;
+    Outcome {
+        file: file.to_path_buf(),
+        code: status.code(),
+        signal: status.signal(),
+        stderr,
+        elapsed: start.elapsed(),
+    }
+}
+
+#[test]
+fn every_hostile_spreadsheet_gives_a_result_or_a_clean_error() {
+    let files = files();
+    assert!(files.len() >= 130, "only {} files found", files.len());
+    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
+        let chunks: Vec<&[PathBuf]> = files.chunks(files.len().div_ceil(2)).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(move || c.iter().map(|f| run(f)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut bad = Vec::new();
+    for o in &outcomes {
+        let name = o.file.file_name().unwrap().to_string_lossy().to_string();
+        let ok = match o.code {
+            Some(0) | Some(1) => o.stderr.trim().is_empty() || !o.stderr.contains("panicked"),
+            Some(2) => {
+                o.stderr.contains(&name)
+                    && !o.stderr.contains("panicked")
+                    && o.stderr.lines().count() <= 3
+            }
+            _ => false,
+        };
+        if !ok || o.elapsed > TIME_LIMIT {
+            bad.push(format!(
+                "{name}: code {:?} signal {:?} after {:?}: {}",
+                o.code,
+                o.signal,
+                o.elapsed,
+                o.stderr.trim()
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} files misbehaved:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // The two files that crash calamine itself must be among the clean errors.
+    for crasher in [
+        "crafted-cell-ref-out-of-range.xlsx",
+        "crafted-dimension-xfd1048576.xlsx",
+    ] {
+        let o = outcomes
+            .iter()
+            .find(|o| o.file.ends_with(crasher))
+            .expect(crasher);
+        assert_eq!(o.code, Some(2), "{crasher}: {}", o.stderr);
+    }
+}

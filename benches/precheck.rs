@@ -3,8 +3,8 @@
 //!
 //! Prints figures; asserts nothing about time (speed is measured here, never in tests).
 //! Part 1 times the stages in this process on one core. Part 2 runs the release binary on
-//! CSV slices of the export (1/12, 1/3 and all of its rows) and reads each child's peak RSS
-//! from `wait4`.
+//! CSV slices of the export (1/12, 1/3 and all of its rows) and on the xlsx itself, and reads
+//! each child's peak RSS from `wait4`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,7 +13,18 @@ use std::time::{Duration, Instant};
 use jzz::extract::tax_export;
 use jzz::jobs::precheck::{PrecheckOptions, precheck_export};
 use jzz::policy::Policy;
-use jzz::read::{self, Limits};
+use jzz::read::{self, Limits, Row, RowSink};
+
+/// Counts rows and drops them: the reader's own cost.
+struct Discard(usize);
+
+impl RowSink for Discard {
+    fn begin_sheet(&mut self, _: &str) {}
+    fn row(&mut self, row: Row) {
+        self.0 += row.cells.len();
+    }
+    fn end_sheet(&mut self) {}
+}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -49,6 +60,12 @@ fn run_measured(cmd: &mut Command) -> (Duration, i64, i32) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--measure-children") {
+        let files: Vec<PathBuf> = args[i + 1..].iter().map(PathBuf::from).collect();
+        measure_children(&files);
+        return;
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let file: PathBuf = std::env::args()
         .skip(1)
@@ -74,12 +91,17 @@ fn main() {
     let (mut t_read, mut t_extract, mut t_check, mut t_json) = (vec![], vec![], vec![], vec![]);
     let mut rows = 0;
     let mut employees = 0;
+    let mut cells = 0;
     for _ in 0..iters {
         let t = Instant::now();
-        let wb = read::read_workbook(&bytes, &limits).expect("read");
+        let mut d = Discard(0);
+        read::read_rows(&bytes, &limits, &mut d).expect("read");
         t_read.push(t.elapsed());
+        cells = d.0;
         let t = Instant::now();
-        let export = tax_export::extract(&wb).expect("extract");
+        let mut sink = tax_export::TaxExportSink::default();
+        read::read_rows(&bytes, &limits, &mut sink).expect("read");
+        let export = sink.finish().expect("extract");
         t_extract.push(t.elapsed());
         let t = Instant::now();
         let report = precheck_export(&export, "large-3000.xlsx", &policy, &opts);
@@ -97,36 +119,40 @@ fn main() {
         median(t_check),
         median(t_json),
     );
-    let total = r + e + c + j;
-    println!("\n{rows} rows, {employees} employees; median of {iters} runs on one core:");
+    let total = e + c + j;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "  read (calamine, xlsx)   {:>8.1} ms  {:>10.0} rows/s",
-        r.as_secs_f64() * 1e3,
+        "\n{rows} rows ({cells} cells), {employees} employees; median of {iters} runs, one core:"
+    );
+    println!(
+        "  read only (calamine, rows dropped) {:>8.1} ms  {:>10.0} rows/s",
+        ms(r),
         per_sec(rows, r)
     );
     println!(
-        "  extract (tax_export)    {:>8.1} ms  {:>10.0} rows/s",
-        e.as_secs_f64() * 1e3,
+        "  read + extract (streaming)         {:>8.1} ms  {:>10.0} rows/s",
+        ms(e),
         per_sec(rows, e)
     );
     println!(
-        "  facts + checks          {:>8.1} ms  {:>10.0} rows/s",
-        c.as_secs_f64() * 1e3,
+        "  facts + checks                     {:>8.1} ms  {:>10.0} rows/s",
+        ms(c),
         per_sec(rows, c)
     );
     println!(
-        "  JSON report             {:>8.1} ms  {:>10.0} rows/s",
-        j.as_secs_f64() * 1e3,
+        "  JSON report                        {:>8.1} ms  {:>10.0} rows/s",
+        ms(j),
         per_sec(rows, j)
     );
     println!(
-        "  total                   {:>8.1} ms  {:>10.0} rows/s",
-        total.as_secs_f64() * 1e3,
+        "  total (read to JSON)               {:>8.1} ms  {:>10.0} rows/s",
+        ms(total),
         per_sec(rows, total)
     );
 
-    // Part 2: peak memory of the binary against the number of rows.
-    let bin = env!("CARGO_BIN_EXE_jzz");
+    // Part 2: peak memory of the binary against the number of rows. A child's ru_maxrss
+    // starts from its parent's RSS when it is spawned from this (large) process, so the slices
+    // are measured by a fresh, small copy of this bench (`--measure-children`).
     let wb = read::read_workbook(&bytes, &limits).expect("read");
     let sheet = &wb.sheets[0];
     let header_pos = sheet
@@ -137,48 +163,60 @@ fn main() {
     let data = &sheet.rows[header_pos + 1..];
     let dir = std::env::temp_dir().join(format!("jzz-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp dir");
-    println!("\npeak RSS of `jzz precheck --format json` (release binary, one process per file):");
-    println!(
-        "  {:>8}  {:>10}  {:>10}  {:>12}",
-        "rows", "wall ms", "peak MiB", "KiB per row"
-    );
+    let mut paths = Vec::new();
     for n in [data.len() / 12, data.len() / 3, data.len()] {
         let path = dir.join(format!("slice-{n}.csv"));
-        let mut w = csv::Writer::from_path(&path).expect("csv");
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_path(&path)
+            .expect("csv");
         for r in std::iter::once(&sheet.rows[header_pos]).chain(data[..n].iter()) {
             w.write_record(r.cells.iter().map(|c| c.display()))
                 .expect("write");
         }
         w.flush().expect("flush");
-        drop(w);
+        paths.push(path);
+    }
+    paths.push(file.clone());
+    drop(wb);
+    let status = Command::new(std::env::current_exe().expect("self"))
+        .arg("--measure-children")
+        .args(&paths)
+        .status()
+        .expect("re-run self");
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `jzz precheck --format json` on each file and prints wall time and peak RSS.
+fn measure_children(files: &[PathBuf]) {
+    let bin = env!("CARGO_BIN_EXE_jzz");
+    println!("\npeak RSS of `jzz precheck --format json` (release binary, one process per file):");
+    println!(
+        "  {:<24}  {:>8}  {:>10}  {:>10}",
+        "file", "rows", "wall ms", "peak MiB"
+    );
+    for f in files {
+        let rows = std::fs::read(f)
+            .ok()
+            .filter(|_| f.extension().is_some_and(|e| e == "csv"))
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1));
         let (d, kib, code) = run_measured(
             Command::new(bin)
                 .args(["precheck", "--as-of", "2020-12-20", "--format", "json"])
-                .arg(&path),
+                .arg(f),
         );
         assert!(
             code == 0 || code == 1,
             "jzz exited {code} on {}",
-            path.display()
+            f.display()
         );
         println!(
-            "  {:>8}  {:>10.1}  {:>10.1}  {:>12.2}",
-            n,
+            "  {:<24}  {:>8}  {:>10.1}  {:>10.1}",
+            f.file_name().unwrap().to_string_lossy(),
+            rows.map_or("-".to_string(), |r| r.to_string()),
             d.as_secs_f64() * 1e3,
-            kib as f64 / 1024.0,
-            kib as f64 / n as f64
+            kib as f64 / 1024.0
         );
     }
-    let (d, kib, code) = run_measured(
-        Command::new(bin)
-            .args(["precheck", "--as-of", "2020-12-20", "--format", "json"])
-            .arg(&file),
-    );
-    assert!(code == 0 || code == 1, "jzz exited {code}");
-    println!(
-        "  xlsx {rows} rows: {:.1} ms wall, {:.1} MiB peak RSS (whole process)",
-        d.as_secs_f64() * 1e3,
-        kib as f64 / 1024.0
-    );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -20,7 +20,7 @@ pub fn consistency(
     let stated: Vec<(YearMonth, &crate::extract::tax_export::Agent)> = window
         .months()
         .filter_map(|p| person.months.get(&p).map(|m| (p, m)))
-        .flat_map(|(p, m)| m.agents.iter().map(move |a| (p, a)))
+        .flat_map(|(p, m)| m.agents.iter().map(move |a| (p, &**a)))
         .collect();
     if stated.is_empty() {
         let msg = match unit {

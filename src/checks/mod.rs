@@ -64,6 +64,17 @@ pub struct Evidence {
     pub text: String,
 }
 
+impl Evidence {
+    /// Evidence for one row of a document.
+    pub fn of_row(document: &str, r: &crate::facts::RowRef) -> Evidence {
+        Evidence {
+            document: document.to_string(),
+            locator: r.locator(),
+            text: r.text.to_string(),
+        }
+    }
+}
+
 /// A month under the threshold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Shortfall {

@@ -10,11 +10,7 @@ use crate::policy::{FigureStatus, Policy};
 pub fn month_evidence(document: &str, m: &MonthFacts) -> Vec<Evidence> {
     m.rows
         .iter()
-        .map(|r| Evidence {
-            document: document.to_string(),
-            locator: r.locator(),
-            text: r.text.clone(),
-        })
+        .map(|r| Evidence::of_row(document, r))
         .collect()
 }
 
@@ -212,11 +208,7 @@ pub fn zero_tax_months(person: &PersonFacts, window: &Window, document: &str) ->
                     evidence.extend(month_evidence(document, m));
                 } else {
                     covered.push(period);
-                    evidence.extend(m.form_rows.iter().map(|r| Evidence {
-                        document: document.to_string(),
-                        locator: r.locator(),
-                        text: r.text.clone(),
-                    }));
+                    evidence.extend(m.form_rows.iter().map(|r| Evidence::of_row(document, r)));
                 }
             }
             Some(_) => {}

@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::model::text::{halfwidth, normalize_for_match};
 use crate::model::{CreditCode, Fen, IdNumber, YearMonth, excel_serial_to_date, parse_date};
-use crate::read::{Cell, Row, Sheet, Workbook};
+use std::sync::Arc;
+
+use crate::read::{Cell, Row, RowSink, Workbook};
 
 /// How many non-empty rows from the top are searched for the header.
 pub const HEADER_SCAN_ROWS: usize = 40;
@@ -160,7 +162,7 @@ pub struct Agent {
 #[derive(Clone, Debug, Serialize)]
 pub struct TaxRow {
     /// Sheet name.
-    pub sheet: String,
+    pub sheet: Arc<str>,
     /// 1-based row number in the sheet (CSV: line number).
     pub row: u32,
     /// Layout of the sheet.
@@ -173,11 +175,11 @@ pub struct TaxRow {
     #[serde(skip)]
     pub id: Option<IdNumber>,
     /// 证件类型, if stated.
-    pub id_type: Option<String>,
+    pub id_type: Option<Arc<str>>,
     /// 税款所属期 (the month wages were paid and tax withheld).
     pub period: Option<YearMonth>,
     /// 所得项目; when the file has no such column this is assumed (see `item_assumed`).
-    pub item: String,
+    pub item: Arc<str>,
     /// True when the file has no 所得项目 column (the 正常工资薪金 template export).
     pub item_assumed: bool,
     /// 本期收入.
@@ -187,11 +189,11 @@ pub struct TaxRow {
     /// The month's tax; `None` when the file has no tax column or the cell is empty.
     pub tax: Option<Fen>,
     /// Withholding agent, where stated.
-    pub agent: Option<Agent>,
+    pub agent: Option<Arc<Agent>>,
     /// What could not be read in this row; a row with problems is never used to pass.
     pub problems: Vec<String>,
-    /// The row's text as read, for evidence.
-    pub text: String,
+    /// The understood cells of the row as read, with their headers: the evidence.
+    pub text: Arc<str>,
 }
 
 /// What the header block above a table says.
@@ -286,27 +288,114 @@ fn sheet_reasons(v: &[(String, String)]) -> String {
     format!(" ({})", parts.join("; "))
 }
 
-/// Extracts every tax table of a workbook.
+/// Extracts every tax table of a workbook already in memory.
 pub fn extract(wb: &Workbook) -> Result<TaxExport, ExtractError> {
-    let mut sheets = Vec::new();
-    let mut skipped = Vec::new();
+    let mut sink = TaxExportSink::default();
     for sheet in &wb.sheets {
-        match extract_sheet(sheet) {
-            Ok(s) => sheets.push(s),
-            Err(reason) => skipped.push((sheet.name.clone(), reason)),
+        sink.begin_sheet(&sheet.name);
+        for row in &sheet.rows {
+            sink.row(row.clone());
+        }
+        sink.end_sheet();
+    }
+    sink.finish()
+}
+
+/// Extracts tax tables while a reader streams rows: the header is looked for in the first
+/// [`HEADER_SCAN_ROWS`] rows of each sheet (kept until it is found); after it each row is
+/// turned into a [`TaxRow`] and its cells are dropped, so memory grows with what was
+/// understood, not with the sheet.
+#[derive(Default)]
+pub struct TaxExportSink {
+    state: Option<SheetState>,
+    sheets: Vec<SheetExtract>,
+    skipped: Vec<(String, String)>,
+}
+
+enum SheetState {
+    Scanning { name: String, rows: Vec<Row> },
+    Data(Box<SheetExtractor>),
+    Skipped,
+}
+
+impl TaxExportSink {
+    /// The export, or why the workbook holds none.
+    pub fn finish(mut self) -> Result<TaxExport, ExtractError> {
+        self.end_sheet();
+        if self.sheets.is_empty() {
+            return Err(ExtractError::NoHeader(self.skipped));
+        }
+        if self.sheets.iter().all(|s| s.rows.is_empty()) {
+            return Err(ExtractError::NoRows(self.sheets[0].sheet.to_string()));
+        }
+        Ok(TaxExport {
+            sheets: self.sheets,
+            skipped: self.skipped,
+        })
+    }
+
+    /// Looks for the header in the buffered rows; `last` when no more rows will come.
+    fn try_header(&mut self, last: bool) {
+        let Some(SheetState::Scanning { name, rows }) = &mut self.state else {
+            return;
+        };
+        if !last && rows.len() <= HEADER_SCAN_ROWS {
+            return;
+        }
+        let name = std::mem::take(name);
+        let rows = std::mem::take(rows);
+        match find_header(&rows) {
+            Some(h) => {
+                let mut x = SheetExtractor::new(&name, &rows, h);
+                for r in &rows[x.first_data..] {
+                    x.feed(r);
+                }
+                self.state = Some(SheetState::Data(Box::new(x)));
+            }
+            None => {
+                let why = if rows.is_empty() {
+                    "empty sheet".to_string()
+                } else {
+                    "no header row with 姓名, 证件号码 and 本期收入".to_string()
+                };
+                self.skipped.push((name, why));
+                self.state = Some(SheetState::Skipped);
+            }
         }
     }
-    if sheets.is_empty() {
-        return Err(ExtractError::NoHeader(skipped));
+}
+
+impl RowSink for TaxExportSink {
+    fn begin_sheet(&mut self, name: &str) {
+        self.end_sheet();
+        self.state = Some(SheetState::Scanning {
+            name: name.to_string(),
+            rows: Vec::new(),
+        });
     }
-    if sheets.iter().all(|s| s.rows.is_empty()) {
-        return Err(ExtractError::NoRows(sheets[0].sheet.clone()));
+
+    fn row(&mut self, row: Row) {
+        match &mut self.state {
+            Some(SheetState::Scanning { rows, .. }) => {
+                rows.push(row);
+                self.try_header(false);
+            }
+            Some(SheetState::Data(x)) => x.feed(&row),
+            Some(SheetState::Skipped) | None => {}
+        }
     }
-    Ok(TaxExport { sheets, skipped })
+
+    fn end_sheet(&mut self) {
+        self.try_header(true);
+        if let Some(SheetState::Data(x)) = self.state.take() {
+            self.sheets.push(x.finish());
+        }
+        self.state = None;
+    }
 }
 
 struct Header {
-    /// Index into `sheet.rows` of the (lower) header row.
+    /// Index into the rows of the (lower) header row.
     pos: usize,
     /// role → (column, priority, header text)
     cols: Vec<(Role, usize, usize, String)>,
@@ -362,14 +451,14 @@ fn headerish(row: &Row) -> bool {
         && !non_blank.iter().any(|s| IdNumber::parse(s).is_ok())
 }
 
-fn find_header(sheet: &Sheet) -> Option<Header> {
-    let n = sheet.rows.len().min(HEADER_SCAN_ROWS);
+fn find_header(rows: &[Row]) -> Option<Header> {
+    let n = rows.len().min(HEADER_SCAN_ROWS);
     for pos in 0..n {
-        let upper = texts(&sheet.rows[pos]);
+        let upper = texts(&rows[pos]);
         // A grouped header: this row and the next, adjacent, merged column by column (the
         // lower row's text wins where it has one).
-        if let Some(next) = sheet.rows.get(pos + 1)
-            && next.index == sheet.rows[pos].index + 1
+        if let Some(next) = rows.get(pos + 1)
+            && next.index == rows[pos].index + 1
             && headerish(next)
         {
             let lower = texts(next);
@@ -524,134 +613,269 @@ fn is_column_number_row(row: &Row) -> bool {
             .all(|(i, v)| *v == (i + 1).to_string())
 }
 
+/// The first non-blank text of a row, trimmed and half-width (for 合计 / footer detection).
 fn first_text(row: &Row) -> String {
     row.cells
         .iter()
-        .map(|c| normalize_for_match(&c.display()))
-        .find(|s| !s.is_empty())
+        .find_map(|c| match c {
+            Cell::Text(t) if !t.trim().is_empty() => Some(halfwidth(t.trim())),
+            Cell::Empty => None,
+            _ => Some(String::new()),
+        })
         .unwrap_or_default()
 }
 
-fn evidence_text(row: &Row) -> String {
-    let parts: Vec<String> = row
-        .cells
+fn any_text_contains(row: &Row, needle: &str) -> bool {
+    row.cells
         .iter()
-        .map(|c| c.display().trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let s = parts.join(" | ");
-    if s.chars().count() > 240 {
-        s.chars().take(240).collect::<String>() + "…"
-    } else {
-        s
-    }
+        .any(|c| matches!(c, Cell::Text(t) if t.contains(needle)))
 }
 
-fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
-    if sheet.rows.is_empty() {
-        return Err("empty sheet".into());
-    }
-    let header = find_header(sheet)
-        .ok_or_else(|| "no header row with 姓名, 证件号码 and 本期收入".to_string())?;
-    let hb = read_header_block(&sheet.rows[..header.pos]);
-    let layout = if hb.title.is_some() {
-        Layout::DeclarationForm
-    } else {
-        Layout::Detail
-    };
-    let col_name = header.col(Role::Name);
-    let col_id = header.col(Role::IdNumber).or(header.col(Role::TaxpayerId));
-    let col_idtype = header.col(Role::IdType);
-    let col_start = header.col(Role::PeriodStart);
-    let col_end = header.col(Role::PeriodEnd);
-    let col_period = header.col(Role::Period);
-    let col_item = header.col(Role::IncomeItem);
-    let col_income = header.col(Role::Income);
-    let col_exempt = header.col(Role::Exempt);
-    let col_tax = header.col(Role::Tax);
-    let col_agent = header.col(Role::Agent);
-    let col_agent_code = header.col(Role::AgentCode);
+/// Turns the data rows of one sheet into [`TaxRow`]s, one row at a time.
+struct SheetExtractor {
+    sheet: Arc<str>,
+    layout: Layout,
+    header_row: u32,
+    /// Index into the buffered rows of the first row after the header.
+    first_data: usize,
+    cols: Vec<(Role, usize, usize, String)>,
+    /// The understood columns in column order, with their header text (for evidence).
+    evidence_cols: Vec<(usize, String)>,
+    hb: HeaderBlock,
+    header_agent: Option<Arc<Agent>>,
+    has_period_col: bool,
+    c: Cols,
+    rows: Vec<TaxRow>,
+    totals: Option<Totals>,
+    sum_income: Fen,
+    sum_tax: Fen,
+    notes: Vec<String>,
+    ended: bool,
+    first: bool,
+    /// Repeated values (所得项目, 证件类型, agents) shared between rows instead of copied.
+    interned: Vec<Arc<str>>,
+    agents: Vec<Arc<Agent>>,
+}
 
-    let mut notes = Vec::new();
-    let has_period_col = col_start.is_some() || col_end.is_some() || col_period.is_some();
-    if !has_period_col && hb.period.is_none() {
-        match &hb.period_text {
-            Some(t) => notes.push(format!(
-                "表内没有税款所属期列，表头的税款所属期「{t}」不是单独一个月：各行所属期无法确定"
-            )),
-            None => notes
-                .push("表内没有税款所属期列，表头也未写明税款所属期：各行所属期无法确定".into()),
+#[derive(Clone, Copy)]
+struct Cols {
+    name: Option<usize>,
+    id: Option<usize>,
+    idtype: Option<usize>,
+    start: Option<usize>,
+    end: Option<usize>,
+    period: Option<usize>,
+    item: Option<usize>,
+    income: Option<usize>,
+    exempt: Option<usize>,
+    tax: Option<usize>,
+    agent: Option<usize>,
+    agent_code: Option<usize>,
+}
+
+impl SheetExtractor {
+    fn new(sheet: &str, rows: &[Row], header: Header) -> SheetExtractor {
+        let hb = read_header_block(&rows[..header.pos]);
+        let layout = if hb.title.is_some() {
+            Layout::DeclarationForm
+        } else {
+            Layout::Detail
+        };
+        let c = Cols {
+            name: header.col(Role::Name),
+            id: header.col(Role::IdNumber).or(header.col(Role::TaxpayerId)),
+            idtype: header.col(Role::IdType),
+            start: header.col(Role::PeriodStart),
+            end: header.col(Role::PeriodEnd),
+            period: header.col(Role::Period),
+            item: header.col(Role::IncomeItem),
+            income: header.col(Role::Income),
+            exempt: header.col(Role::Exempt),
+            tax: header.col(Role::Tax),
+            agent: header.col(Role::Agent),
+            agent_code: header.col(Role::AgentCode),
+        };
+        let mut notes = Vec::new();
+        let has_period_col = c.start.is_some() || c.end.is_some() || c.period.is_some();
+        if !has_period_col && hb.period.is_none() {
+            match &hb.period_text {
+                Some(t) => notes.push(format!(
+                    "表内没有税款所属期列，表头的税款所属期「{t}」不是单独一个月：各行所属期无法确定"
+                )),
+                None => notes.push(
+                    "表内没有税款所属期列，表头也未写明税款所属期：各行所属期无法确定".into(),
+                ),
+            }
+        }
+        if c.tax.is_none() {
+            notes.push("没有税额列（应补(退)税额）：无法判断零税额月份".into());
+        }
+        if c.item.is_none() {
+            notes.push(
+                "没有所得项目列：各行按正常工资薪金所得处理（正常工资薪金所得模板导出无此列）"
+                    .into(),
+            );
+        }
+        if let Some(code) = &hb.agent_code
+            && let Err(e) = CreditCode::parse(code)
+        {
+            notes.push(format!("表头的扣缴义务人识别号无效：{e}"));
+        }
+        let header_agent = hb.agent_name.clone().map(|name| {
+            Arc::new(Agent {
+                name,
+                credit_code: hb.agent_code.clone(),
+                stated_in: "header_block",
+            })
+        });
+        let used = [
+            c.name,
+            c.id,
+            c.idtype,
+            c.start,
+            c.end,
+            c.period,
+            c.item,
+            c.income,
+            c.exempt,
+            c.tax,
+            c.agent,
+            c.agent_code,
+        ];
+        let mut evidence_cols: Vec<(usize, String)> = header
+            .cols
+            .iter()
+            .filter(|h| used.contains(&Some(h.1)))
+            .map(|h| (h.1, h.3.clone()))
+            .collect();
+        evidence_cols.sort();
+        evidence_cols.dedup_by_key(|e| e.0);
+        SheetExtractor {
+            sheet: Arc::from(sheet),
+            layout,
+            header_row: rows[header.pos].index + 1,
+            first_data: header.pos + 1,
+            cols: header.cols,
+            evidence_cols,
+            hb,
+            header_agent,
+            has_period_col,
+            c,
+            rows: Vec::new(),
+            totals: None,
+            sum_income: Fen::ZERO,
+            sum_tax: Fen::ZERO,
+            notes,
+            ended: false,
+            first: true,
+            interned: Vec::new(),
+            agents: Vec::new(),
         }
     }
-    if col_tax.is_none() {
-        notes.push("没有税额列（应补(退)税额）：无法判断零税额月份".into());
-    }
-    if col_item.is_none() {
-        notes.push(
-            "没有所得项目列：各行按正常工资薪金所得处理（正常工资薪金所得模板导出无此列）".into(),
-        );
-    }
-    let header_agent = hb.agent_name.clone().map(|name| Agent {
-        name,
-        credit_code: hb.agent_code.clone(),
-        stated_in: "header_block",
-    });
 
-    let get = |row: &Row, col: Option<usize>| -> Cell {
-        col.map(|c| row.get(c).clone()).unwrap_or(Cell::Empty)
-    };
-    let text_at = |row: &Row, col: Option<usize>| -> String {
-        halfwidth(get(row, col).display().trim()).trim().to_string()
-    };
-
-    let mut rows = Vec::new();
-    let mut totals = None;
-    let mut sum_income = Fen::ZERO;
-    let mut sum_tax = Fen::ZERO;
-    let mut data = sheet.rows[header.pos + 1..].iter().peekable();
-    if let Some(r) = data.peek()
-        && is_column_number_row(r)
-    {
-        data.next();
+    /// A shared copy of a short, often repeated value.
+    fn intern(&mut self, v: String) -> Arc<str> {
+        if let Some(a) = self.interned.iter().find(|a| ***a == *v) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(v);
+        if self.interned.len() < 256 {
+            self.interned.push(a.clone());
+        }
+        a
     }
-    for row in data {
+
+    /// A shared agent: most rows name the same one or two.
+    fn agent(&mut self, name: String, credit_code: Option<String>) -> Arc<Agent> {
+        if let Some(a) = self
+            .agents
+            .iter()
+            .find(|a| a.name == name && a.credit_code == credit_code)
+        {
+            return a.clone();
+        }
+        let a = Arc::new(Agent {
+            name,
+            credit_code,
+            stated_in: "column",
+        });
+        if self.agents.len() < 256 {
+            self.agents.push(a.clone());
+        }
+        a
+    }
+
+    /// The understood cells of a row with their headers: the evidence a reviewer reads.
+    fn evidence(&self, row: &Row) -> Arc<str> {
+        let mut s = String::new();
+        for (col, header) in &self.evidence_cols {
+            let v = row.get(*col).display();
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            if !s.is_empty() {
+                s.push_str(" | ");
+            }
+            s.push_str(header);
+            s.push('：');
+            s.push_str(v);
+        }
+        Arc::from(s)
+    }
+
+    fn feed(&mut self, row: &Row) {
+        if self.ended {
+            return;
+        }
+        if std::mem::take(&mut self.first) && is_column_number_row(row) {
+            return;
+        }
+        let c = self.c;
         let first = first_text(row);
-        let line = line_of(row);
-        if line.contains("谨声明") || first.starts_with("扣缴义务人(签章)") {
-            break;
+        if any_text_contains(row, "谨声明") || first.starts_with("扣缴义务人(签章)") {
+            self.ended = true;
+            return;
         }
         if first.starts_with("合计") || first.starts_with("总计") {
-            totals = Some(Totals {
+            let cell = |col: Option<usize>| col.map_or(&Cell::Empty, |i| row.get(i));
+            self.totals = Some(Totals {
                 row: row.index + 1,
-                income: money_of(&get(row, col_income)).ok().flatten(),
-                tax: money_of(&get(row, col_tax)).ok().flatten(),
+                income: money_of(cell(c.income)).ok().flatten(),
+                tax: money_of(cell(c.tax)).ok().flatten(),
                 rows_income: Fen::ZERO,
                 rows_tax: Fen::ZERO,
             });
-            continue;
+            return;
         }
-        let name = text_at(row, col_name);
-        let id_raw = text_at(row, col_id).to_uppercase();
+        let text_at = |col: Option<usize>| -> String {
+            col.map(|i| halfwidth(row.get(i).display().trim()).trim().to_string())
+                .unwrap_or_default()
+        };
+        let name = text_at(c.name);
+        let id_raw = text_at(c.id).to_uppercase();
         if norm_header(&name) == "姓名" {
-            continue; // a repeated header (pages pasted together)
+            return; // a repeated header (pages pasted together)
         }
         if name.is_empty() && id_raw.is_empty() {
-            let filled = row.cells.iter().filter(|c| !c.is_blank()).count();
-            if filled >= 2 {
-                notes.push(format!("第 {} 行没有姓名和证件号码，未读取", row.index + 1));
+            if row.cells.iter().filter(|c| !c.is_blank()).count() >= 2 {
+                self.notes
+                    .push(format!("第 {} 行没有姓名和证件号码，未读取", row.index + 1));
             }
-            continue;
+            return;
         }
         let mut problems = Vec::new();
         let id = IdNumber::parse(&id_raw).ok();
         if id_raw.is_empty() {
             problems.push("证件号码为空".to_string());
         }
-        let period = if has_period_col {
-            let start = period_of(&get(row, col_start));
-            let end = period_of(&get(row, col_end));
-            let single = period_of(&get(row, col_period));
-            match (start, end, single) {
+        let cell = |col: Option<usize>| col.map_or(&Cell::Empty, |i| row.get(i));
+        let period = if self.has_period_col {
+            match (
+                period_of(cell(c.start)),
+                period_of(cell(c.end)),
+                period_of(cell(c.period)),
+            ) {
                 (Ok(Some(a)), Ok(Some(b)), _) if a != b => {
                     problems.push(format!("税款所属期起止不在同一个月（{a} 至 {b}）"));
                     None
@@ -667,54 +891,57 @@ fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
                 }
             }
         } else {
-            if hb.period.is_none() {
+            if self.hb.period.is_none() {
                 problems.push("税款所属期无法确定".to_string());
             }
-            hb.period
+            self.hb.period
         };
         let mut money = |col: Option<usize>, what: &str| -> Option<Fen> {
-            col.and_then(|c| match money_of(row.get(c)) {
+            match money_of(cell(col)) {
                 Ok(v) => v,
                 Err(e) => {
-                    problems.push(format!("{what}: {e}"));
+                    problems.push(format!("{what}：{e}"));
                     None
                 }
-            })
+            }
         };
-        let income = money(col_income, "本期收入");
-        let exempt = money(col_exempt, "免税收入");
-        let tax = money(col_tax, "税额");
+        let income = money(c.income, "本期收入");
+        let exempt = money(c.exempt, "免税收入");
+        let tax = money(c.tax, "税额");
         if income.is_none() && !problems.iter().any(|p| p.starts_with("本期收入")) {
             problems.push("本期收入为空".to_string());
         }
-        let (item, item_assumed) = match col_item {
-            Some(_) => (text_at(row, col_item), false),
-            None => ("正常工资薪金所得".to_string(), true),
+        let (item, item_assumed) = match c.item {
+            Some(_) => (self.intern(text_at(c.item)), false),
+            None => (self.intern("正常工资薪金所得".to_string()), true),
         };
-        let agent = match col_agent {
-            Some(_) if !text_at(row, col_agent).is_empty() => Some(Agent {
-                name: text_at(row, col_agent),
-                credit_code: Some(text_at(row, col_agent_code)).filter(|s| !s.is_empty()),
-                stated_in: "column",
-            }),
-            _ => header_agent.clone(),
+        let id_type = Some(text_at(c.idtype))
+            .filter(|s| !s.is_empty())
+            .map(|t| self.intern(t));
+        let agent_name = text_at(c.agent);
+        let agent = if agent_name.is_empty() {
+            self.header_agent.clone()
+        } else {
+            let code = Some(text_at(c.agent_code)).filter(|s| !s.is_empty());
+            Some(self.agent(agent_name, code))
         };
-        sum_income = sum_income
+        self.sum_income = self
+            .sum_income
             .checked_add(income.unwrap_or(Fen::ZERO))
-            .unwrap_or(sum_income);
-        sum_tax = sum_tax
+            .unwrap_or(self.sum_income);
+        self.sum_tax = self
+            .sum_tax
             .checked_add(tax.unwrap_or(Fen::ZERO))
-            .unwrap_or(sum_tax);
-        rows.push(TaxRow {
-            sheet: sheet.name.clone(),
+            .unwrap_or(self.sum_tax);
+        let text = self.evidence(row);
+        self.rows.push(TaxRow {
+            sheet: self.sheet.clone(),
             row: row.index + 1,
-            layout,
+            layout: self.layout,
             name,
             id_raw,
             id,
-            id_type: col_idtype
-                .map(|_| text_at(row, col_idtype))
-                .filter(|s| !s.is_empty()),
+            id_type,
             period,
             item,
             item_assumed,
@@ -723,55 +950,48 @@ fn extract_sheet(sheet: &Sheet) -> Result<SheetExtract, String> {
             tax,
             agent,
             problems,
-            text: evidence_text(row),
+            text,
         });
     }
-    if let Some(t) = totals.as_mut() {
-        t.rows_income = sum_income;
-        t.rows_tax = sum_tax;
-        if t.income.is_some_and(|v| v != sum_income) {
-            notes.push(format!(
-                "合计行（第 {} 行）收入 {} 与各行之和 {} 不符",
-                t.row,
-                t.income.unwrap_or_default(),
-                sum_income
-            ));
+
+    fn finish(mut self) -> SheetExtract {
+        if let Some(t) = self.totals.as_mut() {
+            t.rows_income = self.sum_income;
+            t.rows_tax = self.sum_tax;
+            if let Some(v) = t.income.filter(|v| *v != self.sum_income) {
+                self.notes.push(format!(
+                    "合计行（第 {} 行）收入 {v} 与各行之和 {} 不符",
+                    t.row, self.sum_income
+                ));
+            }
+            if let Some(v) = t.tax.filter(|v| *v != self.sum_tax) {
+                self.notes.push(format!(
+                    "合计行（第 {} 行）税额 {v} 与各行之和 {} 不符",
+                    t.row, self.sum_tax
+                ));
+            }
         }
-        if t.tax.is_some_and(|v| v != sum_tax) {
-            notes.push(format!(
-                "合计行（第 {} 行）税额 {} 与各行之和 {} 不符",
-                t.row,
-                t.tax.unwrap_or_default(),
-                sum_tax
-            ));
+        SheetExtract {
+            sheet: self.sheet.to_string(),
+            layout: self.layout,
+            header_row: self.header_row,
+            columns: self
+                .cols
+                .iter()
+                .map(|(role, col, _, text)| (*role, *col as u32 + 1, text.clone()))
+                .collect(),
+            header_block: self.hb,
+            rows: self.rows,
+            totals: self.totals,
+            notes: self.notes,
         }
     }
-    if let Some(code) = &hb.agent_code
-        && let Err(e) = CreditCode::parse(code)
-    {
-        notes.push(format!("表头的扣缴义务人识别号无效：{e}"));
-    }
-    let columns = header
-        .cols
-        .iter()
-        .map(|(role, col, _, text)| (*role, *col as u32 + 1, text.clone()))
-        .collect();
-    Ok(SheetExtract {
-        sheet: sheet.name.clone(),
-        layout,
-        header_row: sheet.rows[header.pos].index + 1,
-        columns,
-        header_block: hb,
-        rows,
-        totals,
-        notes,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::Format;
+    use crate::read::{Format, Sheet};
 
     fn t(s: &str) -> Cell {
         Cell::Text(s.to_string())

@@ -5,6 +5,7 @@
 //! month, the 明细 rows give the figures and a disagreement is recorded, never averaged.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -17,11 +18,11 @@ use crate::policy::{IncomeBasis, Policy};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowRef {
     /// Sheet name.
-    pub sheet: String,
+    pub sheet: Arc<str>,
     /// 1-based row.
     pub row: u32,
-    /// The row's text as read.
-    pub text: String,
+    /// The row's understood cells as read.
+    pub text: Arc<str>,
     /// Layout of the sheet.
     pub layout: Layout,
 }
@@ -54,7 +55,7 @@ pub struct MonthFacts {
     /// Sum of the month's tax; `None` when any row lacks a tax figure.
     pub tax: Option<Fen>,
     /// Agents stated for the month (by the rows, or by a 申报表 header block for the month).
-    pub agents: Vec<Agent>,
+    pub agents: Vec<Arc<Agent>>,
     /// 申报表 rows of this person and month (any 所得项目): what covers a zero-tax month.
     pub form_rows: Vec<RowRef>,
     /// Values that could not be read in this month's rows: the month cannot pass.
@@ -84,7 +85,7 @@ pub struct OtherIncome {
     /// 税款所属期.
     pub period: YearMonth,
     /// 所得项目.
-    pub item: String,
+    pub item: Arc<str>,
     /// 本期收入.
     pub income: Option<Fen>,
     /// Where.
@@ -100,7 +101,7 @@ pub struct PersonFacts {
     #[serde(skip)]
     pub id: Option<IdNumber>,
     /// 证件类型, if stated.
-    pub id_type: Option<String>,
+    pub id_type: Option<Arc<str>>,
     /// Names seen for this number, first first.
     pub names: Vec<String>,
     /// Wage withholding by 税款所属期.
@@ -118,10 +119,10 @@ impl PersonFacts {
     }
 }
 
-fn push_agent(agents: &mut Vec<Agent>, a: &Agent) {
+fn push_agent(agents: &mut Vec<Arc<Agent>>, a: &Arc<Agent>) {
     if !agents
         .iter()
-        .any(|b| b.name == a.name && b.credit_code == a.credit_code)
+        .any(|b| Arc::ptr_eq(a, b) || (b.name == a.name && b.credit_code == a.credit_code))
     {
         agents.push(a.clone());
     }

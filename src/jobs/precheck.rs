@@ -119,10 +119,13 @@ pub fn precheck_file(
         file: label.to_string(),
         kind,
     };
-    let wb = read::read_workbook_file(path, &opts.limits).map_err(|e| err(e.into()))?;
-    let export = tax_export::extract(&wb).map_err(|e| err(e.into()))?;
+    // Rows stream from the reader into the extractor: cells are dropped as soon as a row is
+    // understood, so memory follows the employees and months, not the sheet.
+    let mut sink = tax_export::TaxExportSink::default();
+    let info = read::read_rows_file(path, &opts.limits, &mut sink).map_err(|e| err(e.into()))?;
+    let export = sink.finish().map_err(|e| err(e.into()))?;
     let mut report = precheck_export(&export, label, policy, opts);
-    report.file_notes.splice(0..0, wb.notes);
+    report.file_notes.splice(0..0, info.notes);
     Ok(report)
 }
 

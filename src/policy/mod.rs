@@ -171,8 +171,10 @@ pub enum IncomeBasis {
 /// Rules for reading tax exports.
 #[derive(Clone, Debug)]
 pub struct TaxRules {
-    /// 所得项目 that count as monthly wage income, compared after normalization.
+    /// 所得项目 that count as monthly wage income, as written in the table.
     pub wage_income_items: Vec<String>,
+    /// The same, normalized for matching (computed once at load).
+    wage_items_normalized: Vec<String>,
     /// What is compared with the threshold.
     pub income_basis: IncomeBasis,
     /// Day of the month by which last month's withholding must be declared.
@@ -211,7 +213,7 @@ pub struct Policy {
 
 /// A threshold for one period, with everything a reviewer needs to check it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Threshold {
+pub struct Threshold<'p> {
     /// The line in 分 (whole yuan after rounding).
     pub fen: Fen,
     /// The data year of the average wage used.
@@ -219,13 +221,13 @@ pub struct Threshold {
     /// The average wage used, yuan.
     pub average_yuan: i64,
     /// The multiplier, as written in the table.
-    pub multiplier: String,
+    pub multiplier: &'p str,
     /// 在岗 or 全口径.
-    pub caliber: String,
+    pub caliber: &'p str,
     /// Whether the average is verified.
     pub status: FigureStatus,
     /// Where the average was published.
-    pub source: String,
+    pub source: &'p str,
 }
 
 /// The table lacks what a decision needs.
@@ -362,6 +364,12 @@ impl Policy {
         Ok(Policy {
             thresholds,
             tax: TaxRules {
+                wage_items_normalized: raw
+                    .tax
+                    .wage_income_items
+                    .iter()
+                    .map(|w| crate::model::text::normalize_for_match(w))
+                    .collect(),
                 wage_income_items: raw.tax.wage_income_items,
                 income_basis: raw.tax.income_basis,
                 declaration_deadline_day: raw.tax.declaration_deadline_day,
@@ -377,16 +385,16 @@ impl Policy {
     /// The monthly income line for a month whose 税款所属期 is `period`: 1.2 × the average
     /// monthly wage of the previous calendar year (二(二); the guide's table maps 申报月所处时期
     /// 2018年 to the 2017 average).
-    pub fn monthly_threshold(&self, period: YearMonth) -> Result<Threshold, PolicyGap> {
+    pub fn monthly_threshold(&self, period: YearMonth) -> Result<Threshold<'_>, PolicyGap> {
         self.monthly_multiple(period.year() - 1, &self.thresholds.monthly_income)
     }
 
     /// `multiplier × monthly average of data_year`, rounded half up to yuan.
-    pub fn monthly_multiple(
-        &self,
+    pub fn monthly_multiple<'p>(
+        &'p self,
         data_year: i32,
-        multiplier: &Multiplier,
-    ) -> Result<Threshold, PolicyGap> {
+        multiplier: &'p Multiplier,
+    ) -> Result<Threshold<'p>, PolicyGap> {
         let w = self.average_wage.get(&data_year);
         let fig = w
             .and_then(|w| w.monthly.as_ref())
@@ -395,11 +403,11 @@ impl Policy {
     }
 
     /// `multiplier × annual average of data_year` (categories 4 and 5).
-    pub fn annual_multiple(
-        &self,
+    pub fn annual_multiple<'p>(
+        &'p self,
         data_year: i32,
-        multiplier: &Multiplier,
-    ) -> Result<Threshold, PolicyGap> {
+        multiplier: &'p Multiplier,
+    ) -> Result<Threshold<'p>, PolicyGap> {
         let w = self.average_wage.get(&data_year);
         let fig = w
             .and_then(|w| w.annual.as_ref())
@@ -407,31 +415,31 @@ impl Policy {
         Ok(self.threshold(data_year, w, fig, multiplier))
     }
 
-    fn threshold(
+    fn threshold<'p>(
         &self,
         data_year: i32,
-        w: Option<&AverageWage>,
-        fig: &Figure,
-        multiplier: &Multiplier,
-    ) -> Threshold {
+        w: Option<&'p AverageWage>,
+        fig: &'p Figure,
+        multiplier: &'p Multiplier,
+    ) -> Threshold<'p> {
         Threshold {
             fen: Fen::from_yuan(multiplier.apply_half_up_yuan(fig.yuan)),
             basis_year: data_year,
             average_yuan: fig.yuan,
-            multiplier: multiplier.to_string(),
-            caliber: w.map(|w| w.caliber.clone()).unwrap_or_default(),
+            multiplier: &multiplier.text,
+            caliber: w.map_or("", |w| w.caliber.as_str()),
             status: fig.status,
-            source: fig.source.clone(),
+            source: &fig.source,
         }
     }
 
     /// Whether a 所得项目 counts as monthly wage income.
     pub fn is_wage_item(&self, item: &str) -> bool {
+        if self.tax.wage_income_items.iter().any(|w| w == item) {
+            return true;
+        }
         let n = crate::model::text::normalize_for_match(item);
-        self.tax
-            .wage_income_items
-            .iter()
-            .any(|w| crate::model::text::normalize_for_match(w) == n)
+        self.tax.wage_items_normalized.contains(&n)
     }
 }
 
@@ -500,12 +508,13 @@ mod tests {
 
     #[test]
     fn threshold_names_its_basis() {
-        let t = policy().monthly_threshold(ym(2019, 3)).unwrap();
+        let p = policy();
+        let t = p.monthly_threshold(ym(2019, 3)).unwrap();
         assert_eq!(t.basis_year, 2018);
         assert_eq!(t.average_yuan, 7855);
         assert_eq!(t.caliber, "全口径");
         assert_eq!(t.status, FigureStatus::Verified);
-        let r = policy().monthly_threshold(ym(2026, 3)).unwrap();
+        let r = p.monthly_threshold(ym(2026, 3)).unwrap();
         assert_eq!(r.status, FigureStatus::Reported);
         assert_eq!(r.fen, Fen::from_yuan(14539)); // 12116 × 1.2 = 14539.2
     }

@@ -2,8 +2,7 @@
 //! delimiter (`,` tab `;` `|`) found from the first lines. Every field is text; numbers and
 //! dates are interpreted by the extractors, exactly.
 
-use super::sniff::Format;
-use super::{Cell, Limits, ReadError, SheetBuilder, Workbook};
+use super::{Cell, Limits, ReadError, RowSink, Rows};
 
 /// Decodes the bytes to text, saying which encoding was used.
 pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), ReadError> {
@@ -61,8 +60,12 @@ fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
-/// Reads delimited text as one sheet named `csv`.
-pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+/// Reads delimited text as one sheet named `csv` into `sink`; returns the reader's notes.
+pub fn read_csv(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
     let (text, encoding) = decode_text(bytes)?;
     let delimiter = sniff_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -70,7 +73,8 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut b = SheetBuilder::new(limits, limits.max_cells);
+    let mut b = Rows::new(limits, sink);
+    b.begin_sheet("csv");
     let mut record = csv::StringRecord::new();
     let mut row: u32 = 0;
     loop {
@@ -103,21 +107,28 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         }
         row += 1;
     }
-    let name = "csv".to_string();
+    b.end_sheet();
     let mut notes = vec![format!("text decoded as {encoding}")];
     if delimiter != b',' {
         notes.push(format!("delimiter {:?}", delimiter as char));
     }
-    Ok(Workbook {
-        format: Format::Csv,
-        sheets: vec![b.finish(name).0],
-        notes,
-    })
+    Ok(notes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::{Collect, Format, Workbook};
+
+    fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+        let mut c = Collect::default();
+        let notes = super::read_csv(bytes, limits, &mut c)?;
+        Ok(Workbook {
+            format: Format::Csv,
+            sheets: c.sheets,
+            notes,
+        })
+    }
 
     #[test]
     fn encodings() {

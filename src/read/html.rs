@@ -4,8 +4,7 @@
 //! flat tables such exports contain.
 
 use super::csv::decode_text;
-use super::sniff::Format;
-use super::{Cell, Limits, ReadError, SheetBuilder, Workbook};
+use super::{Cell, Limits, ReadError, RowSink, Rows};
 
 fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -64,18 +63,22 @@ fn attr_colspan(tag: &str) -> u32 {
         .clamp(1, 1000)
 }
 
-/// Reads every `<table>` of an HTML document.
-pub fn read_html_tables(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+/// Reads every `<table>` of an HTML document into `sink`, one sheet per table.
+pub fn read_html_tables(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
     let (text, encoding) = decode_text(bytes)?;
-    let mut sheets = Vec::new();
-    let mut budget = limits.max_cells;
-    let mut builder: Option<SheetBuilder> = None;
+    let mut rows = Rows::new(limits, sink);
+    let mut tables = 0usize;
+    let mut in_table = false;
     let (mut row, mut col) = (0u32, 0u32);
-    let mut in_cell: Option<(String, u32)> = None;
+    let mut cell: Option<(String, u32)> = None;
     let mut in_row = false;
     let mut rest = text.as_str();
     while let Some(lt) = rest.find('<') {
-        if let Some((buf, _)) = in_cell.as_mut() {
+        if let Some((buf, _)) = cell.as_mut() {
             buf.push_str(&rest[..lt]);
         }
         let Some(gt) = rest[lt..].find('>') else {
@@ -83,86 +86,85 @@ pub fn read_html_tables(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadE
         };
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
+        let closing = tag.starts_with('/');
         let name: String = tag
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
-        let closing = tag.starts_with('/');
-        let flush = |b: &mut Option<SheetBuilder>,
-                     cell: &mut Option<(String, u32)>,
-                     row: u32,
-                     col: &mut u32|
-         -> Result<(), ReadError> {
-            if let (Some(b), Some((buf, span))) = (b.as_mut(), cell.take()) {
+        // A cell ends at its own end tag, or at the next cell, row or table tag.
+        if matches!(name.as_str(), "td" | "th" | "tr" | "table")
+            && let Some((buf, span)) = cell.take()
+        {
+            if in_table {
                 let v = decode_entities(buf.trim()).trim().to_string();
-                b.put(row, *col, Cell::Text(v))?;
-                *col += span;
+                rows.put(row, col, Cell::Text(v))?;
             }
-            Ok(())
-        };
+            col += span;
+        }
         match (name.as_str(), closing) {
             ("table", false) => {
-                if let Some(b) = builder.take() {
-                    let (sheet, left) = b.finish(format!("table {}", sheets.len() + 1));
-                    budget = left;
-                    sheets.push(sheet);
+                if in_table {
+                    rows.end_sheet();
                 }
-                if sheets.len() >= limits.max_sheets {
+                if tables >= limits.max_sheets {
+                    in_table = false;
                     break;
                 }
-                builder = Some(SheetBuilder::new(limits, budget));
+                tables += 1;
+                rows.begin_sheet(&format!("table {tables}"));
+                in_table = true;
                 row = 0;
                 in_row = false;
             }
             ("table", true) => {
-                flush(&mut builder, &mut in_cell, row, &mut col)?;
-                if let Some(b) = builder.take() {
-                    let (sheet, left) = b.finish(format!("table {}", sheets.len() + 1));
-                    budget = left;
-                    sheets.push(sheet);
+                if in_table {
+                    rows.end_sheet();
                 }
+                in_table = false;
             }
-            ("tr", false) => {
-                flush(&mut builder, &mut in_cell, row, &mut col)?;
+            ("tr", _) => {
                 if in_row {
                     row += 1;
                 }
-                in_row = true;
+                in_row = !closing;
                 col = 0;
             }
-            ("tr", true) => {
-                flush(&mut builder, &mut in_cell, row, &mut col)?;
-                if in_row {
-                    row += 1;
-                }
-                in_row = false;
-            }
-            ("td" | "th", false) => {
-                flush(&mut builder, &mut in_cell, row, &mut col)?;
-                in_cell = Some((String::new(), attr_colspan(tag)));
-            }
-            ("td" | "th", true) => flush(&mut builder, &mut in_cell, row, &mut col)?,
+            ("td" | "th", false) => cell = Some((String::new(), attr_colspan(tag))),
             ("br" | "p" | "div", _) => {
-                if let Some((buf, _)) = in_cell.as_mut() {
+                if let Some((buf, _)) = cell.as_mut() {
                     buf.push('\n');
                 }
             }
             _ => {}
         }
     }
-    if let Some(b) = builder.take() {
-        sheets.push(b.finish(format!("table {}", sheets.len() + 1)).0);
+    if in_table {
+        rows.end_sheet();
     }
-    if sheets.is_empty() {
+    if tables == 0 {
         return Err(ReadError::NotASpreadsheet {
             found: "an HTML page without a table".into(),
         });
     }
-    Ok(Workbook {
-        format: Format::Html,
-        sheets,
-        notes: vec![format!("an HTML table (text decoded as {encoding})")],
-    })
+    Ok(vec![format!("an HTML table (text decoded as {encoding})")])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::read::{Cell, Limits, read_workbook};
+
+    #[test]
+    fn html_table_as_xls() {
+        let html = "<html><body><table><tr><th>姓名</th><th colspan=2>证件&amp;号码</th><td>x</td></tr>\
+                    <tr><td>张三<br>李</td><td></td><td>3</td><td>4</td></tr></table></body></html>";
+        let wb = read_workbook(html.as_bytes(), &Limits::default()).unwrap();
+        let s = &wb.sheets[0];
+        assert_eq!(s.rows[0].cells[1], Cell::Text("证件&号码".into()));
+        assert_eq!(s.rows[0].cells[3], Cell::Text("x".into()));
+        assert_eq!(s.rows[1].index, 1);
+        assert_eq!(s.rows[1].cells[0], Cell::Text("张三\n李".into()));
+        assert_eq!(s.rows[1].cells[2], Cell::Text("3".into()));
+    }
 }

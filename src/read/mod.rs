@@ -35,7 +35,8 @@ pub struct Limits {
     pub max_rows: u32,
     /// Most columns in one row.
     pub max_cols: u32,
-    /// Most cells kept for the whole workbook (each costs ~32 bytes).
+    /// Most non-blank cells read from the whole workbook (a bound on work; memory is bounded by
+    /// what the [`RowSink`] keeps).
     pub max_cells: usize,
     /// Most sheets read.
     pub max_sheets: usize,
@@ -50,7 +51,7 @@ impl Default for Limits {
             max_zip_entries: 10_000,
             max_rows: 1_048_576,
             max_cols: 16_384,
-            max_cells: 8_000_000,
+            max_cells: 20_000_000,
             max_sheets: 256,
         }
     }
@@ -185,25 +186,77 @@ pub struct Workbook {
     pub notes: Vec<String>,
 }
 
-/// Builds sparse rows under the cell budget; shared by the xlsx, xls, ods, csv and html paths.
-pub(crate) struct SheetBuilder<'a> {
-    limits: &'a Limits,
-    budget: usize,
-    rows: Vec<Row>,
+/// Receives a workbook row by row, so that a reader never has to hold a whole sheet: the
+/// tax-export extractor keeps only what it understood of each row.
+///
+/// Rows arrive in sheet order with blank rows skipped (out-of-order rows in hand-edited XML
+/// arrive as written). Cells are dropped once the sink returns.
+pub trait RowSink {
+    /// A new sheet starts.
+    fn begin_sheet(&mut self, name: &str);
+    /// One non-empty row.
+    fn row(&mut self, row: Row);
+    /// The sheet ended.
+    fn end_sheet(&mut self);
 }
 
-impl<'a> SheetBuilder<'a> {
-    /// `budget`: cells still allowed for the workbook; [`SheetBuilder::finish`] returns the rest.
-    pub(crate) fn new(limits: &'a Limits, budget: usize) -> Self {
-        SheetBuilder {
-            limits,
-            budget,
+/// A sink that keeps everything: a [`Workbook`].
+#[derive(Default)]
+pub(crate) struct Collect {
+    pub(crate) sheets: Vec<Sheet>,
+}
+
+impl RowSink for Collect {
+    fn begin_sheet(&mut self, name: &str) {
+        self.sheets.push(Sheet {
+            name: name.to_string(),
             rows: Vec::new(),
+        });
+    }
+    fn row(&mut self, row: Row) {
+        if let Some(s) = self.sheets.last_mut() {
+            s.rows.push(row);
+        }
+    }
+    fn end_sheet(&mut self) {}
+}
+
+/// Assembles cells into rows for a [`RowSink`], enforcing the row, column and cell limits.
+pub(crate) struct Rows<'a> {
+    limits: &'a Limits,
+    sink: &'a mut dyn RowSink,
+    cells: usize,
+    current: Option<Row>,
+}
+
+impl<'a> Rows<'a> {
+    pub(crate) fn new(limits: &'a Limits, sink: &'a mut dyn RowSink) -> Self {
+        Rows {
+            limits,
+            sink,
+            cells: 0,
+            current: None,
         }
     }
 
-    /// Puts a cell. Cells must come in row order (cells of earlier rows are not revisited);
-    /// within a row any column order is accepted.
+    fn flush(&mut self) {
+        if let Some(r) = self.current.take() {
+            self.sink.row(r);
+        }
+    }
+
+    pub(crate) fn begin_sheet(&mut self, name: &str) {
+        self.flush();
+        self.sink.begin_sheet(name);
+    }
+
+    pub(crate) fn end_sheet(&mut self) {
+        self.flush();
+        self.sink.end_sheet();
+    }
+
+    /// Puts a cell; blank cells are dropped. Rows are expected in order: a cell of another
+    /// row than the current one closes the current row.
     pub(crate) fn put(&mut self, row: u32, col: u32, cell: Cell) -> Result<(), ReadError> {
         if cell.is_blank() {
             return Ok(());
@@ -222,76 +275,46 @@ impl<'a> SheetBuilder<'a> {
                 self.limits.max_cols
             )));
         }
-        let need_new_row = match self.rows.last() {
-            Some(r) => r.index != row,
-            None => true,
-        };
-        if need_new_row {
-            if let Some(last) = self.rows.last()
-                && last.index > row
-            {
-                // Out-of-order rows (hand-edited XML): find or insert; rare, so linear is fine.
-                let pos = self.rows.partition_point(|r| r.index < row);
-                if self.rows.get(pos).map(|r| r.index) != Some(row) {
-                    self.rows.insert(
-                        pos,
-                        Row {
-                            index: row,
-                            cells: Vec::new(),
-                        },
-                    );
-                }
-                return self.set(pos, col, cell);
-            }
-            self.rows.push(Row {
+        self.cells += 1;
+        if self.cells > self.limits.max_cells {
+            return Err(ReadError::Limit(format!(
+                "more than {} cells in the workbook",
+                self.limits.max_cells
+            )));
+        }
+        if self.current.as_ref().is_none_or(|r| r.index != row) {
+            self.flush();
+            self.current = Some(Row {
                 index: row,
                 cells: Vec::new(),
             });
         }
-        let pos = self.rows.len() - 1;
-        self.set(pos, col, cell)
-    }
-
-    fn set(&mut self, pos: usize, col: u32, cell: Cell) -> Result<(), ReadError> {
-        let r = self.set_cell(pos, col, cell);
-        if r.is_err() && self.rows[pos].cells.is_empty() {
-            self.rows.remove(pos);
-        }
-        r
-    }
-
-    fn set_cell(&mut self, pos: usize, col: u32, cell: Cell) -> Result<(), ReadError> {
-        let cells = &mut self.rows[pos].cells;
-        let col = col as usize;
-        if col >= cells.len() {
-            let grow = col + 1 - cells.len();
-            if grow > self.budget {
-                return Err(ReadError::Limit(format!(
-                    "more than {} cells in the workbook",
-                    self.limits.max_cells
-                )));
+        if let Some(r) = self.current.as_mut() {
+            let col = col as usize;
+            if col >= r.cells.len() {
+                r.cells.resize(col + 1, Cell::Empty);
             }
-            self.budget -= grow;
-            cells.resize(col + 1, Cell::Empty);
+            r.cells[col] = cell;
         }
-        cells[col] = cell;
         Ok(())
-    }
-
-    pub(crate) fn finish(self, name: String) -> (Sheet, usize) {
-        (
-            Sheet {
-                name,
-                rows: self.rows,
-            },
-            self.budget,
-        )
     }
 }
 
-/// Reads a spreadsheet (xlsx, xls, ods, csv, or an HTML table saved as .xls) from bytes.
-/// The format comes from the content; `name` only words the errors.
-pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+/// What a reader found besides the rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadInfo {
+    /// The format found in the content.
+    pub format: Format,
+    /// What the reader noticed (encoding guessed, sheets skipped …).
+    pub notes: Vec<String>,
+}
+
+/// Reads a spreadsheet row by row into `sink`; see [`read_workbook`].
+pub fn read_rows(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<ReadInfo, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
@@ -301,21 +324,29 @@ pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadErro
             limit: limits.max_file_bytes,
         });
     }
-    match sniff(bytes) {
-        Format::Xlsx => sheet::read_xlsx(bytes, limits),
-        Format::Ods => sheet::read_ods(bytes, limits),
-        Format::Xls => sheet::read_xls(bytes, limits),
-        Format::EncryptedOffice => Err(ReadError::Encrypted),
-        Format::Csv => csv::read_csv(bytes, limits),
-        Format::Html => html::read_html_tables(bytes, limits),
-        other => Err(ReadError::NotASpreadsheet {
-            found: other.describe().to_string(),
-        }),
-    }
+    let format = sniff(bytes);
+    let notes = match format {
+        Format::Xlsx => sheet::read_xlsx(bytes, limits, sink)?,
+        Format::Ods => sheet::read_ods(bytes, limits, sink)?,
+        Format::Xls => sheet::read_xls(bytes, limits, sink)?,
+        Format::EncryptedOffice => return Err(ReadError::Encrypted),
+        Format::Csv => csv::read_csv(bytes, limits, sink)?,
+        Format::Html => html::read_html_tables(bytes, limits, sink)?,
+        other => {
+            return Err(ReadError::NotASpreadsheet {
+                found: other.describe().to_string(),
+            });
+        }
+    };
+    Ok(ReadInfo { format, notes })
 }
 
-/// Reads a file from disk with [`read_workbook`], refusing oversized files before loading them.
-pub fn read_workbook_file(path: &std::path::Path, limits: &Limits) -> Result<Workbook, ReadError> {
+/// Reads a file from disk into `sink`, refusing oversized files before loading them.
+pub fn read_rows_file(
+    path: &std::path::Path,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<ReadInfo, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
     if !meta.is_file() {
         return Err(ReadError::Io("not a regular file".into()));
@@ -327,7 +358,31 @@ pub fn read_workbook_file(path: &std::path::Path, limits: &Limits) -> Result<Wor
         });
     }
     let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    read_workbook(&bytes, limits)
+    read_rows(&bytes, limits, sink)
+}
+
+/// Reads a whole spreadsheet (xlsx, xls, ods, csv, or an HTML table saved as .xls) into
+/// memory. The format comes from the content. For large files prefer [`read_rows`] with a sink
+/// that keeps only what it needs.
+pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    let mut c = Collect::default();
+    let info = read_rows(bytes, limits, &mut c)?;
+    Ok(Workbook {
+        format: info.format,
+        sheets: c.sheets,
+        notes: info.notes,
+    })
+}
+
+/// [`read_workbook`] from a file.
+pub fn read_workbook_file(path: &std::path::Path, limits: &Limits) -> Result<Workbook, ReadError> {
+    let mut c = Collect::default();
+    let info = read_rows_file(path, limits, &mut c)?;
+    Ok(Workbook {
+        format: info.format,
+        sheets: c.sheets,
+        notes: info.notes,
+    })
 }
 
 #[cfg(test)]
@@ -335,30 +390,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builder_keeps_rows_sparse_and_bounded() {
+    fn rows_are_sparse_and_bounded() {
         let limits = Limits {
-            max_cells: 10,
+            max_cells: 4,
             ..Limits::default()
         };
-        let mut b = SheetBuilder::new(&limits, limits.max_cells);
+        let mut c = Collect::default();
+        let mut b = Rows::new(&limits, &mut c);
+        b.begin_sheet("s");
         b.put(0, 0, Cell::Text("a".into())).unwrap();
         b.put(5, 2, Cell::Number(1.0)).unwrap();
         b.put(5, 0, Cell::Text("x".into())).unwrap();
-        b.put(2, 1, Cell::Text("late".into())).unwrap();
         b.put(7, 0, Cell::Empty).unwrap();
-        let e = b.put(9, 20, Cell::Text("far".into())).unwrap_err();
+        b.put(8, 1, Cell::Text(" ".into())).unwrap();
+        b.put(9, 3, Cell::Bool(true)).unwrap();
+        let e = b.put(9, 4, Cell::Text("far".into())).unwrap_err();
         assert!(matches!(e, ReadError::Limit(_)));
-        let (s, left) = b.finish("s".into());
-        assert_eq!(left, 10 - 1 - 3 - 2);
+        b.end_sheet();
+        let s = &c.sheets[0];
         let idx: Vec<u32> = s.rows.iter().map(|r| r.index).collect();
-        assert_eq!(idx, vec![0, 2, 5]);
-        assert_eq!(s.rows[2].cells.len(), 3);
+        assert_eq!(idx, vec![0, 5, 9]);
+        assert_eq!(s.rows[1].cells.len(), 3);
     }
 
     #[test]
     fn row_and_column_limits() {
         let limits = Limits::default();
-        let mut b = SheetBuilder::new(&limits, limits.max_cells);
+        let mut c = Collect::default();
+        let mut b = Rows::new(&limits, &mut c);
         assert!(b.put(2_000_000, 0, Cell::Bool(true)).is_err());
         assert!(b.put(0, 20_000, Cell::Bool(true)).is_err());
     }

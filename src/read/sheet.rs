@@ -11,8 +11,7 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
 use chrono::NaiveDate;
 
-use super::sniff::Format;
-use super::{Cell, Limits, ReadError, SheetBuilder, Workbook, guard, zipguard};
+use super::{Cell, Limits, ReadError, RowSink, Rows, guard, zipguard};
 use crate::model::parse_date;
 
 fn lib_error(format: &'static str, e: impl std::fmt::Display) -> ReadError {
@@ -69,18 +68,28 @@ fn cell_from_data(v: &Data) -> Cell {
     }
 }
 
-/// Reads an xlsx package.
-pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+/// Reads an xlsx package into `sink`; returns the reader's notes.
+pub fn read_xlsx(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
     zipguard::check(bytes, limits, "xlsx")?;
-    guard::catch(|| read_xlsx_inner(bytes, limits)).map_err(crashed("xlsx"))?
+    guard::catch(|| read_xlsx_inner(bytes, limits, sink)).map_err(crashed("xlsx"))?
 }
 
-fn read_xlsx_inner(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+fn read_xlsx_inner(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| lib_error("xlsx", e))?;
     let names = wb.sheet_names();
     let mut notes = Vec::new();
-    let mut sheets = Vec::new();
-    let mut budget = limits.max_cells;
+    let mut rows = Rows::new(limits, sink);
+    // Empty cells are not kept, but a sheet of millions of them is still work: bound them too.
+    let mut seen: u64 = 0;
+    let max_seen = limits.max_cells as u64 * 4;
     for name in names.into_iter().take(limits.max_sheets) {
         let mut reader = match wb.worksheet_cells_reader(&name) {
             Ok(r) => r,
@@ -92,50 +101,49 @@ fn read_xlsx_inner(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError>
             }
             Err(e) => return Err(lib_error("xlsx", format!("sheet \"{name}\": {e}"))),
         };
-        let mut b = SheetBuilder::new(limits, budget);
-        let mut seen: u64 = 0;
+        rows.begin_sheet(&name);
         loop {
             let cell = reader
                 .next_cell()
                 .map_err(|e| lib_error("xlsx", format!("sheet \"{name}\": {e}")))?;
             let Some(cell) = cell else { break };
-            // Empty cells are not stored, but a sheet of millions of them is still a bomb.
             seen += 1;
-            if seen > (limits.max_cells as u64) * 4 {
+            if seen > max_seen {
                 return Err(ReadError::Limit(format!(
-                    "sheet \"{name}\" has more than {} cells",
-                    limits.max_cells * 4
+                    "more than {max_seen} cells (most of them empty)"
                 )));
             }
             let (row, col) = cell.get_position();
-            b.put(row, col, cell_from_ref(cell.get_value().clone()))?;
+            rows.put(row, col, cell_from_ref(cell.get_value().clone()))?;
         }
-        let (sheet, left) = b.finish(name);
-        budget = left;
-        sheets.push(sheet);
+        rows.end_sheet();
     }
-    Ok(Workbook {
-        format: Format::Xlsx,
-        sheets,
-        notes,
-    })
+    Ok(notes)
 }
 
-/// Reads an OpenDocument spreadsheet.
-pub fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+/// Reads an OpenDocument spreadsheet into `sink`.
+pub fn read_ods(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
     zipguard::check(bytes, limits, "ods")?;
     guard::catch(|| {
         let wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| lib_error("ods", e))?;
-        read_ranges(wb, limits, Format::Ods, "ods")
+        read_ranges(wb, limits, "ods", sink)
     })
     .map_err(crashed("ods"))?
 }
 
-/// Reads a BIFF5/BIFF8 workbook.
-pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+/// Reads a BIFF5/BIFF8 workbook into `sink`.
+pub fn read_xls(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
     guard::catch(|| {
         let wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| lib_error("xls", e))?;
-        read_ranges(wb, limits, Format::Xls, "xls")
+        read_ranges(wb, limits, "xls", sink)
     })
     .map_err(crashed("xls"))?
 }
@@ -143,33 +151,26 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 fn read_ranges<RS, R>(
     mut wb: R,
     limits: &Limits,
-    format: Format,
     fname: &'static str,
-) -> Result<Workbook, ReadError>
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Display,
 {
     let names = wb.sheet_names();
-    let mut sheets = Vec::new();
-    let mut budget = limits.max_cells;
+    let mut rows = Rows::new(limits, sink);
     for name in names.into_iter().take(limits.max_sheets) {
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| lib_error(fname, format!("sheet \"{name}\": {e}")))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut b = SheetBuilder::new(limits, budget);
+        rows.begin_sheet(&name);
         for (r, c, v) in range.used_cells() {
-            b.put(r0 + r as u32, c0 + c as u32, cell_from_data(v))?;
+            rows.put(r0 + r as u32, c0 + c as u32, cell_from_data(v))?;
         }
-        let (sheet, left) = b.finish(name);
-        budget = left;
-        sheets.push(sheet);
+        rows.end_sheet();
     }
-    Ok(Workbook {
-        format,
-        sheets,
-        notes: Vec::new(),
-    })
+    Ok(Vec::new())
 }

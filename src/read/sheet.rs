@@ -128,6 +128,7 @@ pub fn read_ods(
     sink: &mut dyn RowSink,
 ) -> Result<Vec<String>, ReadError> {
     zipguard::check(bytes, limits, "ods")?;
+    zipguard::check_ods_cells(bytes, limits)?;
     guard::catch(|| {
         let wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| lib_error("ods", e))?;
         read_ranges(wb, limits, "ods", sink)

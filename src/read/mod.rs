@@ -14,6 +14,7 @@ pub mod guard;
 pub mod html;
 pub mod sheet;
 pub mod sniff;
+pub mod text;
 pub mod zipguard;
 
 use chrono::NaiveDate;
@@ -40,6 +41,16 @@ pub struct Limits {
     pub max_cells: usize,
     /// Most sheets read.
     pub max_sheets: usize,
+    /// Most PDF pages read; later pages are reported, not read.
+    pub max_pages: usize,
+    /// Largest decoded size of one PDF stream (content stream, form XObject, CMap).
+    pub max_stream_bytes: u64,
+    /// Most content-stream operators interpreted on one page (forms included).
+    pub max_ops_per_page: usize,
+    /// Deepest nesting of form XObjects.
+    pub max_form_depth: usize,
+    /// Wall-clock budget for reading one document, milliseconds.
+    pub max_millis: u64,
 }
 
 impl Default for Limits {
@@ -53,6 +64,11 @@ impl Default for Limits {
             max_cols: 16_384,
             max_cells: 20_000_000,
             max_sheets: 256,
+            max_pages: 500,
+            max_stream_bytes: 64 << 20,
+            max_ops_per_page: 2_000_000,
+            max_form_depth: 12,
+            max_millis: 8_000,
         }
     }
 }

@@ -1,0 +1,75 @@
+//! Positioned text: what the PDF text layer (and, later, OCR) hands to layout and the
+//! extractors. Coordinates are page coordinates in points with the origin at the bottom-left
+//! and y growing upwards, as in PDF user space after the page's CTM; floats are fine here —
+//! they place text, they never decide money.
+
+use serde::Serialize;
+
+/// A run of glyphs drawn in one go (one `Tj`, or one string of a `TJ` array between
+/// significant kerning gaps) in one font and size on one baseline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextRun {
+    /// Unicode text, as decoded (not yet normalized).
+    pub text: String,
+    /// Left edge of the first glyph.
+    pub x: f32,
+    /// Baseline.
+    pub y: f32,
+    /// Advance width of the run.
+    pub width: f32,
+    /// Font size in page units (the glyph height scale after the text matrix and CTM).
+    pub size: f32,
+    /// Recognition confidence 0–100 for OCR words; `None` for a PDF text layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+impl TextRun {
+    /// Right edge.
+    pub fn right(&self) -> f32 {
+        self.x + self.width
+    }
+}
+
+/// Whether a page's text layer can be used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TextLayer {
+    /// Text decoded through font maps: use it.
+    Usable,
+    /// No text drawn at all (a scan, or vector-drawn text): OCR it.
+    Absent,
+    /// Text is drawn but cannot be decoded to Unicode (no ToUnicode, unknown encoding, or the
+    /// result is mostly replacement or private-use characters): treated as having no text
+    /// layer, never read as garbage.
+    Undecodable {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One page.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextPage {
+    /// 1-based page number.
+    pub number: u32,
+    /// Page width in points (after /Rotate).
+    pub width: f32,
+    /// Page height in points (after /Rotate).
+    pub height: f32,
+    /// The runs in content-stream order.
+    pub runs: Vec<TextRun>,
+    /// Whether the runs can be used.
+    pub layer: TextLayer,
+    /// Number of image XObjects drawn on the page (a scan has one covering the page).
+    pub images: u32,
+}
+
+/// A document's pages.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextDocument {
+    /// Pages in order.
+    pub pages: Vec<TextPage>,
+    /// What the reader noticed (encrypted with the empty password, pages skipped …).
+    pub notes: Vec<String>,
+}

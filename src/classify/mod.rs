@@ -1,53 +1,314 @@
-//! Document → kind (SPEC §3), with the phrases that decided it.
+//! Document → kind (SPEC §3), with a confidence and the phrases that decided it.
 //!
-//! This first version knows spreadsheets: a sheet is a `tax_export` when its header row names
-//! the export's columns. PDFs and images arrive with the PDF and OCR readers, and the phrase
-//! rules move to `pipelines/` then.
+//! The rules are data (`pipelines/kinds.toml`): titles that count near the top of a document,
+//! phrases that count anywhere. Text is normalized first (half-width, no spaces), so the
+//! full-/half-width brackets and CJK spacing of OCR'd or printed text do not matter.
 
-use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
 
-use crate::extract::tax_export;
-use crate::read::Workbook;
+use serde::{Deserialize, Serialize};
+
+use crate::model::text::normalize_for_match;
+
+/// The rules compiled into the binary.
+pub const BUILTIN_KINDS: &str = include_str!("../../pipelines/kinds.toml");
 
 /// SPEC §3 document kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// 扣缴客户端 个人扣缴明细 / 综合所得申报表 export.
     TaxExport,
-    /// Anything not recognised.
+    /// 个人所得税纳税记录 / 纳税清单 / 税收完税证明.
+    TaxRecord,
+    /// 北京市社会保险个人权益记录（参保人员缴费信息）, or a month-by-month 缴费明细.
+    SiRecord,
+    /// 单位职工缴费信息.
+    SiUnitRecord,
+    /// 劳动合同.
+    LaborContract,
+    /// 居民身份证.
+    IdCard,
+    /// 北京市居住证.
+    ResidencePermit,
+    /// 不动产权证书 / 房屋所有权证.
+    PropertyCert,
+    /// 房屋租赁合同.
+    Lease,
+    /// 学历/学位证书, 学信网备案表.
+    Degree,
+    /// 职称.
+    TitleCert,
+    /// 营业执照.
+    BusinessLicense,
+    /// 涉税信息查询结果告知书.
+    TaxNotice,
+    /// 北京市工作居住证申请表.
+    ApplicationForm,
+    /// 申请报告.
+    ApplicationReport,
+    /// 诚信声明.
+    IntegrityStatement,
+    /// Not recognised.
     Unknown,
 }
 
+impl Kind {
+    /// The id as in SPEC §3.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::TaxExport => "tax_export",
+            Kind::TaxRecord => "tax_record",
+            Kind::SiRecord => "si_record",
+            Kind::SiUnitRecord => "si_unit_record",
+            Kind::LaborContract => "labor_contract",
+            Kind::IdCard => "id_card",
+            Kind::ResidencePermit => "residence_permit",
+            Kind::PropertyCert => "property_cert",
+            Kind::Lease => "lease",
+            Kind::Degree => "degree",
+            Kind::TitleCert => "title_cert",
+            Kind::BusinessLicense => "business_license",
+            Kind::TaxNotice => "tax_notice",
+            Kind::ApplicationForm => "application_form",
+            Kind::ApplicationReport => "application_report",
+            Kind::IntegrityStatement => "integrity_statement",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Kind, String> {
+        serde_json::from_value(serde_json::Value::String(s.to_string()))
+            .map_err(|_| format!("unknown document kind \"{s}\""))
+    }
+}
+
 /// A decision and why.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Classification {
     /// The kind.
     pub kind: Kind,
-    /// The phrases (header texts, titles) that decided it.
+    /// 0–1: the winner's share of the two best scores (1.0 when nothing else scored).
+    pub confidence: f32,
+    /// The winner's score.
+    pub score: u32,
+    /// The phrases that scored for the winner.
     pub phrases: Vec<String>,
 }
 
-/// Classifies a workbook by its sheets' headers and titles.
-pub fn classify_workbook(wb: &Workbook) -> Classification {
-    match tax_export::extract(wb) {
-        Ok(x) => {
-            let mut phrases: Vec<String> = Vec::new();
-            for s in &x.sheets {
-                if let Some(t) = &s.header_block.title {
-                    phrases.push(t.clone());
-                }
-                phrases.extend(s.columns.iter().map(|c| c.2.clone()));
-            }
-            phrases.dedup();
-            Classification {
-                kind: Kind::TaxExport,
-                phrases,
-            }
-        }
-        Err(_) => Classification {
-            kind: Kind::Unknown,
-            phrases: Vec::new(),
-        },
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    schema: String,
+    title_lines: usize,
+    title_weight: u32,
+    phrase_weight: u32,
+    min_score: u32,
+    kind: Vec<RawKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    id: String,
+    titles: Vec<String>,
+    phrases: Vec<String>,
+}
+
+struct KindRule {
+    kind: Kind,
+    titles: Vec<(String, String)>,
+    phrases: Vec<(String, String)>,
+}
+
+/// The validated rules.
+pub struct Rules {
+    title_lines: usize,
+    title_weight: u32,
+    phrase_weight: u32,
+    min_score: u32,
+    kinds: Vec<KindRule>,
+}
+
+impl Rules {
+    /// The rules compiled in.
+    pub fn builtin() -> Result<Rules, String> {
+        Rules::from_toml(BUILTIN_KINDS)
     }
+
+    /// Parses and validates rules.
+    pub fn from_toml(text: &str) -> Result<Rules, String> {
+        let raw: RawRules =
+            toml::from_str(text).map_err(|e| format!("pipelines/kinds.toml: {e}"))?;
+        if raw.schema != "jzz.kinds/1" {
+            return Err(format!("pipelines/kinds.toml: schema \"{}\"", raw.schema));
+        }
+        let norm = |v: Vec<String>| {
+            v.into_iter()
+                .map(|p| (normalize_for_match(&p), p))
+                .collect::<Vec<_>>()
+        };
+        let kinds = raw
+            .kind
+            .into_iter()
+            .map(|k| {
+                Ok(KindRule {
+                    kind: k.id.parse::<Kind>()?,
+                    titles: norm(k.titles),
+                    phrases: norm(k.phrases),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Rules {
+            title_lines: raw.title_lines,
+            title_weight: raw.title_weight,
+            phrase_weight: raw.phrase_weight,
+            min_score: raw.min_score,
+            kinds,
+        })
+    }
+
+    /// Classifies a document from its lines of text, top first.
+    pub fn classify(&self, lines: &[String]) -> Classification {
+        let head: String = lines
+            .iter()
+            .take(self.title_lines)
+            .map(|l| normalize_for_match(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let all: String = lines
+            .iter()
+            .map(|l| normalize_for_match(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut scored: Vec<(u32, &KindRule, Vec<String>)> = self
+            .kinds
+            .iter()
+            .map(|k| {
+                let mut score = 0;
+                let mut hits = Vec::new();
+                if let Some((_, t)) = k.titles.iter().find(|(n, _)| head.contains(n.as_str())) {
+                    score += self.title_weight;
+                    hits.push(t.clone());
+                }
+                for (n, p) in &k.phrases {
+                    if all.contains(n.as_str()) {
+                        score += self.phrase_weight;
+                        hits.push(p.clone());
+                    }
+                }
+                (score, k, hits)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        match scored.first() {
+            Some((score, k, hits)) if *score >= self.min_score => {
+                let second = scored.get(1).map_or(0, |s| s.0);
+                Classification {
+                    kind: k.kind,
+                    confidence: ((*score as f32 / (*score + second) as f32) * 100.0).round()
+                        / 100.0,
+                    score: *score,
+                    phrases: hits.clone(),
+                }
+            }
+            _ => Classification {
+                kind: Kind::Unknown,
+                confidence: 0.0,
+                score: scored.first().map_or(0, |s| s.0),
+                phrases: Vec::new(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn builtin_rules_load_and_decide() {
+        let r = Rules::builtin().unwrap();
+        let c = r.classify(&lines(&[
+            "中华人民共和国",
+            "个人所得税纳税记录",
+            "（原《税收完税证明》）",
+            "身份证件类型：居民身份证",
+            "申报日期 实缴（退）金额 入（退）库日期 所得项目 税款所属期 入库税务机关 备注",
+        ]));
+        assert_eq!(c.kind, Kind::TaxRecord);
+        assert!(
+            c.phrases.contains(&"个人所得税纳税记录".to_string()),
+            "{c:?}"
+        );
+        assert!(c.confidence > 0.6, "{c:?}");
+        let c = r.classify(&lines(&[
+            "北京市社会保险个人权益记录(单位职工缴费信息)",
+            "社会保障号码 缴费起始年月",
+        ]));
+        assert_eq!(c.kind, Kind::SiUnitRecord);
+        let c = r.classify(&lines(&[
+            "北京市社会保险个人权益记录(参保人员缴费信息)",
+            "查询流水号",
+        ]));
+        assert_eq!(c.kind, Kind::SiRecord);
+        let c = r.classify(&lines(&[
+            "劳 动 合 同 书",
+            "甲方（用人单位）：某某",
+            "乙方（劳动者）：张三",
+        ]));
+        assert_eq!(c.kind, Kind::LaborContract);
+        assert_eq!(r.classify(&lines(&["hello", "world"])).kind, Kind::Unknown);
+    }
+
+    #[test]
+    fn a_title_deep_in_the_body_is_not_a_title() {
+        let r = Rules::builtin().unwrap();
+        let mut l = lines(&["某某文件"; 10]);
+        l.push("中华人民共和国居民身份证".into());
+        assert_eq!(r.classify(&l).kind, Kind::Unknown);
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in [
+            "tax_export",
+            "si_unit_record",
+            "integrity_statement",
+            "unknown",
+        ] {
+            assert_eq!(k.parse::<Kind>().unwrap().id(), k);
+        }
+        assert!("passport".parse::<Kind>().is_err());
+    }
+}
+
+/// The first rows of every sheet as lines of text, for [`Rules::classify`].
+pub fn workbook_lines(wb: &crate::read::Workbook, rows_per_sheet: usize) -> Vec<String> {
+    wb.sheets
+        .iter()
+        .flat_map(|s| s.rows.iter().take(rows_per_sheet))
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.display())
+                .filter(|t| !t.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }

@@ -12,6 +12,7 @@
 pub mod csv;
 pub mod guard;
 pub mod html;
+pub mod layout;
 pub mod sheet;
 pub mod sniff;
 pub mod text;

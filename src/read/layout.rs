@@ -1,0 +1,441 @@
+//! Positioned runs → lines → table rows and cells.
+//!
+//! Lines: runs whose baselines lie within a fraction of the font size of each other, sorted
+//! left to right. Tables: column boundaries come from a header line (the midpoints between
+//! neighbouring header cells); each following line's runs fall into the column that contains
+//! their centre; a line with nothing in the table's key column is a wrapped continuation
+//! (国家税务总局北京市 / 通州区税务局) and joins the nearest row, so a wrapped cell stays one cell.
+
+use serde::Serialize;
+
+use super::text::{TextPage, TextRun};
+use crate::model::text::halfwidth;
+
+/// One visual line of a page.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Line {
+    /// Page number (1-based).
+    pub page: u32,
+    /// Index of the line on its page, top first (for locators).
+    pub index: usize,
+    /// Baseline (page coordinates, y up).
+    pub y: f32,
+    /// Typical font size of the line.
+    pub size: f32,
+    /// Runs left to right.
+    pub runs: Vec<TextRun>,
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x3000..=0x303F)
+}
+
+/// Joins run texts: no space between CJK neighbours, a space where a visible gap separates
+/// two non-CJK runs (so `2020.01.10` and `123.45` in adjacent cells do not fuse).
+fn join_runs<'a>(runs: impl Iterator<Item = &'a TextRun>) -> String {
+    let mut out = String::new();
+    let mut prev: Option<&TextRun> = None;
+    for r in runs {
+        if let Some(p) = prev {
+            let gap = r.x - p.right();
+            let last = out.chars().last();
+            let next = r.text.chars().next();
+            let both_cjk = last.is_some_and(is_cjk) && next.is_some_and(is_cjk);
+            if gap > 0.25 * p.size.max(1.0) && !both_cjk {
+                out.push(' ');
+            }
+        }
+        out.push_str(&r.text);
+        prev = Some(r);
+    }
+    out
+}
+
+/// Text normalized for reading values: half-width forms, no spaces between CJK characters,
+/// runs of white space collapsed to one.
+pub fn normalize_line(s: &str) -> String {
+    let h = halfwidth(s);
+    let chars: Vec<char> = h.chars().collect();
+    let mut out = String::with_capacity(h.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            let before = out.chars().last();
+            let after = chars.get(j).copied();
+            let drop = out.is_empty()
+                || after.is_none()
+                || before.is_some_and(is_cjk)
+                || after.is_some_and(is_cjk);
+            if !drop {
+                out.push(' ');
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+impl Line {
+    /// The line's text as drawn.
+    pub fn text(&self) -> String {
+        join_runs(self.runs.iter())
+    }
+
+    /// [`normalize_line`] of the text.
+    pub fn normalized(&self) -> String {
+        normalize_line(&self.text())
+    }
+
+    /// Left edge.
+    pub fn x0(&self) -> f32 {
+        self.runs.first().map_or(0.0, |r| r.x)
+    }
+
+    /// `page 2, line 14`.
+    pub fn locator(&self) -> String {
+        format!("page {}, line {}", self.page, self.index + 1)
+    }
+
+    /// Splits the line into cells at gaps wider than `gap_em` × font size.
+    pub fn cells(&self, gap_em: f32) -> Vec<Cell> {
+        let mut out: Vec<Cell> = Vec::new();
+        for r in &self.runs {
+            match out.last_mut() {
+                Some(c) if r.x - c.x1 <= gap_em * r.size.max(1.0) => {
+                    c.runs.push(r.clone());
+                    c.x1 = c.x1.max(r.right());
+                }
+                _ => out.push(Cell {
+                    x0: r.x,
+                    x1: r.right(),
+                    runs: vec![r.clone()],
+                }),
+            }
+        }
+        out
+    }
+}
+
+/// A horizontal group of runs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cell {
+    /// Left edge.
+    pub x0: f32,
+    /// Right edge.
+    pub x1: f32,
+    /// Runs left to right.
+    pub runs: Vec<TextRun>,
+}
+
+impl Cell {
+    /// The cell's text, normalized.
+    pub fn text(&self) -> String {
+        normalize_line(&join_runs(self.runs.iter()))
+    }
+
+    /// Horizontal centre.
+    pub fn center(&self) -> f32 {
+        (self.x0 + self.x1) / 2.0
+    }
+}
+
+/// Groups a page's runs into lines, top to bottom.
+pub fn lines(page: &TextPage) -> Vec<Line> {
+    let mut runs: Vec<&TextRun> = page
+        .runs
+        .iter()
+        .filter(|r| !r.text.trim().is_empty())
+        .collect();
+    runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut out: Vec<Line> = Vec::new();
+    for r in runs {
+        let tol = 0.35 * r.size.max(1.0);
+        match out.last_mut() {
+            Some(l) if (l.y - r.y).abs() <= tol => l.runs.push(r.clone()),
+            _ => out.push(Line {
+                page: page.number,
+                index: 0,
+                y: r.y,
+                size: r.size,
+                runs: vec![r.clone()],
+            }),
+        }
+    }
+    for (i, l) in out.iter_mut().enumerate() {
+        l.runs.sort_by(|a, b| a.x.total_cmp(&b.x));
+        // Overlapping duplicates (fake bold drawn twice) are dropped.
+        l.runs
+            .dedup_by(|b, a| a.text == b.text && (a.x - b.x).abs() < 0.5);
+        l.index = i;
+        let mut sizes: Vec<f32> = l.runs.iter().map(|r| r.size).collect();
+        sizes.sort_by(f32::total_cmp);
+        l.size = sizes[sizes.len() / 2];
+    }
+    out
+}
+
+/// A table read under a header line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Table {
+    /// Header texts, one per column.
+    pub headers: Vec<String>,
+    /// Rows of cell texts, one per column (empty string where blank).
+    pub rows: Vec<TableRow>,
+}
+
+/// One table row, possibly built from several lines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TableRow {
+    /// Page.
+    pub page: u32,
+    /// The first line of the row (1-based, as in locators).
+    pub line: usize,
+    /// Cell texts by column.
+    pub cells: Vec<String>,
+    /// The row's text as read (cells joined by ` | `), for evidence.
+    pub text: String,
+}
+
+impl TableRow {
+    /// `page 1, line 14`.
+    pub fn locator(&self) -> String {
+        format!("page {}, line {}", self.page, self.line)
+    }
+}
+
+/// Column boundaries from header cells: midpoints between neighbours' edges.
+pub fn column_bounds(header: &[Cell]) -> Vec<(f32, f32)> {
+    let n = header.len();
+    (0..n)
+        .map(|i| {
+            let lo = if i == 0 {
+                f32::NEG_INFINITY
+            } else {
+                (header[i - 1].x1 + header[i].x0) / 2.0
+            };
+            let hi = if i + 1 == n {
+                f32::INFINITY
+            } else {
+                (header[i].x1 + header[i + 1].x0) / 2.0
+            };
+            (lo, hi)
+        })
+        .collect()
+}
+
+fn column_of(bounds: &[(f32, f32)], x: f32) -> usize {
+    bounds
+        .iter()
+        .position(|(lo, hi)| x >= *lo && x < *hi)
+        .unwrap_or(bounds.len().saturating_sub(1))
+}
+
+/// Reads the rows below a header. `lines` are the lines after the header (on one page, top
+/// to bottom); reading stops at the first line for which `stop` is true. `key` is the column
+/// that every new row fills (a date, a sequence number); lines without it are continuations.
+pub fn read_table(
+    header: &[Cell],
+    lines: &[Line],
+    key: usize,
+    stop: impl Fn(&Line) -> bool,
+) -> Table {
+    let bounds = column_bounds(header);
+    let ncol = bounds.len();
+    struct Draft {
+        page: u32,
+        line: usize,
+        y: f32,
+        parts: Vec<Vec<(f32, String)>>,
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut pending: Vec<(f32, Vec<Vec<(f32, String)>>)> = Vec::new();
+    for l in lines {
+        if stop(l) {
+            break;
+        }
+        let mut parts: Vec<Vec<(f32, String)>> = vec![Vec::new(); ncol];
+        for c in l.cells(0.6) {
+            // A cell that spans columns (long text) is split by run centres.
+            let mut by_col: Vec<Vec<&TextRun>> = vec![Vec::new(); ncol];
+            for r in &c.runs {
+                by_col[column_of(&bounds, r.x + r.width / 2.0)].push(r);
+            }
+            for (i, rs) in by_col.into_iter().enumerate() {
+                if !rs.is_empty() {
+                    parts[i].push((l.y, normalize_line(&join_runs(rs.into_iter()))));
+                }
+            }
+        }
+        if !parts[key].is_empty() {
+            let mut d = Draft {
+                page: l.page,
+                line: l.index + 1,
+                y: l.y,
+                parts,
+            };
+            // Continuation lines seen just above this row belong to it when they are nearer
+            // to it than to the row before (a vertically centred row with a wrapped cell).
+            for (py, pparts) in pending.drain(..) {
+                let prev_dist = drafts.last().map_or(f32::INFINITY, |p| p.y - py);
+                let this_dist = py - d.y;
+                let target = if this_dist < prev_dist {
+                    &mut d
+                } else {
+                    drafts.last_mut().expect("prev exists when nearer")
+                };
+                for (i, p) in pparts.into_iter().enumerate() {
+                    target.parts[i].extend(p);
+                }
+            }
+            drafts.push(d);
+        } else {
+            pending.push((l.y, parts));
+        }
+    }
+    // Trailing continuation lines belong to the last row.
+    if let Some(last) = drafts.last_mut() {
+        for (_, pparts) in pending.drain(..) {
+            for (i, p) in pparts.into_iter().enumerate() {
+                last.parts[i].extend(p);
+            }
+        }
+    }
+    let rows = drafts
+        .into_iter()
+        .map(|d| {
+            let cells: Vec<String> = d
+                .parts
+                .into_iter()
+                .map(|mut ps| {
+                    ps.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    let texts: Vec<String> = ps.into_iter().map(|p| p.1).collect();
+                    normalize_line(&texts.join(" "))
+                })
+                .collect();
+            let text = cells
+                .iter()
+                .filter(|c| !c.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" | ");
+            TableRow {
+                page: d.page,
+                line: d.line,
+                cells,
+                text,
+            }
+        })
+        .collect();
+    Table {
+        headers: header.iter().map(Cell::text).collect(),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::text::TextLayer;
+
+    fn run(text: &str, x: f32, y: f32) -> TextRun {
+        TextRun {
+            text: text.into(),
+            x,
+            y,
+            width: text.chars().count() as f32 * 10.0,
+            size: 10.0,
+            confidence: None,
+        }
+    }
+
+    fn page(runs: Vec<TextRun>) -> TextPage {
+        TextPage {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            runs,
+            layer: TextLayer::Usable,
+            images: 0,
+        }
+    }
+
+    #[test]
+    fn lines_by_baseline_and_normalized_text() {
+        let p = page(vec![
+            run("纳税人", 10.0, 700.0),
+            run("名称：", 40.0, 700.5),
+            run("张 三", 100.0, 699.8),
+            run("金额", 10.0, 680.0),
+            run("123.45", 50.0, 680.0),
+        ]);
+        let ls = lines(&p);
+        assert_eq!(ls.len(), 2);
+        assert_eq!(ls[0].normalized(), "纳税人名称:张三");
+        assert_eq!(ls[1].normalized(), "金额123.45");
+        assert_eq!(ls[1].text(), "金额 123.45");
+    }
+
+    #[test]
+    fn wrapped_cell_stays_one_cell() {
+        // Header: 申报日期 | 金额 | 入库税务机关
+        let header = vec![
+            Cell {
+                x0: 10.0,
+                x1: 50.0,
+                runs: vec![run("申报日期", 10.0, 600.0)],
+            },
+            Cell {
+                x0: 100.0,
+                x1: 120.0,
+                runs: vec![run("金额", 100.0, 600.0)],
+            },
+            Cell {
+                x0: 200.0,
+                x1: 260.0,
+                runs: vec![run("入库税务机关", 200.0, 600.0)],
+            },
+        ];
+        let p = page(vec![
+            // Row 1, vertically centred, authority wrapped above and below its baseline.
+            run("国家税务总局北京市", 200.0, 585.0),
+            run("2020.01.10", 10.0, 580.0),
+            run("12.30", 100.0, 580.0),
+            run("通州区税务局", 200.0, 575.0),
+            // Row 2, top-aligned wrap.
+            run("2020.02.10", 10.0, 555.0),
+            run("45.60", 100.0, 555.0),
+            run("国家税务总局北京市", 200.0, 555.0),
+            run("通州区税务局", 200.0, 545.0),
+            run("金额合计", 10.0, 520.0),
+        ]);
+        let ls = lines(&p);
+        let t = read_table(&header, &ls, 0, |l| l.normalized().starts_with("金额合计"));
+        assert_eq!(t.rows.len(), 2, "{t:#?}");
+        assert_eq!(
+            t.rows[0].cells,
+            vec!["2020.01.10", "12.30", "国家税务总局北京市通州区税务局"]
+        );
+        assert_eq!(
+            t.rows[1].cells,
+            vec!["2020.02.10", "45.60", "国家税务总局北京市通州区税务局"]
+        );
+    }
+
+    #[test]
+    fn normalization() {
+        assert_eq!(normalize_line("2020 年 1 月 1 日"), "2020年1月1日");
+        assert_eq!(
+            normalize_line("  甲方（用人单位）： 北京  "),
+            "甲方(用人单位):北京"
+        );
+        assert_eq!(normalize_line("A  B"), "A B");
+    }
+}

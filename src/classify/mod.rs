@@ -210,7 +210,7 @@ impl Rules {
                 (score, k, hits)
             })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         match scored.first() {
             Some((score, k, hits)) if *score >= self.min_score => {
                 let second = scored.get(1).map_or(0, |s| s.0);
@@ -230,6 +230,22 @@ impl Rules {
             },
         }
     }
+}
+
+/// The first rows of every sheet as lines of text, for [`Rules::classify`].
+pub fn workbook_lines(wb: &crate::read::Workbook, rows_per_sheet: usize) -> Vec<String> {
+    wb.sheets
+        .iter()
+        .flat_map(|s| s.rows.iter().take(rows_per_sheet))
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.display())
+                .filter(|t| !t.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -295,20 +311,4 @@ mod tests {
         }
         assert!("passport".parse::<Kind>().is_err());
     }
-}
-
-/// The first rows of every sheet as lines of text, for [`Rules::classify`].
-pub fn workbook_lines(wb: &crate::read::Workbook, rows_per_sheet: usize) -> Vec<String> {
-    wb.sheets
-        .iter()
-        .flat_map(|s| s.rows.iter().take(rows_per_sheet))
-        .map(|r| {
-            r.cells
-                .iter()
-                .map(|c| c.display())
-                .filter(|t| !t.trim().is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
 }

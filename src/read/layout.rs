@@ -27,7 +27,7 @@ pub struct Line {
 }
 
 fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x3000..=0x303F)
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 
 /// Joins run texts: no space between CJK neighbours, a space where a visible gap separates
@@ -253,15 +253,17 @@ pub fn read_table(
         page: u32,
         line: usize,
         y: f32,
-        parts: Vec<Vec<(f32, String)>>,
+        parts: Parts,
     }
+    /// Per column, the texts of a row with their baselines.
+    type Parts = Vec<Vec<(f32, String)>>;
     let mut drafts: Vec<Draft> = Vec::new();
-    let mut pending: Vec<(f32, Vec<Vec<(f32, String)>>)> = Vec::new();
+    let mut pending: Vec<(f32, Parts)> = Vec::new();
     for l in lines {
         if stop(l) {
             break;
         }
-        let mut parts: Vec<Vec<(f32, String)>> = vec![Vec::new(); ncol];
+        let mut parts: Parts = vec![Vec::new(); ncol];
         for c in l.cells(0.6) {
             // A cell that spans columns (long text) is split by run centres.
             let mut by_col: Vec<Vec<&TextRun>> = vec![Vec::new(); ncol];

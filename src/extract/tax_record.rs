@@ -1,0 +1,291 @@
+//! `tax_record`: the 个人所得税纳税记录 (tax app / 自然人电子税务局, layout `nsjl`) and the older
+//! 税收完税证明 (文书式, layout `wszm`).
+//!
+//! What the 纳税记录 holds (`../shared/docs/document-formats.md` §2): tax paid per 税款所属期 and
+//! 所得项目, with dates and the 入库税务机关 — no income and no withholding agent. The
+//! 金额合计 and its amount in capitals must agree with the rows; a disagreement is recorded as a
+//! finding (it is how a forged page shows), never smoothed over.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::text_util::{Source, capital_rmb, date, first_amount, labelled, month};
+use crate::model::{Fen, YearMonth};
+use crate::read::layout::{Line, read_table};
+
+/// One paid row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TaxRecordRow {
+    /// 申报日期 (`nsjl`).
+    pub declared_on: Option<NaiveDate>,
+    /// 实缴(退)金额.
+    pub amount_fen: Option<Fen>,
+    /// 入(退)库日期.
+    pub paid_on: Option<NaiveDate>,
+    /// 所得项目 (`nsjl`) or 品目名称 (`wszm`).
+    pub item: String,
+    /// 税款所属期 (for `wszm` the month of 税款所属时期's start).
+    pub period: Option<YearMonth>,
+    /// 入库税务机关 (`nsjl`), the wrapped cell joined.
+    pub authority: String,
+    /// 备注.
+    pub remark: String,
+    /// 原凭证号 (`wszm`).
+    pub voucher_number: Option<String>,
+    /// 税种 (`wszm`).
+    pub tax_type: Option<String>,
+    /// Where.
+    pub source: Source,
+}
+
+/// A 纳税记录 or 完税证明.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TaxRecord {
+    /// `nsjl` (纳税记录) or `wszm` (税收完税证明).
+    pub layout: &'static str,
+    /// 纳税人名称.
+    pub holder_name: Option<String>,
+    /// 身份证件号码 / 纳税人识别号.
+    pub id_number: Option<String>,
+    /// 记录期间 from.
+    pub period_from: Option<YearMonth>,
+    /// 记录期间 to.
+    pub period_to: Option<YearMonth>,
+    /// 查询验证码 (16 characters): confirmable only by the tax office.
+    pub verification_code: Option<String>,
+    /// The record number line, as printed.
+    pub record_number: Option<String>,
+    /// 开具时间 / 填发日期.
+    pub issued_on: Option<NaiveDate>,
+    /// 税务机关 (`wszm` header).
+    pub authority: Option<String>,
+    /// Pages read.
+    pub pages: u32,
+    /// The rows, in printed order.
+    pub rows: Vec<TaxRecordRow>,
+    /// 金额合计 figure.
+    pub total_fen: Option<Fen>,
+    /// 金额合计 in capitals, as printed.
+    pub total_capitals: Option<String>,
+    /// Where the total was read.
+    pub total_source: Option<Source>,
+    /// Disagreements found while reading (totals, capitals, undated rows).
+    pub findings: Vec<String>,
+}
+
+const LABELS: &[&str] = &[
+    "记录期间",
+    "纳税人名称",
+    "纳税人识别号",
+    "身份证件类型",
+    "身份证件号码",
+    "金额单位",
+    "填发日期",
+    "税务机关",
+    "开具时间",
+];
+
+fn is_code_group(s: &str) -> bool {
+    s.len() == 4
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// The 16-character 查询验证码: groups of 4 printed after (or under) the label, right of it.
+fn verification_code(lines: &[Line]) -> Option<String> {
+    let (li, label_x) = lines.iter().enumerate().find_map(|(i, l)| {
+        l.runs
+            .iter()
+            .find(|r| r.text.contains("验证码"))
+            .map(|r| (i, r.x))
+    })?;
+    let mut code = String::new();
+    for l in lines.iter().skip(li).take(4) {
+        for r in l.runs.iter().filter(|r| r.x >= label_x - 60.0) {
+            let t = crate::model::text::halfwidth(&r.text);
+            let t = t.rsplit([':', '：']).next().unwrap_or("");
+            for g in t.split_whitespace() {
+                if is_code_group(g)
+                    || (g.len() == 16 && g.chars().all(|c| c.is_ascii_alphanumeric()))
+                {
+                    code.push_str(g);
+                }
+            }
+        }
+        if code.len() >= 16 {
+            break;
+        }
+    }
+    (code.len() == 16).then_some(code)
+}
+
+fn record_period(s: &str) -> (Option<YearMonth>, Option<YearMonth>) {
+    match s.split_once('至') {
+        Some((a, b)) => (month(a), month(b)),
+        None => (None, None),
+    }
+}
+
+/// Reads a 纳税记录 / 完税证明 from all its lines (pages in order).
+pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
+    let all: String = lines
+        .iter()
+        .map(|l| l.normalized())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let legacy = all.contains("税收完税证明") && !all.contains("个人所得税纳税记录");
+    let get = |label: &str| labelled(lines, label, LABELS).map(|v| v.value);
+    let (period_from, period_to) = get("记录期间").map_or((None, None), |v| record_period(&v));
+    let id_number = get("身份证件号码").or_else(|| get("纳税人识别号"));
+    let issued_on = get("开具时间")
+        .or_else(|| get("填发日期"))
+        .and_then(|v| date(&v));
+    let record_number = lines.iter().find_map(|l| {
+        let n = l.normalized();
+        (n.contains("记录") && n.starts_with('(') && !n.contains("记录期间"))
+            .then(|| l.runs.first().map(|r| r.text.trim().to_string()))
+            .flatten()
+            .filter(|_| !legacy)
+    });
+    let mut rec = TaxRecord {
+        layout: if legacy { "wszm" } else { "nsjl" },
+        holder_name: get("纳税人名称"),
+        id_number,
+        period_from,
+        period_to,
+        verification_code: verification_code(lines),
+        record_number,
+        issued_on,
+        authority: if legacy { get("税务机关") } else { None },
+        pages,
+        rows: Vec::new(),
+        total_fen: None,
+        total_capitals: None,
+        total_source: None,
+        findings: Vec::new(),
+    };
+    // Each page repeats the column header; read the table under every header.
+    let header_word = if legacy {
+        "原凭证号"
+    } else {
+        "申报日期"
+    };
+    let stop = |l: &Line| {
+        let n = l.normalized();
+        n.starts_with("金额合计")
+            || n.contains("合计(大写)")
+            || n.starts_with("说明")
+            || n.starts_with("当前第")
+            || n.starts_with("妥善保管")
+            || n.starts_with("填票人")
+    };
+    for (i, l) in lines.iter().enumerate() {
+        if !l.normalized().starts_with(header_word) {
+            continue;
+        }
+        let header = l.cells(1.2);
+        let rest: Vec<Line> = lines[i + 1..]
+            .iter()
+            .take_while(|x| x.page == l.page)
+            .cloned()
+            .collect();
+        let table = read_table(&header, &rest, 0, stop);
+        let col = |name: &str| table.headers.iter().position(|h| h.contains(name));
+        let c_declared = col("申报日期");
+        let c_amount = col("实缴");
+        let c_paid = col("库日期");
+        let c_item = col("所得项目").or(col("品目名称"));
+        let c_period = col("所属期").or(col("所属时期"));
+        let c_auth = col("入库税务机关");
+        let c_remark = col("备注");
+        let c_voucher = col("原凭证号");
+        let c_type = col("税种");
+        for r in table.rows {
+            let cell =
+                |c: Option<usize>| c.and_then(|c| r.cells.get(c)).cloned().unwrap_or_default();
+            let period_text = cell(c_period);
+            let period = if legacy {
+                period_text
+                    .split(['至', '-', '~'])
+                    .next()
+                    .and_then(date)
+                    .map(YearMonth::from_date)
+                    .or_else(|| month(&period_text))
+            } else {
+                month(&period_text)
+            };
+            let amount = Fen::parse(&cell(c_amount)).ok();
+            if amount.is_none() {
+                rec.findings.push(format!(
+                    "{}：实缴金额「{}」无法读取",
+                    r.locator(),
+                    cell(c_amount)
+                ));
+            }
+            rec.rows.push(TaxRecordRow {
+                declared_on: c_declared.and_then(|_| date(&cell(c_declared))),
+                amount_fen: amount,
+                paid_on: date(&cell(c_paid)),
+                item: cell(c_item),
+                period,
+                authority: cell(c_auth),
+                remark: cell(c_remark),
+                voucher_number: c_voucher.map(|_| cell(c_voucher)),
+                tax_type: c_type.map(|_| cell(c_type)),
+                source: Source {
+                    locator: r.locator(),
+                    text: r.text.clone(),
+                },
+            });
+        }
+    }
+    // 金额合计: the figure and the capitals, on the same line or the next.
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.normalized().contains("合计") && l.normalized().contains("金额"))
+    {
+        let text: String = lines[i..lines.len().min(i + 2)]
+            .iter()
+            .map(|l| l.normalized())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let caps: String = text
+            .chars()
+            .skip_while(|c| !"零壹贰叁肆伍陆柒捌玖拾佰仟万亿".contains(*c))
+            .take_while(|c| "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正".contains(*c))
+            .collect();
+        let figure_text: String = text
+            .replace(&caps, " ")
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ' ' || *c == ',')
+            .collect();
+        rec.total_fen = first_amount(&figure_text);
+        rec.total_capitals = (!caps.is_empty()).then_some(caps);
+        rec.total_source = Some(Source::of(&lines[i]));
+    }
+    check_totals(&mut rec);
+    rec
+}
+
+fn check_totals(rec: &mut TaxRecord) {
+    let sum = rec
+        .rows
+        .iter()
+        .try_fold(Fen::ZERO, |acc, r| acc.checked_add(r.amount_fen?));
+    match (rec.total_fen, sum) {
+        (Some(t), Some(s)) if t != s => rec
+            .findings
+            .push(format!("金额合计 {t} 元与各行之和 {s} 元不符")),
+        (None, _) if !rec.rows.is_empty() => rec.findings.push("未找到金额合计".into()),
+        _ => {}
+    }
+    if let (Some(t), Some(c)) = (rec.total_fen, rec.total_capitals.as_deref()) {
+        match capital_rmb(c) {
+            Some(v) if v == t => {}
+            Some(v) => rec
+                .findings
+                .push(format!("金额合计大写「{c}」为 {v} 元，与小写 {t} 元不符")),
+            None => rec.findings.push(format!("金额合计大写「{c}」无法读取")),
+        }
+    }
+}

@@ -17,7 +17,7 @@ fn corpus() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/hostile"))
 }
 
-fn files() -> Vec<PathBuf> {
+fn files(dirs: &[&str]) -> Vec<PathBuf> {
     let root = corpus();
     assert!(
         root.is_dir(),
@@ -25,7 +25,7 @@ fn files() -> Vec<PathBuf> {
         root.display()
     );
     let mut out = Vec::new();
-    for dir in ["xlsx", "xls", "ods", "csv", "zip"] {
+    for dir in dirs {
         let mut v: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .unwrap_or_else(|e| panic!("{dir}: {e}"))
             .map(|e| e.unwrap().path())
@@ -45,9 +45,16 @@ struct Outcome {
 }
 
 fn run(file: &Path) -> Outcome {
+    run_args(
+        &["precheck", "--as-of", "2020-12-20", "--format", "json"],
+        file,
+    )
+}
+
+fn run_args(args: &[&str], file: &Path) -> Outcome {
     let start = Instant::now();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jzz"));
-    cmd.args(["precheck", "--as-of", "2020-12-20", "--format", "json"])
+    cmd.args(args)
         .arg(file)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -90,15 +97,15 @@ fn run(file: &Path) -> Outcome {
     }
 }
 
-#[test]
-fn every_hostile_spreadsheet_gives_a_result_or_a_clean_error() {
-    let files = files();
-    assert!(files.len() >= 130, "only {} files found", files.len());
+/// Runs `args FILE` for every file in parallel on two threads and fails with a list of the
+/// files that misbehaved: a signal (panic=abort, allocation failure), a hang past the timer,
+/// an exit status other than 0/1/2, or an error that does not name the file.
+fn run_all(args: &[&str], files: &[PathBuf]) -> Vec<Outcome> {
     let outcomes: Vec<Outcome> = std::thread::scope(|s| {
         let chunks: Vec<&[PathBuf]> = files.chunks(files.len().div_ceil(2)).collect();
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|c| s.spawn(move || c.iter().map(|f| run(f)).collect::<Vec<_>>()))
+            .map(|c| s.spawn(move || c.iter().map(|f| run_args(args, f)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -132,6 +139,17 @@ fn every_hostile_spreadsheet_gives_a_result_or_a_clean_error() {
         "{} files misbehaved:\n{}",
         bad.len(),
         bad.join("\n")
+    );
+    outcomes
+}
+
+#[test]
+fn every_hostile_spreadsheet_gives_a_result_or_a_clean_error() {
+    let files = files(&["xlsx", "xls", "ods", "csv", "zip"]);
+    assert!(files.len() >= 130, "only {} files found", files.len());
+    let outcomes = run_all(
+        &["precheck", "--as-of", "2020-12-20", "--format", "json"],
+        &files,
     );
     // The two files that crash calamine itself must be among the clean errors.
     for crasher in [
@@ -168,5 +186,52 @@ fn ods_repeat_bomb_is_refused_within_the_memory_limit() {
         o.stderr.contains("扣缴明细.ods") && o.stderr.contains("limit"),
         "{}",
         o.stderr
+    );
+}
+
+/// `jzz inspect` on every file of the corpus — PDFs, images, spreadsheets, archives (skip
+/// none): each gives a result or a clean error naming the file, in its own process under
+/// 1 GiB and 10 s.
+#[test]
+fn inspect_every_hostile_file() {
+    let files = files(&[
+        "pdf", "png", "jpg", "tiff", "bmp", "webp", "gif", "xlsx", "xls", "ods", "csv", "zip",
+    ]);
+    assert!(files.len() >= 380, "only {} files found", files.len());
+    run_all(&["inspect", "--format", "json"], &files);
+}
+
+/// The BENIGN PDFs of the corpus (real Chinese CID-font documents) decode to the right text;
+/// the one whose Identity-H font has no ToUnicode is undecodable, never garbage.
+#[test]
+fn benign_chinese_pdfs_decode() {
+    let limits = jzz::read::Limits::default();
+    let text_of = |name: &str| {
+        let bytes = std::fs::read(corpus().join("pdf").join(name)).unwrap();
+        let doc = jzz::read::pdf::read_pdf(&bytes, &limits).unwrap();
+        let text: String = doc
+            .pages
+            .iter()
+            .flat_map(|p| p.runs.iter().map(|r| r.text.clone()))
+            .collect();
+        (doc, jzz::model::text::strip_spaces(&text))
+    };
+    for (name, expect) in [
+        ("pdfjs-issue19360.pdf", "坚持社会主义核心价值体系"),
+        ("pdfjs-issue12823.pdf", "知识库简介"),
+        ("pdfjs-issue8372.pdf", "目录"),
+        ("pdfjs-issue19182.pdf", "中文姓名"),
+    ] {
+        let (_, text) = text_of(name);
+        assert!(text.contains(expect), "{name}: {text}");
+    }
+    let (doc, _) = text_of("pdfjs-issue16538.pdf");
+    assert!(
+        doc.pages.iter().all(
+            |p| matches!(p.layer, jzz::read::text::TextLayer::Undecodable { .. })
+                && p.runs.is_empty()
+        ),
+        "{:?}",
+        doc.pages.iter().map(|p| &p.layer).collect::<Vec<_>>()
     );
 }

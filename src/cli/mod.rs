@@ -8,6 +8,7 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use jzz::checks::Status;
+use jzz::jobs::inspect;
 use jzz::jobs::precheck::{PrecheckOptions, precheck_file};
 use jzz::policy::Policy;
 use jzz::read::Limits;
@@ -59,6 +60,17 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Show what jzz reads from each file: the format found in the content, the kind and the
+    /// phrases that decided it, each page's text layer, and the typed record with the location
+    /// of every value. Exit 0 when every file was read, 2 when one could not be.
+    Inspect {
+        /// Files of any kind (PDF, xlsx, xls, ods, csv; images are recognised but need OCR).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
@@ -99,6 +111,39 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
+        Command::Inspect { files, format } => {
+            let rules = match jzz::classify::Rules::builtin() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("jzz: {e}");
+                    return EXIT_UNUSABLE;
+                }
+            };
+            let limits = Limits::default();
+            let results: Vec<inspect::Inspection> = files
+                .iter()
+                .map(|f| inspect::inspect_file(f, &f.display().to_string(), &limits, &rules))
+                .collect();
+            match format {
+                Format::Text => {
+                    for r in &results {
+                        print(&inspect::text(r));
+                    }
+                }
+                Format::Json => {
+                    let v = serde_json::json!({ "schema": "jzz.inspect/1", "files": results });
+                    print(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
+                }
+            }
+            let mut status = EXIT_CLEAR;
+            for r in &results {
+                if let Some(e) = &r.error {
+                    eprintln!("jzz: {}: {e}", r.file);
+                    status = EXIT_UNUSABLE;
+                }
+            }
+            status
+        }
         Command::Precheck {
             file,
             unit,

@@ -3,6 +3,175 @@
 //! cite it.
 
 pub mod contract;
+pub mod lease;
+pub mod property_cert;
+pub mod residence_permit;
+pub mod si_record;
+pub mod si_unit_record;
 pub mod tax_export;
 pub mod tax_record;
 pub mod text_util;
+
+use serde::Serialize;
+
+use crate::classify::Kind;
+use crate::model::{Fen, YearMonth};
+use crate::read::layout::Line;
+
+/// One withholding row as a reviewer reads it, from a spreadsheet or a printed export.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportRow {
+    /// 姓名.
+    pub name: String,
+    /// 证件号码.
+    pub id_number: String,
+    /// 税款所属期.
+    pub period: Option<YearMonth>,
+    /// 所得项目.
+    pub item: String,
+    /// 本期收入.
+    pub income_fen: Option<Fen>,
+    /// 本期免税收入 (0 where the export has no such column).
+    pub exempt_fen: Option<Fen>,
+    /// The month's tax.
+    pub tax_fen: Option<Fen>,
+    /// Where.
+    pub source: text_util::Source,
+}
+
+/// A withholding export's rows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportRows {
+    /// Rows in order.
+    pub rows: Vec<ExportRow>,
+    /// Notes from the extractor (totals, missing columns).
+    pub notes: Vec<String>,
+}
+
+impl ExportRows {
+    /// The flat view of an extracted export.
+    pub fn of(x: &tax_export::TaxExport) -> ExportRows {
+        ExportRows {
+            rows: x
+                .rows()
+                .map(|r| ExportRow {
+                    name: r.name.clone(),
+                    id_number: r.id_raw.clone(),
+                    period: r.period,
+                    item: r.item.to_string(),
+                    income_fen: r.income,
+                    exempt_fen: Some(r.exempt.unwrap_or(Fen::ZERO)),
+                    tax_fen: r.tax,
+                    source: text_util::Source {
+                        locator: format!("sheet {}, row {}", r.sheet, r.row),
+                        text: r.text.to_string(),
+                    },
+                })
+                .collect(),
+            notes: x
+                .sheets
+                .iter()
+                .flat_map(|s| s.notes.iter().map(move |n| format!("{}: {n}", s.sheet)))
+                .collect(),
+        }
+    }
+}
+
+/// What an extractor read from one document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Record {
+    /// `tax_export`.
+    TaxExport(ExportRows),
+    /// `tax_record`.
+    TaxRecord(tax_record::TaxRecord),
+    /// `si_record`.
+    SiRecord(si_record::SiRecord),
+    /// `si_unit_record`.
+    SiUnitRecord(si_unit_record::SiUnitRecord),
+    /// `labor_contract`.
+    LaborContract(contract::LaborContract),
+    /// `lease`.
+    Lease(lease::Lease),
+    /// `residence_permit`.
+    ResidencePermit(residence_permit::ResidencePermit),
+    /// `property_cert`.
+    PropertyCert(property_cert::PropertyCert),
+}
+
+/// Runs the extractor for `kind` over a text document's lines (all pages, in order).
+/// Kinds without an extractor yet (degree, business licence …) give `None`: their presence is
+/// what the materials check needs.
+pub fn from_lines(kind: Kind, lines: &[Line], pages: u32) -> Option<Record> {
+    Some(match kind {
+        Kind::TaxRecord => Record::TaxRecord(tax_record::extract(lines, pages)),
+        Kind::TaxExport => Record::TaxExport(tax_export_pdf(lines)?),
+        Kind::SiRecord => Record::SiRecord(si_record::extract(lines)),
+        Kind::SiUnitRecord => Record::SiUnitRecord(si_unit_record::extract(lines)),
+        Kind::LaborContract => Record::LaborContract(contract::extract(lines)),
+        Kind::Lease => Record::Lease(lease::extract(lines)),
+        Kind::ResidencePermit => Record::ResidencePermit(residence_permit::extract(lines)),
+        Kind::PropertyCert => Record::PropertyCert(property_cert::extract(lines)),
+        _ => return None,
+    })
+}
+
+/// A withholding export printed to PDF: the table under the header line is turned back into
+/// sheet rows and read by the same extractor as the spreadsheet, so both give the same rows.
+fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
+    use crate::read::{Cell, Row, Sheet, Workbook};
+    let mut rows: Vec<Row> = Vec::new();
+    // Page and line of each sheet row, to cite the PDF rather than the rebuilt sheet.
+    let mut sources: Vec<text_util::Source> = Vec::new();
+    let mut header_done = false;
+    for (i, l) in lines.iter().enumerate() {
+        let n = l.normalized();
+        if !(n.contains("姓名") && (n.contains("证件号码") || n.contains("证照号码"))) {
+            continue;
+        }
+        let header = l.cells(1.2);
+        if !header_done {
+            rows.push(Row {
+                index: rows.len() as u32,
+                cells: header.iter().map(|c| Cell::Text(c.text())).collect(),
+            });
+            sources.push(text_util::Source::of(l));
+            header_done = true;
+        }
+        let rest: Vec<Line> = lines[i + 1..]
+            .iter()
+            .take_while(|x| x.page == l.page)
+            .cloned()
+            .collect();
+        let t = crate::read::layout::read_table(&header, &rest, 0, |x| {
+            let n = x.normalized();
+            n.starts_with("合计") || n.starts_with("第") && n.contains("页")
+        });
+        for r in t.rows {
+            sources.push(text_util::Source {
+                locator: r.locator(),
+                text: r.text.clone(),
+            });
+            rows.push(Row {
+                index: rows.len() as u32,
+                cells: r.cells.into_iter().map(Cell::Text).collect(),
+            });
+        }
+    }
+    let wb = Workbook {
+        format: crate::read::Format::Pdf,
+        sheets: vec![Sheet {
+            name: "pdf".into(),
+            rows,
+        }],
+        notes: Vec::new(),
+    };
+    let x = tax_export::extract(&wb).ok()?;
+    let mut view = ExportRows::of(&x);
+    for (out, r) in view.rows.iter_mut().zip(x.rows()) {
+        if let Some(s) = sources.get(r.row as usize - 1) {
+            out.source = s.clone();
+        }
+    }
+    Some(view)
+}

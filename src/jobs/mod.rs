@@ -1,4 +1,5 @@
 //! The commands of SPEC §6 as library functions: each wires the stages together for one job.
 //! The binary only parses arguments and prints.
 
+pub mod inspect;
 pub mod precheck;

@@ -13,6 +13,7 @@ pub mod csv;
 pub mod guard;
 pub mod html;
 pub mod layout;
+pub mod pdf;
 pub mod sheet;
 pub mod sniff;
 pub mod text;

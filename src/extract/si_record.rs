@@ -1,0 +1,352 @@
+//! `si_record`: the 北京市社会保险个人权益记录（参保人员缴费信息） (layout `rights`: employer spells
+//! and one row per year, `*` marking a year with 补缴) and the month-by-month 缴费明细 that the
+//! web query and some offices print (layout `monthly`).
+//!
+//! `document-formats.md` §3: the rights record has no per-month rows, so continuity is judged
+//! from the spells and the per-year month counts; a `*` year needs the unit's explanation. In
+//! the monthly layout a contribution that arrived more than a month after its period is a 补缴
+//! even when its 缴费类型 says 正常应缴.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::text_util::{Source, date, labelled, month};
+use crate::model::{Fen, YearMonth};
+use crate::read::layout::{Line, read_table};
+
+/// One employer spell (一、养老保险单位变动记录).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Spell {
+    /// 缴费起始年月.
+    pub from: Option<YearMonth>,
+    /// 缴费截止年月.
+    pub to: Option<YearMonth>,
+    /// 实际缴费月数.
+    pub months: Option<u32>,
+    /// 单位名称.
+    pub unit: String,
+    /// 缴费区县.
+    pub district: String,
+    /// Where.
+    pub source: Source,
+}
+
+/// Months, base and personal amount of one insurance in one year.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Insurance {
+    /// 实际缴费月数.
+    pub months: Option<u32>,
+    /// 年缴费基数.
+    pub base_fen: Option<Fen>,
+    /// 个人缴费 (not stated for 工伤 and 生育).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_fen: Option<Fen>,
+}
+
+/// One year of 二、五险缴费明细.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Year {
+    /// First month.
+    pub from: Option<YearMonth>,
+    /// Last month.
+    pub to: Option<YearMonth>,
+    /// The `*` mark: the year contains 补缴.
+    pub supplementary: bool,
+    /// 养老.
+    pub pension: Option<Insurance>,
+    /// 失业.
+    pub unemployment: Option<Insurance>,
+    /// 工伤.
+    pub injury: Option<Insurance>,
+    /// 医疗.
+    pub medical: Option<Insurance>,
+    /// 生育.
+    pub maternity: Option<Insurance>,
+    /// Where.
+    pub source: Source,
+}
+
+/// One month of a 缴费明细.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Month {
+    /// 费款所属期.
+    pub period: Option<YearMonth>,
+    /// 险种.
+    pub insurance: String,
+    /// 缴费类型 as printed.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// 缴费基数.
+    pub base_fen: Option<Fen>,
+    /// 单位缴费.
+    pub unit_fen: Option<Fen>,
+    /// 个人缴费.
+    pub personal_fen: Option<Fen>,
+    /// 缴费单位名称.
+    pub unit: String,
+    /// 到账日期.
+    pub arrived_on: Option<NaiveDate>,
+    /// A 补缴: the type says so (补/缓/欠/中断), or the money arrived after the month following
+    /// its period.
+    pub supplementary: bool,
+    /// Arrived after the month following the period.
+    pub late: bool,
+    /// Where.
+    pub source: Source,
+}
+
+/// A social-insurance record of either layout.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SiRecord {
+    /// `rights` or `monthly`.
+    pub layout: &'static str,
+    /// 参保人姓名 / 姓名.
+    pub holder_name: Option<String>,
+    /// 社会保障号码 (the ID number).
+    pub id_number: Option<String>,
+    /// 校验码 (with 查询流水号, verifiable at the issuing office within 30 days).
+    pub check_code: Option<String>,
+    /// 查询流水号.
+    pub serial_number: Option<String>,
+    /// 单位名称 in the header.
+    pub unit_name: Option<String>,
+    /// 查询日期.
+    pub query_date: Option<NaiveDate>,
+    /// Employer spells (`rights`).
+    pub spells: Vec<Spell>,
+    /// Years (`rights`).
+    pub years: Vec<Year>,
+    /// Months (`monthly`).
+    pub months: Vec<Month>,
+    /// What could not be read.
+    pub findings: Vec<String>,
+}
+
+const LABELS: &[&str] = &[
+    "参保人姓名",
+    "姓名",
+    "校验码",
+    "社会保障号码",
+    "查询流水号",
+    "单位名称",
+    "查询日期",
+    "查询时间段",
+];
+
+fn n(s: &str) -> Option<u32> {
+    s.trim().parse().ok()
+}
+
+fn money(s: &str) -> Option<Fen> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().all(|c| c == '-') {
+        return None;
+    }
+    Fen::parse(t).ok()
+}
+
+fn header_index(lines: &[Line], first: &str) -> Option<usize> {
+    lines.iter().position(|l| l.normalized().starts_with(first))
+}
+
+/// Reads a social-insurance record.
+pub fn extract(lines: &[Line]) -> SiRecord {
+    let get = |label: &str| labelled(lines, label, LABELS).map(|v| v.value);
+    let monthly =
+        header_index(lines, "费款所属期").is_some() || header_index(lines, "缴费年月").is_some();
+    let mut rec = SiRecord {
+        layout: if monthly { "monthly" } else { "rights" },
+        holder_name: get("参保人姓名").or_else(|| get("姓名")),
+        id_number: get("社会保障号码"),
+        check_code: get("校验码"),
+        serial_number: get("查询流水号"),
+        unit_name: get("单位名称").filter(|_| !monthly),
+        query_date: get("查询日期").and_then(|v| date(&v)),
+        spells: Vec::new(),
+        years: Vec::new(),
+        months: Vec::new(),
+        findings: Vec::new(),
+    };
+    if monthly {
+        read_months(lines, &mut rec);
+    } else {
+        read_spells(lines, &mut rec);
+        read_years(lines, &mut rec);
+    }
+    rec
+}
+
+fn source(r: &crate::read::layout::TableRow) -> Source {
+    Source {
+        locator: r.locator(),
+        text: r.text.clone(),
+    }
+}
+
+fn read_spells(lines: &[Line], rec: &mut SiRecord) {
+    let Some(i) = header_index(lines, "缴费起始年月") else {
+        rec.findings.push("未找到养老保险单位变动记录".into());
+        return;
+    };
+    let header = lines[i].cells(1.2);
+    let t = read_table(&header, &lines[i + 1..], 0, |l| {
+        let n = l.normalized();
+        n.starts_with("二") || n.contains("缴费明细") || n.starts_with("缴费起止年月")
+    });
+    let col = |name: &str| t.headers.iter().position(|h| h.contains(name));
+    let (cf, ct, cm, cu, cd) = (
+        col("起始"),
+        col("截止"),
+        col("月数"),
+        col("单位"),
+        col("区县"),
+    );
+    for r in &t.rows {
+        let cell = |c: Option<usize>| c.and_then(|c| r.cells.get(c)).cloned().unwrap_or_default();
+        rec.spells.push(Spell {
+            from: month(&cell(cf)),
+            to: month(&cell(ct)),
+            months: n(&cell(cm)),
+            unit: cell(cu),
+            district: cell(cd),
+            source: source(r),
+        });
+    }
+}
+
+/// The insurances of the yearly table in the order of the group header, each with its number
+/// of leaf columns (月数, 年缴费基数[, 个人缴费]).
+fn insurance_groups(line: &Line) -> Vec<(&'static str, usize)> {
+    let mut groups: Vec<(f32, &'static str, usize)> = Vec::new();
+    for c in line.cells(1.2) {
+        let t = c.text();
+        for (name, key, leaves) in [
+            ("养老", "pension", 3),
+            ("失业", "unemployment", 3),
+            ("工伤", "injury", 2),
+            ("医疗", "medical", 3),
+            ("生育", "maternity", 2),
+        ] {
+            if t.contains(name) {
+                groups.push((c.x0, key, leaves));
+            }
+        }
+    }
+    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+    groups.into_iter().map(|g| (g.1, g.2)).collect()
+}
+
+fn read_years(lines: &[Line], rec: &mut SiRecord) {
+    let Some(i) = header_index(lines, "缴费起止年月") else {
+        rec.findings.push("未找到五险缴费明细".into());
+        return;
+    };
+    let groups = insurance_groups(&lines[i]);
+    if groups.is_empty() {
+        rec.findings.push("五险缴费明细的表头无法识别".into());
+        return;
+    }
+    // The leaf header line (月数 年缴费基数 个人缴费 …) follows the group line; the first column
+    // (缴费起止年月) spans both.
+    let leaf_line = lines
+        .get(i + 1)
+        .filter(|l| l.normalized().starts_with("月数") || l.normalized().contains("年缴费基数"));
+    let Some(leaf_line) = leaf_line else {
+        rec.findings.push("五险缴费明细缺少月数/基数表头行".into());
+        return;
+    };
+    let mut header = vec![lines[i].cells(1.2).remove(0)];
+    header.extend(leaf_line.cells(0.6));
+    let t = read_table(&header, &lines[i + 2..], 0, |l| {
+        let n = l.normalized();
+        n.starts_with("合计") || n.starts_with("上述") || n.starts_with("三")
+    });
+    for r in &t.rows {
+        let key = r.cells[0].clone();
+        let supplementary = key.starts_with('*');
+        let k = key.trim_start_matches('*');
+        let (from, to) = match k.split_once(['-', '—', '至', '~']) {
+            Some((a, b)) => (month(a), month(b)),
+            None => (month(k), month(k)),
+        };
+        let mut year = Year {
+            from,
+            to,
+            supplementary,
+            pension: None,
+            unemployment: None,
+            injury: None,
+            medical: None,
+            maternity: None,
+            source: source(r),
+        };
+        let mut c = 1;
+        for (key, leaves) in &groups {
+            let get = |j: usize| r.cells.get(c + j).cloned().unwrap_or_default();
+            let ins = Insurance {
+                months: n(&get(0)),
+                base_fen: money(&get(1)),
+                personal_fen: if *leaves == 3 { money(&get(2)) } else { None },
+            };
+            match *key {
+                "pension" => year.pension = Some(ins),
+                "unemployment" => year.unemployment = Some(ins),
+                "injury" => year.injury = Some(ins),
+                "medical" => year.medical = Some(ins),
+                _ => year.maternity = Some(ins),
+            }
+            c += leaves;
+        }
+        if from.is_none() {
+            rec.findings
+                .push(format!("{}：缴费起止年月「{key}」无法读取", r.locator()));
+        }
+        rec.years.push(year);
+    }
+}
+
+fn read_months(lines: &[Line], rec: &mut SiRecord) {
+    let i = header_index(lines, "费款所属期")
+        .or_else(|| header_index(lines, "缴费年月"))
+        .expect("checked by the caller");
+    let header = lines[i].cells(1.2);
+    let t = read_table(&header, &lines[i + 1..], 0, |l| {
+        let n = l.normalized();
+        n.starts_with("合计") || n.starts_with("说明") || n.starts_with("第") && n.contains("页")
+    });
+    let col = |name: &str| t.headers.iter().position(|h| h.contains(name));
+    let (cp, ci, ct, cb, cu, cpers, cn, ca) = (
+        col("所属期").or(col("缴费年月")),
+        col("险种"),
+        col("缴费类型"),
+        col("基数"),
+        col("单位缴费"),
+        col("个人缴费"),
+        col("单位名称"),
+        col("到账"),
+    );
+    for r in &t.rows {
+        let cell = |c: Option<usize>| c.and_then(|c| r.cells.get(c)).cloned().unwrap_or_default();
+        let period = month(&cell(cp));
+        let arrived_on = date(&cell(ca));
+        let kind = cell(ct);
+        let late = match (period, arrived_on) {
+            (Some(p), Some(a)) => YearMonth::from_date(a) > p.succ(),
+            _ => false,
+        };
+        let marked = ["补", "缓", "欠", "中断"].iter().any(|m| kind.contains(m));
+        rec.months.push(Month {
+            period,
+            insurance: cell(ci),
+            kind,
+            base_fen: money(&cell(cb)),
+            unit_fen: money(&cell(cu)),
+            personal_fen: money(&cell(cpers)),
+            unit: cell(cn),
+            arrived_on,
+            supplementary: marked || late,
+            late,
+            source: source(r),
+        });
+    }
+}

@@ -232,8 +232,8 @@ pub fn extract(lines: &[Line]) -> LaborContract {
                     .map(|e| r[..e].to_string())
                     .or_else(|| r.find("完成").map(|e| r[..e].to_string()))
             })
-            .map(|t| t.trim_end_matches("工作任务").trim_matches('_').to_string() + "工作任务")
-            .filter(|t| t != "工作任务");
+            .map(|t| t.trim_end_matches("工作任务").trim_matches('_').to_string())
+            .filter(|t| !t.is_empty());
         if c.task.is_none() {
             c.findings.push(
                 "以完成一定工作任务为期限，但未写明任务，需另附说明写明合同结束时间（三(二)(5)）"
@@ -249,9 +249,11 @@ pub fn extract(lines: &[Line]) -> LaborContract {
             .filter(|_| probation_part.contains('至'));
         c.probation_months = months_in(probation_part);
     }
-    c.signed_on = labelled(lines, "签订日期", &[])
-        .and_then(|v| date(&v.value))
-        .or_else(|| labelled(lines, "签订时间", &[]).and_then(|v| date(&v.value)));
+    // Both parties often print their own 签订日期 on one line: the first date counts.
+    c.signed_on = ["签订日期", "签订时间", "签约日期"]
+        .iter()
+        .find_map(|l| labelled(lines, l, &[]))
+        .and_then(|v| date(&v.value).or_else(|| dates_in(&v.value).first().map(|d| d.1)));
     c.term_source = lines
         .iter()
         .find(|l| {
@@ -304,7 +306,7 @@ mod tests {
             "第二条 …",
             "签订日期：2018年6月20日",
         ]));
-        assert_eq!(c.employer.as_deref(), Some("北京通州某某(科技)有限公司"));
+        assert_eq!(c.employer.as_deref(), Some("北京通州某某（科技）有限公司"));
         assert_eq!(c.employee.as_deref(), Some("张三"));
         assert_eq!(c.employee_id.as_deref(), Some("11010519491231002X"));
         assert_eq!(c.term_type, Some(TermType::OpenEnded));
@@ -323,7 +325,7 @@ mod tests {
         ]));
         assert_eq!(c.term_type, Some(TermType::Task));
         assert_eq!(c.start, d(2020, 3, 1));
-        assert_eq!(c.task.as_deref(), Some("通州新办公楼装修项目工作任务"));
+        assert_eq!(c.task.as_deref(), Some("通州新办公楼装修项目"));
         let c = extract(&lines(&[
             "甲方：北京某某有限公司",
             "乙方：李四",

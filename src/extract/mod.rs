@@ -116,27 +116,28 @@ pub fn from_lines(kind: Kind, lines: &[Line], pages: u32) -> Option<Record> {
     })
 }
 
-/// A withholding export printed to PDF: the table under the header line is turned back into
-/// sheet rows and read by the same extractor as the spreadsheet, so both give the same rows.
-fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
+/// A withholding export printed to PDF, turned back into sheet rows (header first) so that the
+/// spreadsheet extractor reads it: both give the same rows. Returns the sheet and, per sheet
+/// row, the page and line it came from.
+pub fn printed_export_workbook(
+    lines: &[Line],
+) -> Option<(crate::read::Workbook, Vec<text_util::Source>)> {
     use crate::read::{Cell, Row, Sheet, Workbook};
     let mut rows: Vec<Row> = Vec::new();
     // Page and line of each sheet row, to cite the PDF rather than the rebuilt sheet.
     let mut sources: Vec<text_util::Source> = Vec::new();
-    let mut header_done = false;
     for (i, l) in lines.iter().enumerate() {
         let n = l.normalized();
         if !(n.contains("姓名") && (n.contains("证件号码") || n.contains("证照号码"))) {
             continue;
         }
         let header = l.cells(1.2);
-        if !header_done {
+        if rows.is_empty() {
             rows.push(Row {
-                index: rows.len() as u32,
+                index: 0,
                 cells: header.iter().map(|c| Cell::Text(c.text())).collect(),
             });
             sources.push(text_util::Source::of(l));
-            header_done = true;
         }
         let rest: Vec<Line> = lines[i + 1..]
             .iter()
@@ -158,6 +159,9 @@ fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
             });
         }
     }
+    if rows.is_empty() {
+        return None;
+    }
     let wb = Workbook {
         format: crate::read::Format::Pdf,
         sheets: vec![Sheet {
@@ -166,6 +170,11 @@ fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
         }],
         notes: Vec::new(),
     };
+    Some((wb, sources))
+}
+
+fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
+    let (wb, sources) = printed_export_workbook(lines)?;
     let x = tax_export::extract(&wb).ok()?;
     let mut view = ExportRows::of(&x);
     for (out, r) in view.rows.iter_mut().zip(x.rows()) {

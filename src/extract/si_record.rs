@@ -236,33 +236,76 @@ fn insurance_groups(line: &Line) -> Vec<(&'static str, usize)> {
     groups.into_iter().map(|g| (g.1, g.2)).collect()
 }
 
+fn is_year_key(s: &str) -> bool {
+    let t = s.trim_start_matches('*');
+    t.len() >= 6 && t.chars().take(4).all(|c| c.is_ascii_digit())
+}
+
+/// 二、五险缴费明细: a group line (养老 失业 工伤 医疗 生育) over leaf headers that are often
+/// stacked over several lines (年缴费 / 基数). Leaf columns are found as clusters of the leaf
+/// header cells' centres; each value of a year row goes to the nearest leaf column, so an
+/// empty cell cannot shift the values after it.
 fn read_years(lines: &[Line], rec: &mut SiRecord) {
-    let Some(i) = header_index(lines, "缴费起止年月") else {
+    let Some(g) = lines.iter().position(|l| insurance_groups(l).len() >= 3) else {
         rec.findings.push("未找到五险缴费明细".into());
         return;
     };
-    let groups = insurance_groups(&lines[i]);
-    if groups.is_empty() {
-        rec.findings.push("五险缴费明细的表头无法识别".into());
-        return;
-    }
-    // The leaf header line (月数 年缴费基数 个人缴费 …) follows the group line; the first column
-    // (缴费起止年月) spans both.
-    let leaf_line = lines
-        .get(i + 1)
-        .filter(|l| l.normalized().starts_with("月数") || l.normalized().contains("年缴费基数"));
-    let Some(leaf_line) = leaf_line else {
-        rec.findings.push("五险缴费明细缺少月数/基数表头行".into());
+    let groups = insurance_groups(&lines[g]);
+    let Some(first_data) = (g + 1..lines.len()).find(|&i| {
+        lines[i]
+            .cells(0.6)
+            .first()
+            .is_some_and(|c| is_year_key(&c.text()))
+    }) else {
+        rec.findings.push("五险缴费明细没有年度行".into());
         return;
     };
-    let mut header = vec![lines[i].cells(1.2).remove(0)];
-    header.extend(leaf_line.cells(0.6));
-    let t = read_table(&header, &lines[i + 2..], 0, |l| {
-        let n = l.normalized();
-        n.starts_with("合计") || n.starts_with("上述") || n.starts_with("三")
-    });
-    for r in &t.rows {
-        let key = r.cells[0].clone();
+    let size = lines[g].size.max(1.0);
+    let mut centers: Vec<f32> = lines[g + 1..first_data]
+        .iter()
+        .flat_map(|l| l.cells(0.6))
+        .filter(|c| !c.text().contains("缴费起止年月"))
+        .map(|c| c.center())
+        .collect();
+    centers.sort_by(f32::total_cmp);
+    let mut leaves: Vec<(f32, usize)> = Vec::new(); // (sum, count) clusters
+    for c in centers {
+        match leaves.last_mut() {
+            Some((sum, n)) if (c - *sum / *n as f32).abs() <= 0.8 * size => {
+                *sum += c;
+                *n += 1;
+            }
+            _ => leaves.push((c, 1)),
+        }
+    }
+    let leaves: Vec<f32> = leaves.iter().map(|(s, n)| s / *n as f32).collect();
+    let expected: usize = groups.iter().map(|g| g.1).sum();
+    if leaves.len() != expected {
+        rec.findings.push(format!(
+            "五险缴费明细表头有 {} 列，应为 {expected} 列",
+            leaves.len()
+        ));
+        return;
+    }
+    for l in &lines[first_data..] {
+        let text = l.normalized();
+        if text.starts_with("合计") || text.starts_with("上述") || text.starts_with("三") {
+            break;
+        }
+        let cells = l.cells(0.6);
+        let Some(key) = cells.first().map(|c| c.text()).filter(|k| is_year_key(k)) else {
+            continue;
+        };
+        let mut values: Vec<String> = vec![String::new(); leaves.len()];
+        for r in l.runs.iter().filter(|r| r.x >= cells[0].x1) {
+            let cx = r.x + r.width / 2.0;
+            let (i, _) = leaves
+                .iter()
+                .enumerate()
+                .min_by(|a, b| (a.1 - cx).abs().total_cmp(&(b.1 - cx).abs()))
+                .expect("leaves are not empty");
+            values[i].push_str(r.text.trim());
+        }
         let supplementary = key.starts_with('*');
         let k = key.trim_start_matches('*');
         let (from, to) = match k.split_once(['-', '—', '至', '~']) {
@@ -278,15 +321,15 @@ fn read_years(lines: &[Line], rec: &mut SiRecord) {
             injury: None,
             medical: None,
             maternity: None,
-            source: source(r),
+            source: Source::of(l),
         };
-        let mut c = 1;
-        for (key, leaves) in &groups {
-            let get = |j: usize| r.cells.get(c + j).cloned().unwrap_or_default();
+        let mut c = 0;
+        for (key, n_leaves) in &groups {
+            let get = |j: usize| values.get(c + j).cloned().unwrap_or_default();
             let ins = Insurance {
                 months: n(&get(0)),
                 base_fen: money(&get(1)),
-                personal_fen: if *leaves == 3 { money(&get(2)) } else { None },
+                personal_fen: if *n_leaves == 3 { money(&get(2)) } else { None },
             };
             match *key {
                 "pension" => year.pension = Some(ins),
@@ -295,11 +338,11 @@ fn read_years(lines: &[Line], rec: &mut SiRecord) {
                 "medical" => year.medical = Some(ins),
                 _ => year.maternity = Some(ins),
             }
-            c += leaves;
+            c += n_leaves;
         }
         if from.is_none() {
             rec.findings
-                .push(format!("{}：缴费起止年月「{key}」无法读取", r.locator()));
+                .push(format!("{}：缴费起止年月「{key}」无法读取", l.locator()));
         }
         rec.years.push(year);
     }

@@ -140,10 +140,15 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
     let issued_on = get("开具时间")
         .or_else(|| get("填发日期"))
         .and_then(|v| date(&v));
+    // `(2020)京0112记录 38914619` at the top left: the first cell of its line, spaces removed.
     let record_number = lines.iter().find_map(|l| {
         let n = l.normalized();
         (n.contains("记录") && n.starts_with('(') && !n.contains("记录期间"))
-            .then(|| l.runs.first().map(|r| r.text.trim().to_string()))
+            .then(|| {
+                l.cells(1.5)
+                    .first()
+                    .map(|c| crate::model::text::strip_spaces(&c.text()))
+            })
             .flatten()
             .filter(|_| !legacy)
     });
@@ -205,11 +210,10 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
                 |c: Option<usize>| c.and_then(|c| r.cells.get(c)).cloned().unwrap_or_default();
             let period_text = cell(c_period);
             let period = if legacy {
-                period_text
-                    .split(['至', '-', '~'])
-                    .next()
-                    .and_then(date)
-                    .map(YearMonth::from_date)
+                // 税款所属时期 `2018-07-01至2018-07-31`: the month of its start.
+                super::text_util::dates_in(&period_text)
+                    .first()
+                    .map(|d| YearMonth::from_date(d.1))
                     .or_else(|| month(&period_text))
             } else {
                 month(&period_text)

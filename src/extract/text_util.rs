@@ -45,18 +45,22 @@ pub fn labelled(lines: &[Line], label: &str, stops: &[&str]) -> Option<Labelled>
         let n = l.normalized();
         let Some(i) = n.find(label) else { continue };
         let rest = &n[i + label.len()..];
-        let after = match rest.find(':') {
-            Some(c) if rest[..c].chars().count() <= 14 => &rest[c + 1..],
-            _ => rest,
+        let start = match rest.find(':') {
+            Some(c) if rest[..c].chars().count() <= 14 => i + label.len() + c + 1,
+            _ => i + label.len(),
         };
-        let mut value = after;
+        let mut end = n.len();
         for s in stops {
-            if let Some(j) = value.find(s)
+            if let Some(j) = n[start..].find(s)
                 && j > 0
             {
-                value = &value[..j];
+                end = end.min(start + j);
             }
         }
+        // The normalized text is the tidy text in half-width forms, character for character:
+        // cut the same characters from the tidy text to keep the value as printed.
+        let (a, b) = (n[..start].chars().count(), n[..end].chars().count());
+        let value: String = l.display().chars().skip(a).take(b - a).collect();
         let v = value
             .trim()
             .trim_matches(|c: char| c == '_' || c.is_whitespace());

@@ -119,6 +119,24 @@ pub fn precheck_file(
         file: label.to_string(),
         kind,
     };
+    // A withholding export printed to PDF (三(二)(7) asks for it printed and stamped) is read
+    // through its text layer into the same rows.
+    if is_pdf(path) {
+        let bytes = std::fs::read(path).map_err(|e| err(ReadError::Io(e.to_string()).into()))?;
+        let doc = read::pdf::read_pdf(&bytes, &opts.limits).map_err(|e| err(e.into()))?;
+        let lines = crate::jobs::inspect::document_lines(&doc);
+        let (wb, _) = crate::extract::printed_export_workbook(&lines).ok_or_else(|| {
+            err(ExtractError::NoHeader(vec![(
+                "pdf".into(),
+                "no table with 姓名 and 证件号码 on any page with a text layer".into(),
+            )])
+            .into())
+        })?;
+        let export = tax_export::extract(&wb).map_err(|e| err(e.into()))?;
+        let mut report = precheck_export(&export, label, policy, opts);
+        report.file_notes.splice(0..0, doc.notes);
+        return Ok(report);
+    }
     // Rows stream from the reader into the extractor: cells are dropped as soon as a row is
     // understood, so memory follows the employees and months, not the sheet.
     let mut sink = tax_export::TaxExportSink::default();
@@ -127,6 +145,15 @@ pub fn precheck_file(
     let mut report = precheck_export(&export, label, policy, opts);
     report.file_notes.splice(0..0, info.notes);
     Ok(report)
+}
+
+fn is_pdf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    read::sniff(&head[..n]) == read::Format::Pdf
 }
 
 /// Checks an extracted export.

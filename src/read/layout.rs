@@ -51,12 +51,12 @@ fn join_runs<'a>(runs: impl Iterator<Item = &'a TextRun>) -> String {
     out
 }
 
-/// Text normalized for reading values: half-width forms, no spaces between CJK characters,
-/// runs of white space collapsed to one.
-pub fn normalize_line(s: &str) -> String {
-    let h = halfwidth(s);
-    let chars: Vec<char> = h.chars().collect();
-    let mut out = String::with_capacity(h.len());
+/// Text as printed, tidied: no spaces between CJK characters (PDF text layers and OCR put
+/// them there), runs of white space (U+3000 included) collapsed to one. Full-width forms are
+/// kept, so names read back exactly as printed.
+pub fn tidy_line(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -83,13 +83,24 @@ pub fn normalize_line(s: &str) -> String {
     out
 }
 
+/// [`tidy_line`] in half-width forms, for matching labels and phrases. Character for
+/// character the same length as the tidy text, so a match here can be cut from it.
+pub fn normalize_line(s: &str) -> String {
+    halfwidth(&tidy_line(s))
+}
+
 impl Line {
     /// The line's text as drawn.
     pub fn text(&self) -> String {
         join_runs(self.runs.iter())
     }
 
-    /// [`normalize_line`] of the text.
+    /// The text as printed, tidied ([`tidy_line`]): what values are read from.
+    pub fn display(&self) -> String {
+        tidy_line(&self.text())
+    }
+
+    /// [`normalize_line`] of the text: what labels and phrases are matched against.
     pub fn normalized(&self) -> String {
         normalize_line(&self.text())
     }
@@ -136,9 +147,9 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// The cell's text, normalized.
+    /// The cell's text as printed, tidied.
     pub fn text(&self) -> String {
-        normalize_line(&join_runs(self.runs.iter()))
+        tidy_line(&join_runs(self.runs.iter()))
     }
 
     /// Horizontal centre.
@@ -259,10 +270,23 @@ pub fn read_table(
     type Parts = Vec<Vec<(f32, String)>>;
     let mut drafts: Vec<Draft> = Vec::new();
     let mut pending: Vec<(f32, Parts)> = Vec::new();
+    // A line far below the table's last line (a signature block, the issuing office) ends
+    // the table even without a stop phrase: more than 3 font sizes, or 1.6 row pitches.
+    let mut last_y: Option<f32> = None;
+    let mut pitches: Vec<f32> = Vec::new();
     for l in lines {
         if stop(l) {
             break;
         }
+        if let Some(y) = last_y {
+            let mut p = pitches.clone();
+            p.sort_by(f32::total_cmp);
+            let pitch = p.get(p.len() / 2).copied().unwrap_or(0.0);
+            if y - l.y > (3.0 * l.size.max(1.0)).max(1.6 * pitch) {
+                break;
+            }
+        }
+        last_y = Some(l.y);
         let mut parts: Parts = vec![Vec::new(); ncol];
         for c in l.cells(0.6) {
             // A cell that spans columns (long text) is split by run centres.
@@ -272,11 +296,14 @@ pub fn read_table(
             }
             for (i, rs) in by_col.into_iter().enumerate() {
                 if !rs.is_empty() {
-                    parts[i].push((l.y, normalize_line(&join_runs(rs.into_iter()))));
+                    parts[i].push((l.y, tidy_line(&join_runs(rs.into_iter()))));
                 }
             }
         }
         if !parts[key].is_empty() {
+            if let Some(prev) = drafts.last() {
+                pitches.push(prev.y - l.y);
+            }
             let mut d = Draft {
                 page: l.page,
                 line: l.index + 1,
@@ -319,7 +346,7 @@ pub fn read_table(
                 .map(|mut ps| {
                     ps.sort_by(|a, b| b.0.total_cmp(&a.0));
                     let texts: Vec<String> = ps.into_iter().map(|p| p.1).collect();
-                    normalize_line(&texts.join(" "))
+                    tidy_line(&texts.join(" "))
                 })
                 .collect();
             let text = cells

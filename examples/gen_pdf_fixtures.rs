@@ -1,0 +1,3183 @@
+//! Test-fixture generator for jzz's PDF readers.
+//!
+//! Writes synthetic Chinese text PDFs of the documents submitted for the
+//! Beijing Work Residence Permit (个人所得税纳税记录, 税收完税证明, 社保权益记录,
+//! 劳动合同, 租赁合同, 居住证, 不动产权证书 …) plus, beside each, a ground-truth
+//! JSON (`truth/<stem>.json`) of the fields a careful clerk reads from the page.
+//!
+//! Usage: `cargo run --example gen_pdf_fixtures -- fixtures/pdf`
+//!
+//! Needs Debian's `fonts-noto-cjk` (NotoSansCJK / NotoSerifCJK `.ttc`, face
+//! index 2 = Simplified Chinese). Most fixtures embed a subsetted CID font
+//! through krilla (Type0 / Identity-H with a ToUnicode CMap); the `*-stsong`
+//! fixtures are written by hand with lopdf and use the non-embedded Adobe
+//! standard font `STSong-Light` with `UniGB-UCS2-H` and no ToUnicode.
+//!
+//! Deterministic: fixed dates, a seeded splitmix64 PRNG (seeded from the
+//! fixture name), krilla's content-hash document ID, a fixed `/ID` for the
+//! lopdf files and no creation dates. Running it twice gives identical bytes.
+//!
+//! Truth conventions: amounts are integer fen, dates `YYYY-MM-DD`, months
+//! `YYYY-MM`; see the generated README.md for the per-kind decisions.
+
+// Amounts are integer fen written as `yuan_fen`, e.g. `10_616_00` = 10,616.00 元.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use std::collections::HashMap;
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use krilla::geom::{PathBuilder, Point};
+use krilla::graphic::Graphic;
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::{Document, SerializeSettings};
+use serde::Serialize;
+
+type Res<T> = Result<T, Box<dyn Error>>;
+
+const A4_W: f32 = 595.0;
+const A4_H: f32 = 842.0;
+const FONT_DIR: &str = "/usr/share/fonts/opentype/noto";
+/// Face index of "Noto Sans/Serif CJK SC" inside the Noto CJK `.ttc` files
+/// (0 JP, 1 KR, 2 SC, 3 TC, 4 HK); checked against the name table at load.
+const SC_INDEX: u32 = 2;
+
+// ───────────────────────────── PRNG ─────────────────────────────
+
+/// splitmix64, seeded from a string (FNV-1a).
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: &str) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in seed.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(h)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
+    }
+    fn chars_from(&mut self, set: &str, n: usize) -> String {
+        let cs: Vec<char> = set.chars().collect();
+        (0..n)
+            .map(|_| cs[(self.next() % cs.len() as u64) as usize])
+            .collect()
+    }
+}
+
+// ─────────────────────── identifiers and money ───────────────────────
+
+/// GB 11643 citizen ID: 6-digit area + YYYYMMDD + 3-digit sequence + check.
+fn id_number(area: &str, birth: &str, seq: &str) -> String {
+    let base = format!("{area}{birth}{seq}");
+    assert_eq!(base.len(), 17, "{base}");
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = base
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{base}{check}")
+}
+
+/// GB 32100 unified social credit code: `9` `1` + 6-digit area + 9-char
+/// organisation code (with its GB 11714 check) + check char.
+fn credit_code(area: &str, org8: &str) -> String {
+    const CS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let val = |c: char| CS.find(c).unwrap() as u32;
+    // GB 11714 organisation code check (weights 3 7 9 10 5 8 4 2).
+    let ow = [3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = org8
+        .chars()
+        .zip(ow)
+        .map(|(c, w)| c.to_digit(36).unwrap() * w)
+        .sum();
+    let oc = match 11 - s % 11 {
+        10 => 'X',
+        11 => '0',
+        d => char::from_digit(d, 10).unwrap(),
+    };
+    let base = format!("91{area}{org8}{oc}");
+    assert_eq!(base.len(), 17);
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let sum: u32 = base.chars().zip(W).map(|(c, w)| val(c) * w).sum();
+    let c = (31 - sum % 31) % 31;
+    format!("{base}{}", CS.chars().nth(c as usize).unwrap())
+}
+
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
+}
+
+fn yuan_thousands(fen: i64) -> String {
+    let s = (fen.abs() / 100).to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{out}.{:02}", fen.abs() % 100)
+}
+
+const CAP_DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+
+fn cap_int(mut n: i64) -> String {
+    const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
+    const SECTIONS: [&str; 3] = ["", "万", "亿"];
+    let mut secs = vec![];
+    while n > 0 {
+        secs.push(n % 10000);
+        n /= 10000;
+    }
+    let mut s = String::new();
+    let mut gap = false;
+    for (i, &sec) in secs.iter().enumerate().rev() {
+        if sec == 0 {
+            gap = !s.is_empty();
+            continue;
+        }
+        if !s.is_empty() && (gap || sec < 1000) {
+            s.push('零');
+        }
+        gap = false;
+        let mut started = false;
+        let mut zero = false;
+        for p in (0..4).rev() {
+            let d = (sec / 10i64.pow(p)) % 10;
+            if d == 0 {
+                zero |= started;
+            } else {
+                if zero {
+                    s.push('零');
+                    zero = false;
+                }
+                s += CAP_DIGITS[d as usize];
+                s += UNITS[p as usize];
+                started = true;
+            }
+        }
+        s += SECTIONS[i];
+    }
+    s
+}
+
+/// Amount in capital RMB, e.g. 123456 → 壹仟贰佰叁拾肆元伍角陆分, 100000 → 壹仟元整.
+fn capitals(fen: i64) -> String {
+    let neg = fen < 0;
+    let fen = fen.abs();
+    let (y, j, f) = (fen / 100, (fen / 10) % 10, fen % 10);
+    let mut s = String::new();
+    if y > 0 {
+        s += &cap_int(y);
+        s += "元";
+    }
+    if j == 0 && f == 0 {
+        if y == 0 {
+            s += "零元";
+        }
+        s += "整";
+    } else {
+        if j > 0 {
+            s += CAP_DIGITS[j as usize];
+            s += "角";
+        } else if y > 0 {
+            s += "零";
+        }
+        if f > 0 {
+            s += CAP_DIGITS[f as usize];
+            s += "分";
+        }
+    }
+    if neg { format!("负{s}") } else { s }
+}
+
+fn self_check() {
+    assert_eq!(id_number("11010519491231002", "", ""), "11010519491231002X");
+    assert_eq!(capitals(1234_56), "壹仟贰佰叁拾肆元伍角陆分");
+    assert_eq!(capitals(1005_00), "壹仟零伍元整");
+    assert_eq!(capitals(1000_05), "壹仟元零伍分");
+    assert_eq!(capitals(10010_50), "壹万零壹拾元伍角");
+    assert_eq!(capitals(1001000_00), "壹佰万壹仟元整");
+    assert_eq!(capitals(1000100_00), "壹佰万零壹佰元整");
+    assert_eq!(capitals(12_00), "壹拾贰元整");
+    assert_eq!(capitals(7), "柒分");
+    assert_eq!(yuan_thousands(1234567_89), "1,234,567.89");
+    assert_eq!(yuan(-35_20), "-35.20");
+    // A widely published valid sample code.
+    assert_eq!(credit_code("350100", "M000100Y"), "91350100M000100Y43");
+}
+
+// ───────────────────────────── dates ─────────────────────────────
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Ym(i32, u32);
+
+impl Ym {
+    fn add(self, n: i32) -> Ym {
+        let t = self.0 * 12 + self.1 as i32 - 1 + n;
+        Ym(t.div_euclid(12), (t.rem_euclid(12) + 1) as u32)
+    }
+    fn iso(self) -> String {
+        format!("{:04}-{:02}", self.0, self.1)
+    }
+    fn compact(self) -> String {
+        format!("{:04}{:02}", self.0, self.1)
+    }
+    fn last_day(self) -> u32 {
+        match self.1 {
+            2 if self.0 % 4 == 0 && (self.0 % 100 != 0 || self.0 % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+    fn day(self, d: u32) -> Ymd {
+        Ymd(self.0, self.1, d)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Ymd(i32, u32, u32);
+
+impl Ymd {
+    fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.0, self.1, self.2)
+    }
+}
+
+// ───────────────────────────── fonts ─────────────────────────────
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Face {
+    Sans,
+    Bold,
+    Serif,
+}
+
+/// Minimal OpenType reader: cmap (format 12) + hmtx advances, enough to lay
+/// out text and to build krilla glyph runs without a shaper.
+struct OtFace {
+    font: Font,
+    upem: f32,
+    groups: Vec<(u32, u32, u32)>,
+    advances: Vec<u16>,
+}
+
+fn be16(d: &[u8], o: usize) -> usize {
+    u16::from_be_bytes([d[o], d[o + 1]]) as usize
+}
+fn be32(d: &[u8], o: usize) -> usize {
+    u32::from_be_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]]) as usize
+}
+
+impl OtFace {
+    fn load(file: &str, index: u32, expect_ps: &str) -> Res<OtFace> {
+        let path = Path::new(FONT_DIR).join(file);
+        let data = fs::read(&path)
+            .map_err(|e| format!("{}: {e} (install Debian's fonts-noto-cjk)", path.display()))?;
+        if &data[0..4] != b"ttcf" {
+            return Err(format!("{}: not a TTC", path.display()).into());
+        }
+        let face_off = be32(&data, 12 + 4 * index as usize);
+        let ntables = be16(&data, face_off + 4);
+        let mut tables = HashMap::new();
+        for i in 0..ntables {
+            let r = face_off + 12 + 16 * i;
+            tables.insert(&data[r..r + 4], (be32(&data, r + 8), be32(&data, r + 12)));
+        }
+        let tab = |t: &[u8]| -> Res<usize> {
+            tables
+                .get(t)
+                .map(|x| x.0)
+                .ok_or_else(|| format!("missing table {}", String::from_utf8_lossy(t)).into())
+        };
+        // name table: check the PostScript name (nameID 6) to be sure of the face.
+        let name = tab(b"name")?;
+        let (count, strings) = (be16(&data, name + 2), name + be16(&data, name + 4));
+        let mut ps = String::new();
+        for i in 0..count {
+            let r = name + 6 + 12 * i;
+            if be16(&data, r) == 3 && be16(&data, r + 6) == 6 {
+                let (len, off) = (be16(&data, r + 8), be16(&data, r + 10));
+                let raw = &data[strings + off..strings + off + len];
+                let u: Vec<u16> = raw
+                    .chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
+                ps = String::from_utf16_lossy(&u);
+                break;
+            }
+        }
+        if ps != expect_ps {
+            return Err(format!("{file} face {index} is {ps:?}, expected {expect_ps}").into());
+        }
+        let upem = be16(&data, tab(b"head")? + 18) as f32;
+        let nhm = be16(&data, tab(b"hhea")? + 34);
+        let hmtx = tab(b"hmtx")?;
+        let advances = (0..nhm).map(|g| be16(&data, hmtx + 4 * g) as u16).collect();
+        let cmap = tab(b"cmap")?;
+        let mut groups = vec![];
+        for i in 0..be16(&data, cmap + 2) {
+            let r = cmap + 4 + 8 * i;
+            let sub = cmap + be32(&data, r + 4);
+            if be16(&data, r) == 3 && be16(&data, r + 2) == 10 && be16(&data, sub) == 12 {
+                let n = be32(&data, sub + 12);
+                for g in 0..n {
+                    let o = sub + 16 + 12 * g;
+                    groups.push((
+                        be32(&data, o) as u32,
+                        be32(&data, o + 4) as u32,
+                        be32(&data, o + 8) as u32,
+                    ));
+                }
+            }
+        }
+        if groups.is_empty() {
+            return Err(format!("{file}: no cmap format 12").into());
+        }
+        let font = Font::new(data.into(), index).ok_or("krilla rejected the font")?;
+        Ok(OtFace {
+            font,
+            upem,
+            groups,
+            advances,
+        })
+    }
+
+    fn gid(&self, c: char) -> u32 {
+        let u = c as u32;
+        let i = self.groups.partition_point(|g| g.1 < u);
+        match self.groups.get(i) {
+            Some(&(s, _, g)) if s <= u => g + (u - s),
+            _ => panic!("font has no glyph for {c:?} (U+{u:04X})"),
+        }
+    }
+
+    fn advance(&self, gid: u32) -> f32 {
+        let a = self
+            .advances
+            .get(gid as usize)
+            .or(self.advances.last())
+            .copied()
+            .unwrap_or(0);
+        a as f32 / self.upem
+    }
+
+    fn glyphs(&self, s: &str) -> Vec<KrillaGlyph> {
+        s.char_indices()
+            .map(|(i, c)| {
+                let g = self.gid(c);
+                KrillaGlyph {
+                    glyph_id: GlyphId::new(g),
+                    text_range: i..i + c.len_utf8(),
+                    x_advance: self.advance(g),
+                    x_offset: 0.0,
+                    y_offset: 0.0,
+                    y_advance: 0.0,
+                    location: None,
+                }
+            })
+            .collect()
+    }
+
+    fn width(&self, s: &str) -> f32 {
+        s.chars().map(|c| self.advance(self.gid(c))).sum()
+    }
+}
+
+struct Fonts {
+    sans: OtFace,
+    bold: OtFace,
+    serif: OtFace,
+}
+
+impl Fonts {
+    fn load() -> Res<Fonts> {
+        Ok(Fonts {
+            sans: OtFace::load("NotoSansCJK-Regular.ttc", SC_INDEX, "NotoSansCJKsc-Regular")?,
+            bold: OtFace::load("NotoSansCJK-Bold.ttc", SC_INDEX, "NotoSansCJKsc-Bold")?,
+            serif: OtFace::load(
+                "NotoSerifCJK-Regular.ttc",
+                SC_INDEX,
+                "NotoSerifCJKsc-Regular",
+            )?,
+        })
+    }
+    fn face(&self, f: Face) -> &OtFace {
+        match f {
+            Face::Sans => &self.sans,
+            Face::Bold => &self.bold,
+            Face::Serif => &self.serif,
+        }
+    }
+}
+
+// ──────────────────────────── page model ────────────────────────────
+
+/// Drawing operations in top-down page coordinates (y = baseline for text).
+enum Op {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        face: Face,
+        s: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        w: f32,
+    },
+    /// Content drawn inside a Form XObject (krilla backend only).
+    Form(Vec<Op>),
+}
+
+struct Page {
+    w: f32,
+    h: f32,
+    ops: Vec<Op>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Al {
+    L,
+    C,
+    R,
+}
+
+/// A document under construction. `fonts == None` means the non-embedded
+/// STSong-Light backend (widths: 0.5 em for ASCII, 1 em otherwise).
+struct Doc<'a> {
+    fonts: Option<&'a Fonts>,
+    pages: Vec<Page>,
+    face: Face,
+    form: Option<Vec<Op>>,
+}
+
+const PAD: f32 = 3.0;
+
+impl<'a> Doc<'a> {
+    fn new(fonts: Option<&'a Fonts>, face: Face) -> Self {
+        Doc {
+            fonts,
+            pages: vec![],
+            face,
+            form: None,
+        }
+    }
+    fn page(&mut self, w: f32, h: f32) {
+        assert!(self.form.is_none());
+        self.pages.push(Page { w, h, ops: vec![] });
+    }
+    fn push(&mut self, op: Op) {
+        match &mut self.form {
+            Some(f) => f.push(op),
+            None => self.pages.last_mut().expect("no page").ops.push(op),
+        }
+    }
+    fn begin_form(&mut self) {
+        if self.fonts.is_some() {
+            self.form = Some(vec![]);
+        }
+    }
+    fn end_form(&mut self) {
+        if let Some(f) = self.form.take() {
+            self.push(Op::Form(f));
+        }
+    }
+    fn width_f(&self, face: Face, s: &str, size: f32) -> f32 {
+        match self.fonts {
+            Some(f) => f.face(face).width(s) * size,
+            None => {
+                s.chars()
+                    .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+                    .sum::<f32>()
+                    * size
+            }
+        }
+    }
+    fn width(&self, s: &str, size: f32) -> f32 {
+        self.width_f(self.face, s, size)
+    }
+    /// Text anchored at `x` (left, centre or right edge per `al`); returns its width.
+    fn text_f(&mut self, face: Face, al: Al, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        let w = self.width_f(face, s, size);
+        let x = match al {
+            Al::L => x,
+            Al::C => x - w / 2.0,
+            Al::R => x - w,
+        };
+        self.push(Op::Text {
+            x,
+            y,
+            size,
+            face,
+            s: s.to_string(),
+        });
+        w
+    }
+    fn t(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        self.text_f(self.face, Al::L, x, y, size, s)
+    }
+    fn tc(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        self.text_f(self.face, Al::C, x, y, size, s)
+    }
+    fn tr(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        self.text_f(self.face, Al::R, x, y, size, s)
+    }
+    /// Bold title (the STSong backend has a single face, so it is plain there).
+    fn title(&mut self, x: f32, y: f32, size: f32, s: &str) {
+        self.text_f(Face::Bold, Al::C, x, y, size, s);
+    }
+    fn heading(&mut self, x: f32, y: f32, size: f32, s: &str) {
+        self.text_f(Face::Bold, Al::L, x, y, size, s);
+    }
+    fn line_w(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, w: f32) {
+        self.push(Op::Line { x1, y1, x2, y2, w });
+    }
+    fn hl(&mut self, x1: f32, x2: f32, y: f32) {
+        self.line_w(x1, y, x2, y, 0.6);
+    }
+    fn vl(&mut self, x: f32, y1: f32, y2: f32) {
+        self.line_w(x, y1, x, y2, 0.6);
+    }
+    /// Label followed immediately by an underlined value.
+    fn underlined(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        let w = self.t(x, y, size, s);
+        self.line_w(x - 1.0, y + 2.5, x + w + 1.0, y + 2.5, 0.5);
+        w
+    }
+    /// Text inside the cell spanning columns `c0..c1` of `xs`, vertically centred in `top..top+h`.
+    #[allow(clippy::too_many_arguments)]
+    fn cell(
+        &mut self,
+        xs: &[f32],
+        c0: usize,
+        c1: usize,
+        top: f32,
+        h: f32,
+        size: f32,
+        al: Al,
+        s: &str,
+    ) {
+        if s.is_empty() {
+            return;
+        }
+        let y = top + h / 2.0 + size * 0.36;
+        let (l, r) = (xs[c0], xs[c1]);
+        let face = self.face;
+        match al {
+            Al::L => self.text_f(face, al, l + PAD, y, size, s),
+            Al::C => self.text_f(face, al, (l + r) / 2.0, y, size, s),
+            Al::R => self.text_f(face, al, r - PAD, y, size, s),
+        };
+    }
+    /// Ruled grid: horizontals at every row boundary, verticals at every column boundary.
+    fn grid(&mut self, xs: &[f32], top: f32, heights: &[f32]) {
+        let (l, r) = (xs[0], *xs.last().unwrap());
+        let mut y = top;
+        self.hl(l, r, y);
+        for h in heights {
+            y += h;
+            self.hl(l, r, y);
+        }
+        for &x in xs {
+            self.vl(x, top, y);
+        }
+    }
+}
+
+// ─────────────────────────── running text ───────────────────────────
+
+/// A piece of a paragraph: plain text, a filled blank (underlined, kept on
+/// one line) or plain text that must not be broken across lines.
+enum Seg {
+    P(String),
+    F(String),
+    K(String),
+}
+
+fn p(s: &str) -> Seg {
+    Seg::P(s.to_string())
+}
+fn f(s: impl ToString) -> Seg {
+    Seg::F(s.to_string())
+}
+fn k(s: impl ToString) -> Seg {
+    Seg::K(s.to_string())
+}
+
+struct Flow {
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+    lh: f32,
+    top: f32,
+    bottom: f32,
+}
+
+const NO_LINE_START: &str = "，。、；：）》”！？,.;:)";
+
+impl Doc<'_> {
+    fn ensure(&mut self, fl: &mut Flow, need: f32) {
+        if fl.y + need > fl.bottom {
+            self.page(A4_W, A4_H);
+            fl.y = fl.top;
+        }
+    }
+
+    /// Lays out a paragraph with first-line indent `indent` (in em).
+    fn para(&mut self, fl: &mut Flow, indent: f32, segs: &[Seg]) {
+        // tokens: (text, underlined)
+        let mut toks: Vec<(String, bool)> = vec![];
+        for seg in segs {
+            match seg {
+                Seg::P(s) => {
+                    let mut ascii = String::new();
+                    for c in s.chars() {
+                        if c.is_ascii_alphanumeric() {
+                            ascii.push(c);
+                            continue;
+                        }
+                        if !ascii.is_empty() {
+                            toks.push((std::mem::take(&mut ascii), false));
+                        }
+                        toks.push((c.to_string(), false));
+                    }
+                    if !ascii.is_empty() {
+                        toks.push((ascii, false));
+                    }
+                }
+                Seg::F(s) => toks.push((s.clone(), true)),
+                Seg::K(s) => toks.push((s.clone(), false)),
+            }
+        }
+        let size = fl.size;
+        let mut lines: Vec<Vec<(String, bool)>> = vec![vec![]];
+        let mut x = fl.x0 + indent * size;
+        for (s, u) in toks {
+            let w = self.width(&s, size);
+            let hang = NO_LINE_START.contains(s.as_str());
+            if x + w > fl.x1 + 0.01 && !hang && !lines.last().unwrap().is_empty() {
+                lines.push(vec![]);
+                x = fl.x0;
+            }
+            x += w;
+            let line = lines.last_mut().unwrap();
+            match line.last_mut() {
+                Some((prev, pu)) if *pu == u && !u => prev.push_str(&s),
+                _ => line.push((s, u)),
+            }
+        }
+        for (i, line) in lines.iter().enumerate() {
+            self.ensure(fl, fl.lh);
+            let mut x = fl.x0 + if i == 0 { indent * size } else { 0.0 };
+            let y = fl.y + size;
+            for (s, u) in line {
+                x += if *u {
+                    self.underlined(x, y, size, s)
+                } else {
+                    self.t(x, y, size, s)
+                };
+            }
+            fl.y += fl.lh;
+        }
+    }
+}
+
+// ───────────────────────────── renderers ─────────────────────────────
+
+fn draw_ops(s: &mut Surface, ops: &[Op], fonts: &Fonts) {
+    let mut lines: Vec<&Op> = vec![];
+    let flush = |s: &mut Surface, lines: &mut Vec<&Op>| {
+        if lines.is_empty() {
+            return;
+        }
+        // One path per stroke width.
+        let mut widths: Vec<f32> = vec![];
+        for l in lines.iter() {
+            if let Op::Line { w, .. } = l
+                && !widths.contains(w)
+            {
+                widths.push(*w);
+            }
+        }
+        for w in widths {
+            let mut pb = PathBuilder::new();
+            for l in lines.iter() {
+                if let Op::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    w: lw,
+                } = l
+                    && *lw == w
+                {
+                    pb.move_to(*x1, *y1);
+                    pb.line_to(*x2, *y2);
+                }
+            }
+            if let Some(path) = pb.finish() {
+                s.set_fill(None);
+                s.set_stroke(Some(Stroke {
+                    width: w,
+                    ..Default::default()
+                }));
+                s.draw_path(&path);
+            }
+        }
+        lines.clear();
+    };
+    for op in ops {
+        match op {
+            Op::Line { .. } => lines.push(op),
+            Op::Text {
+                x,
+                y,
+                size,
+                face,
+                s: text,
+            } => {
+                let f = fonts.face(*face);
+                s.set_stroke(None);
+                s.set_fill(Some(Fill::default()));
+                s.draw_glyphs(
+                    Point::from_xy(*x, *y),
+                    &f.glyphs(text),
+                    f.font.clone(),
+                    text,
+                    *size,
+                    false,
+                );
+            }
+            Op::Form(inner) => {
+                flush(s, &mut lines);
+                let mut sb = s.stream_builder();
+                let mut inner_s = sb.surface();
+                draw_ops(&mut inner_s, inner, fonts);
+                inner_s.finish();
+                let stream = sb.finish();
+                s.draw_graphic(Graphic::new(stream, false));
+            }
+        }
+    }
+    flush(s, &mut lines);
+}
+
+fn render_krilla(pages: &[Page], fonts: &Fonts) -> Res<Vec<u8>> {
+    let settings = SerializeSettings {
+        xmp_metadata: false,
+        enable_tagging: false,
+        ..Default::default()
+    };
+    let mut doc = Document::new_with(settings);
+    doc.set_metadata(Metadata::new().producer("jzz gen_pdf_fixtures".to_string()));
+    for p in pages {
+        let mut page = doc.start_page_with(PageSettings::from_wh(p.w, p.h).ok_or("page size")?);
+        let mut s = page.surface();
+        draw_ops(&mut s, &p.ops, fonts);
+        s.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| format!("krilla: {e:?}").into())
+}
+
+fn num(v: f32) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Hand-written PDF with the non-embedded Adobe font STSong-Light
+/// (Type0, UniGB-UCS2-H, CIDFontType0, no ToUnicode, no FontFile).
+fn render_stsong(pages: &[Page], stem: &str) -> Res<Vec<u8>> {
+    use lopdf::{Dictionary, Object, Stream, dictionary};
+    let mut doc = lopdf::Document::with_version("1.4");
+    let pages_id = doc.new_object_id();
+    let desc = doc.add_object(dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => "STSong-Light",
+        "Flags" => 6,
+        "FontBBox" => vec![(-25).into(), (-254).into(), 1000.into(), 880.into()],
+        "ItalicAngle" => 0,
+        "Ascent" => 880,
+        "Descent" => -120,
+        "CapHeight" => 880,
+        "StemV" => 93,
+    });
+    let cid = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType0",
+        "BaseFont" => "STSong-Light",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("GB1"),
+            "Supplement" => 2,
+        },
+        "FontDescriptor" => desc,
+        "DW" => 1000,
+        // UniGB-UCS2-H maps U+0020..U+007E to CIDs 1..95 (proportional Roman).
+        "W" => vec![1.into(), 95.into(), 500.into()],
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "STSong-Light",
+        "Encoding" => "UniGB-UCS2-H",
+        "DescendantFonts" => vec![cid.into()],
+    });
+    let mut kids = vec![];
+    for p in pages {
+        let mut c = String::new();
+        let mut lw = -1.0;
+        for op in &p.ops {
+            match op {
+                Op::Text { x, y, size, s, .. } => {
+                    let hex: String = s.encode_utf16().map(|u| format!("{u:04X}")).collect();
+                    c += &format!(
+                        "BT /F1 {} Tf 1 0 0 1 {} {} Tm <{hex}> Tj ET\n",
+                        num(*size),
+                        num(*x),
+                        num(p.h - y)
+                    );
+                }
+                Op::Line { x1, y1, x2, y2, w } => {
+                    if *w != lw {
+                        c += &format!("{} w\n", num(*w));
+                        lw = *w;
+                    }
+                    c += &format!(
+                        "{} {} m {} {} l S\n",
+                        num(*x1),
+                        num(p.h - y1),
+                        num(*x2),
+                        num(p.h - y2)
+                    );
+                }
+                Op::Form(_) => return Err("forms are krilla-only".into()),
+            }
+        }
+        let content = doc.add_object(Stream::new(Dictionary::new(), c.into_bytes()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(p.w), Object::Real(p.h)],
+            "Contents" => content,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        });
+        kids.push(page.into());
+    }
+    let n = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => n }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    let info = doc.add_object(dictionary! {
+        "Producer" => Object::string_literal("jzz gen_pdf_fixtures"),
+    });
+    doc.trailer.set("Root", catalog);
+    doc.trailer.set("Info", info);
+    let mut id = Rng::new(stem);
+    let idb: Vec<u8> = (0..2).flat_map(|_| id.next().to_be_bytes()).collect();
+    let ids = Object::String(idb, lopdf::StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![ids.clone(), ids]);
+    // A classic xref table (lopdf defaults to an xref stream for new documents).
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    let mut buf = vec![];
+    doc.save_to(&mut buf)?;
+    Ok(buf)
+}
+
+// ───────────────────────────── truth types ─────────────────────────────
+
+#[derive(Serialize)]
+struct NsjlTruth {
+    file: String,
+    kind: &'static str,
+    layout: &'static str,
+    holder_name: String,
+    id_number: String,
+    period_from: String,
+    period_to: String,
+    verification_code: String,
+    record_number: String,
+    issued_on: String,
+    pages: usize,
+    rows: Vec<NsjlRow>,
+    total_fen: i64,
+    total_capitals: String,
+}
+
+#[derive(Serialize, Clone)]
+struct NsjlRow {
+    declared_on: String,
+    amount_fen: i64,
+    paid_on: String,
+    item: String,
+    period: String,
+    authority: String,
+    remark: String,
+}
+
+#[derive(Serialize)]
+struct WszmTruth {
+    file: String,
+    kind: &'static str,
+    layout: &'static str,
+    holder_name: String,
+    id_number: String,
+    issued_on: String,
+    authority: String,
+    rows: Vec<WszmRow>,
+    total_fen: i64,
+    total_capitals: String,
+}
+
+#[derive(Serialize)]
+struct WszmRow {
+    voucher_number: String,
+    tax_type: String,
+    item: String,
+    period: String,
+    paid_on: String,
+    amount_fen: i64,
+}
+
+#[derive(Serialize)]
+struct ExportTruth {
+    file: String,
+    kind: &'static str,
+    rows: Vec<ExportRow>,
+}
+
+#[derive(Serialize)]
+struct ExportRow {
+    name: String,
+    id_number: String,
+    period: String,
+    item: String,
+    income_fen: i64,
+    exempt_fen: i64,
+    tax_fen: i64,
+}
+
+#[derive(Serialize)]
+struct SiRightsTruth {
+    file: String,
+    kind: &'static str,
+    layout: &'static str,
+    holder_name: String,
+    id_number: String,
+    check_code: String,
+    serial_number: String,
+    unit_name: String,
+    query_date: String,
+    spells: Vec<Spell>,
+    years: Vec<SiYear>,
+}
+
+#[derive(Serialize)]
+struct Spell {
+    from: String,
+    to: String,
+    months: u32,
+    unit: String,
+    district: String,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct Contrib {
+    months: u32,
+    base_fen: i64,
+    personal_fen: i64,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct BaseOnly {
+    months: u32,
+    base_fen: i64,
+}
+
+#[derive(Serialize)]
+struct SiYear {
+    from: String,
+    to: String,
+    supplementary: bool,
+    pension: Contrib,
+    unemployment: Contrib,
+    injury: BaseOnly,
+    medical: Contrib,
+    maternity: BaseOnly,
+}
+
+#[derive(Serialize)]
+struct SiMonthlyTruth {
+    file: String,
+    kind: &'static str,
+    layout: &'static str,
+    holder_name: String,
+    id_number: String,
+    months: Vec<SiMonth>,
+}
+
+#[derive(Serialize)]
+struct SiMonth {
+    period: String,
+    insurance: String,
+    #[serde(rename = "type")]
+    kind: String,
+    base_fen: i64,
+    unit_fen: i64,
+    personal_fen: i64,
+    unit: String,
+    arrived_on: String,
+}
+
+#[derive(Serialize)]
+struct SiUnitTruth {
+    file: String,
+    kind: &'static str,
+    unit_name: String,
+    period_from: String,
+    period_to: String,
+    staff: Vec<Staff>,
+}
+
+#[derive(Serialize)]
+struct Staff {
+    name: String,
+    id_masked: String,
+    from: String,
+    to: String,
+    base_fen: i64,
+}
+
+#[derive(Serialize, Clone)]
+struct ContractTruth {
+    file: String,
+    kind: &'static str,
+    employer: String,
+    employer_credit_code: Option<String>,
+    employee: String,
+    employee_id: Option<String>,
+    term_type: &'static str,
+    start: String,
+    end: Option<String>,
+    task: Option<String>,
+    probation_end: Option<String>,
+    probation_months: Option<u32>,
+    signed_on: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LeaseTruth {
+    file: String,
+    kind: &'static str,
+    lessor: String,
+    lessee: String,
+    address: String,
+    start: String,
+    end: String,
+}
+
+#[derive(Serialize)]
+struct PermitTruth {
+    file: String,
+    kind: &'static str,
+    holder: String,
+    id_number: String,
+    address: String,
+    valid_from: String,
+    valid_to: String,
+}
+
+#[derive(Serialize)]
+struct PropertyTruth {
+    file: String,
+    kind: &'static str,
+    holder: String,
+    cert_number: String,
+    address: String,
+    #[serde(rename = "use")]
+    use_: String,
+}
+
+#[derive(Serialize)]
+struct KindOnly {
+    file: String,
+    kind: &'static str,
+}
+
+/// Pretty-printed truth JSON (struct field order: `file`, `kind`, …).
+type Truth = String;
+
+fn to_value<T: Serialize>(t: &T) -> Truth {
+    serde_json::to_string_pretty(t).expect("truth serialises") + "\n"
+}
+
+// ───────────────────────────── shared data ─────────────────────────────
+
+const TONGZHOU_TAX: &str = "国家税务总局北京市通州区税务局";
+const CHAOYANG_TAX: &str = "国家税务总局北京市朝阳区税务局";
+const HAIDIAN_TAX: &str = "国家税务总局北京市海淀区税务局";
+const UNIT_MAIN: &str = "北京通州云启（科技）有限公司";
+const UNIT_OLD: &str = "北京朝阳启明星（贸易）有限公司";
+const UNIT_TRADE: &str = "北京通州恒信达商贸有限公司";
+
+fn ym_cn(m: Ym) -> String {
+    format!("{}年{}月", m.0, m.1)
+}
+
+fn ymd_cn(d: Ymd) -> String {
+    format!("{}年{}月{}日", d.0, d.1, d.2)
+}
+
+fn ymd_cn0(d: Ymd) -> String {
+    format!("{}年{:02}月{:02}日", d.0, d.1, d.2)
+}
+
+/// 二〇二〇年一月一日
+fn ymd_hanzi(d: Ymd) -> String {
+    const D: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let small = |n: u32| -> String {
+        match n {
+            1..=9 => D[n as usize].to_string(),
+            10 => "十".into(),
+            11..=19 => format!("十{}", D[(n - 10) as usize]),
+            _ if n.is_multiple_of(10) => format!("{}十", D[(n / 10) as usize]),
+            _ => format!("{}十{}", D[(n / 10) as usize], D[(n % 10) as usize]),
+        }
+    };
+    let y: String =
+        d.0.to_string()
+            .chars()
+            .map(|c| D[c.to_digit(10).unwrap() as usize])
+            .collect();
+    format!("{y}年{}月{}日", small(d.1), small(d.2))
+}
+
+// ─────────────────────── 1. 个人所得税纳税记录 ───────────────────────
+
+struct NsjlSpec {
+    file: &'static str,
+    holder: &'static str,
+    id: String,
+    from: Ym,
+    to: Ym,
+    record_prefix: &'static str,
+    rows: Vec<NsjlRow>,
+}
+
+fn nsjl_rows(
+    rng: &mut Rng,
+    from: Ym,
+    to: Ym,
+    authority: impl Fn(Ym) -> &'static str,
+    skip: &[Ym],
+) -> Vec<NsjlRow> {
+    let mut rows = vec![];
+    let mut m = from;
+    while m <= to {
+        if !skip.contains(&m) {
+            let decl = m.add(1).day(rng.range(7, 15) as u32);
+            let paid = m.add(1).day(decl.2 + rng.range(0, 3) as u32);
+            rows.push(NsjlRow {
+                declared_on: decl.iso(),
+                amount_fen: rng.range(180_00, 1650_00),
+                paid_on: paid.iso(),
+                item: "工资薪金所得".into(),
+                period: m.iso(),
+                authority: authority(m).into(),
+                remark: String::new(),
+            });
+        }
+        m = m.add(1);
+    }
+    rows
+}
+
+fn iso_to_dot(s: &str) -> String {
+    s.replace('-', ".")
+}
+
+fn nsjl(fonts: Option<&Fonts>, spec: NsjlSpec) -> (Vec<Page>, Truth) {
+    let mut rng = Rng::new(spec.file);
+    let code = rng.chars_from("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
+    let rec_digits = rng.digits(8);
+    let issued = Ymd(2020, 12, 18);
+    let mut d = Doc::new(fonts, Face::Sans);
+    let xs = [50.0, 114.0, 180.0, 244.0, 310.0, 368.0, 460.0, 545.0];
+    let heads = [
+        "申报日期",
+        "实缴(退)金额",
+        "入(退)库日期",
+        "所得项目",
+        "税款所属期",
+        "入库税务机关",
+        "备注",
+    ];
+    let total: i64 = spec.rows.iter().map(|r| r.amount_fen).sum();
+    let chunks: Vec<&[NsjlRow]> = spec.rows.chunks(16).collect();
+    let npages = chunks.len();
+    let cx = A4_W / 2.0;
+    for (pi, chunk) in chunks.iter().enumerate() {
+        d.page(A4_W, A4_H);
+        let w = d.t(50.0, 48.0, 9.0, spec.record_prefix);
+        d.t(50.0 + w + 6.0, 48.0, 9.0, &rec_digits);
+        d.t(445.0, 48.0, 9.0, "查询验证码");
+        let mut x = 445.0;
+        for g in 0..3 {
+            x += d.t(x, 62.0, 9.0, &code[g * 4..g * 4 + 4]) + 6.0;
+        }
+        d.t(445.0, 75.0, 9.0, &code[12..16]);
+        let top = if pi == 0 {
+            d.title(cx, 102.0, 14.0, "中华人民共和国");
+            d.title(cx, 130.0, 20.0, "个人所得税纳税记录");
+            d.tc(cx, 152.0, 11.0, "（原《税收完税证明》）");
+            d.t(
+                50.0,
+                182.0,
+                10.0,
+                &format!("记录期间：{}至{}", ym_cn(spec.from), ym_cn(spec.to)),
+            );
+            d.t(50.0, 198.0, 10.0, &format!("纳税人名称：{}", spec.holder));
+            d.t(300.0, 198.0, 10.0, &format!("纳税人识别号：{}", spec.id));
+            d.t(50.0, 214.0, 10.0, "身份证件类型：居民身份证");
+            d.t(300.0, 214.0, 10.0, &format!("身份证件号码：{}", spec.id));
+            d.tr(545.0, 231.0, 9.0, "金额单位：元");
+            236.0
+        } else {
+            d.title(cx, 112.0, 18.0, "个人所得税纳税记录（续）");
+            d.tr(545.0, 141.0, 9.0, "金额单位：元");
+            146.0
+        };
+        let (hh, rh) = (22.0, 26.0);
+        let mut heights = vec![hh];
+        heights.extend(std::iter::repeat_n(rh, chunk.len()));
+        d.grid(&xs, top, &heights);
+        for (i, h) in heads.iter().enumerate() {
+            d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+        }
+        let mut y = top + hh;
+        for r in chunk.iter() {
+            d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &iso_to_dot(&r.declared_on));
+            d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(r.amount_fen));
+            d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &iso_to_dot(&r.paid_on));
+            d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &r.item);
+            d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &iso_to_dot(&r.period));
+            let (a, b) = r.authority.split_at("国家税务总局北京市".len());
+            d.t(xs[5] + PAD, y + 11.0, 9.0, a);
+            d.t(xs[5] + PAD, y + 22.0, 9.0, b);
+            d.cell(&xs, 6, 7, y, rh, 9.0, Al::L, &r.remark);
+            y += rh;
+        }
+        if pi + 1 == npages {
+            d.hl(xs[0], xs[7], y + rh);
+            for c in [0, 1, 2, 7] {
+                d.vl(xs[c], y, y + rh);
+            }
+            d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, "金额合计");
+            d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(total));
+            d.cell(
+                &xs,
+                2,
+                7,
+                y,
+                rh,
+                9.0,
+                Al::L,
+                &format!("（大写）{}", capitals(total)),
+            );
+            y += rh;
+            let mut fl = Flow {
+                x0: 50.0,
+                x1: 545.0,
+                y: y + 10.0,
+                size: 9.0,
+                lh: 14.0,
+                top: 60.0,
+                bottom: 790.0,
+            };
+            d.para(
+                &mut fl,
+                0.0,
+                &[p(
+                    "说明：本记录涉及纳税人敏感信息，请妥善保管。你可以通过自然人电子税务局对本记录进行验证。本记录所载信息为纳税人已申报并缴纳入库的个人所得税信息，不作为纳税人其他涉税事项的证明。",
+                )],
+            );
+            d.t(
+                50.0,
+                fl.y + 16.0,
+                9.0,
+                &format!("开具时间：{}", ymd_cn(issued)),
+            );
+        }
+        d.tc(
+            cx,
+            812.0,
+            9.0,
+            &format!("当前第{}页，共{}页", pi + 1, npages),
+        );
+    }
+    let truth = NsjlTruth {
+        file: spec.file.into(),
+        kind: "tax_record",
+        layout: "nsjl",
+        holder_name: spec.holder.into(),
+        id_number: spec.id.clone(),
+        period_from: spec.from.iso(),
+        period_to: spec.to.iso(),
+        verification_code: code,
+        record_number: format!("{}{}", spec.record_prefix, rec_digits),
+        issued_on: issued.iso(),
+        pages: npages,
+        rows: spec.rows,
+        total_fen: total,
+        total_capitals: capitals(total),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn tax_record_1page(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "tax-record-1page.pdf";
+    let mut rng = Rng::new(file);
+    let (from, to) = (Ym(2019, 12), Ym(2020, 11));
+    let mut rows = nsjl_rows(&mut rng, from, to, |_| TONGZHOU_TAX, &[Ym(2020, 2)]);
+    // A 劳务报酬 payment in 2020-06, printed after that month's wage row.
+    let i = rows.iter().position(|r| r.period == "2020-06").unwrap();
+    let mut labour = rows[i].clone();
+    labour.item = "劳务报酬所得".into();
+    labour.amount_fen = 640_00;
+    labour.remark = "原始申报".into();
+    rows.insert(i + 1, labour);
+    rows[3].remark = "原始申报".into();
+    assert_eq!(rows.len(), 12);
+    nsjl(
+        fonts,
+        NsjlSpec {
+            file,
+            holder: "王建国",
+            id: id_number("130102", "19900315", "431"),
+            from,
+            to,
+            record_prefix: "(2020)京0112记录",
+            rows,
+        },
+    )
+}
+
+fn tax_record_3pages(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "tax-record-3pages.pdf";
+    let mut rng = Rng::new(file);
+    let (from, to) = (Ym(2017, 12), Ym(2020, 11));
+    let auth = |m: Ym| {
+        if m < Ym(2019, 7) {
+            CHAOYANG_TAX
+        } else {
+            TONGZHOU_TAX
+        }
+    };
+    let mut rows = nsjl_rows(&mut rng, from, to, auth, &[]);
+    // A refund month (cumulative withholding over-withheld) and a few remarks.
+    let i = rows.iter().position(|r| r.period == "2019-02").unwrap();
+    rows[i].amount_fen = -35_20;
+    for j in [0, 7, 19, 33] {
+        rows[j].remark = "原始申报".into();
+    }
+    assert_eq!(rows.len(), 36);
+    nsjl(
+        fonts,
+        NsjlSpec {
+            file,
+            holder: "李娜",
+            id: id_number("370102", "19881120", "362"),
+            from,
+            to,
+            record_prefix: "(2020)京0112记录",
+            rows,
+        },
+    )
+}
+
+fn tax_record_stsong() -> (Vec<Page>, Truth) {
+    let file = "tax-record-stsong.pdf";
+    let mut rng = Rng::new(file);
+    let (from, to) = (Ym(2019, 12), Ym(2020, 11));
+    let mut rows = nsjl_rows(&mut rng, from, to, |_| HAIDIAN_TAX, &[]);
+    rows[0].remark = "原始申报".into();
+    assert_eq!(rows.len(), 12);
+    nsjl(
+        None,
+        NsjlSpec {
+            file,
+            holder: "陈晓明",
+            id: id_number("410105", "19920708", "215"),
+            from,
+            to,
+            record_prefix: "(2020)京0108记录",
+            rows,
+        },
+    )
+}
+
+// ─────────────────────── 2. 税收完税证明（文书式） ───────────────────────
+
+fn tax_certificate_legacy(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "tax-certificate-legacy.pdf";
+    let mut rng = Rng::new(file);
+    let holder = "张伟";
+    let id = id_number("420106", "19870412", "573");
+    let issued = Ymd(2018, 12, 5);
+    let mut rows = vec![];
+    let mut m = Ym(2018, 5);
+    while m <= Ym(2018, 10) {
+        rows.push(WszmRow {
+            voucher_number: format!("3110161{}{}", m.compact()[2..].to_owned(), rng.digits(7)),
+            tax_type: "个人所得税".into(),
+            item: "工资薪金所得".into(),
+            period: m.iso(),
+            paid_on: m.add(1).day(rng.range(8, 15) as u32).iso(),
+            amount_fen: rng.range(420_00, 1380_00),
+        });
+        m = m.add(1);
+    }
+    let total: i64 = rows.iter().map(|r| r.amount_fen).sum();
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 88.0, 18.0, "中华人民共和国税收完税证明");
+    d.t(50.0, 128.0, 10.0, &format!("填发日期：{}", ymd_cn0(issued)));
+    d.t(250.0, 128.0, 10.0, &format!("税务机关：{TONGZHOU_TAX}"));
+    d.t(50.0, 148.0, 10.0, &format!("纳税人识别号：{id}"));
+    d.t(330.0, 148.0, 10.0, &format!("纳税人名称：{holder}"));
+    let xs = [50.0, 160.0, 222.0, 290.0, 420.0, 485.0, 545.0];
+    let heads = [
+        "原凭证号",
+        "税种",
+        "品目名称",
+        "税款所属时期",
+        "入(退)库日期",
+        "实缴(退)金额",
+    ];
+    let (top, hh, rh) = (160.0, 24.0, 22.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, rows.len()));
+    d.grid(&xs, top, &heights);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for r in &rows {
+        let m = Ym(
+            r.period[..4].parse().unwrap(),
+            r.period[5..].parse().unwrap(),
+        );
+        let per = format!("{}至{}", m.day(1).iso(), m.day(m.last_day()).iso());
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &r.voucher_number);
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &r.tax_type);
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &r.item);
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &per);
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &r.paid_on);
+        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(r.amount_fen));
+        y += rh;
+    }
+    d.hl(xs[0], xs[6], y + rh);
+    for c in [0, 1, 5, 6] {
+        d.vl(xs[c], y, y + rh);
+    }
+    d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, "金额合计");
+    d.cell(
+        &xs,
+        1,
+        5,
+        y,
+        rh,
+        9.0,
+        Al::L,
+        &format!("（大写）{}", capitals(total)),
+    );
+    d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(total));
+    y += rh;
+    d.t(50.0, y + 30.0, 10.0, "税务机关（盖章）");
+    d.t(330.0, y + 30.0, 10.0, "填票人：");
+    d.t(50.0, y + 60.0, 9.0, "妥善保管");
+    d.tc(A4_W / 2.0, y + 60.0, 9.0, "本凭证不作纳税人记账、抵扣凭证");
+    let truth = WszmTruth {
+        file: file.into(),
+        kind: "tax_record",
+        layout: "wszm",
+        holder_name: holder.into(),
+        id_number: id,
+        issued_on: issued.iso(),
+        authority: TONGZHOU_TAX.into(),
+        rows,
+        total_fen: total,
+        total_capitals: capitals(total),
+    };
+    (d.pages, to_value(&truth))
+}
+
+// ─────────────────────── 3. 个人扣缴明细查询（打印） ───────────────────────
+
+/// Cumulative withholding (累计预扣法) tax on cumulative taxable income, in fen.
+fn cumulative_tax(taxable: i64) -> i64 {
+    const B: [(i64, i64, i64); 7] = [
+        (36_000_00, 3, 0),
+        (144_000_00, 10, 2_520_00),
+        (300_000_00, 20, 16_920_00),
+        (420_000_00, 25, 31_920_00),
+        (660_000_00, 30, 52_920_00),
+        (960_000_00, 35, 85_920_00),
+        (i64::MAX, 45, 181_920_00),
+    ];
+    if taxable <= 0 {
+        return 0;
+    }
+    let &(_, rate, quick) = B.iter().find(|b| taxable <= b.0).unwrap();
+    (taxable * rate + 50) / 100 - quick
+}
+
+fn tax_export_printed(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "tax-export-printed.pdf";
+    let people = [
+        (
+            "刘洋",
+            id_number("510107", "19910223", "617"),
+            26_500_00,
+            2_782_50,
+            0,
+        ),
+        (
+            "赵敏",
+            id_number("320106", "19930917", "148"),
+            18_800_00,
+            1_974_00,
+            1_200_00,
+        ),
+    ];
+    let mut cum: Vec<(i64, i64)> = vec![(0, 0); people.len()];
+    let mut rows = vec![];
+    for mi in 0..12 {
+        let m = Ym(2020, 1).add(mi);
+        for (pi, (name, id, income, si, exempt_base)) in people.iter().enumerate() {
+            let exempt = if mi % 3 == 2 { *exempt_base } else { 0 };
+            let income = income + if mi == 11 { 3_000_00 } else { 0 };
+            cum[pi].0 += income - exempt - 5_000_00 - si;
+            let t = cumulative_tax(cum[pi].0);
+            let tax = t - cum[pi].1;
+            cum[pi].1 = t;
+            rows.push(ExportRow {
+                name: name.to_string(),
+                id_number: id.clone(),
+                period: m.iso(),
+                item: "正常工资薪金所得".into(),
+                income_fen: income,
+                exempt_fen: exempt,
+                tax_fen: tax,
+            });
+        }
+    }
+    let (w, h) = (A4_H, A4_W);
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(w, h);
+    d.title(w / 2.0, 48.0, 16.0, "个人扣缴明细查询");
+    let xs = [56.0, 116.0, 236.0, 316.0, 396.0, 496.0, 586.0, 676.0, 786.0];
+    let heads = [
+        "姓名",
+        "证件号码",
+        "税款所属期起",
+        "税款所属期止",
+        "所得项目",
+        "本期收入",
+        "本期免税收入",
+        "累计应补(退)税额",
+    ];
+    let (top, hh, rh) = (66.0, 22.0, 19.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, rows.len()));
+    d.grid(&xs, top, &heights);
+    for (i, hd) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, hd);
+    }
+    let mut y = top + hh;
+    for r in &rows {
+        let m = Ym(
+            r.period[..4].parse().unwrap(),
+            r.period[5..].parse().unwrap(),
+        );
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &r.name);
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &r.id_number);
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &m.day(1).iso());
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &m.day(m.last_day()).iso());
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &r.item);
+        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan_thousands(r.income_fen));
+        d.cell(&xs, 6, 7, y, rh, 9.0, Al::R, &yuan_thousands(r.exempt_fen));
+        d.cell(&xs, 7, 8, y, rh, 9.0, Al::R, &yuan_thousands(r.tax_fen));
+        y += rh;
+    }
+    d.tc(w / 2.0, h - 16.0, 8.0, "第 1 页，共 1 页");
+    let truth = ExportTruth {
+        file: file.into(),
+        kind: "tax_export",
+        rows,
+    };
+    (d.pages, to_value(&truth))
+}
+
+// ─────────────────────── 4. 社保权益记录（参保人员缴费信息） ───────────────────────
+
+/// Personal contribution of a year: pension 8 %, unemployment 0.2 %, medical 2 % + 3 元/month.
+fn si_year(from: Ym, to: Ym, supplementary: bool, base_by_month: impl Fn(Ym) -> i64) -> SiYear {
+    let mut months = 0;
+    let mut base = 0;
+    let mut m = from;
+    while m <= to {
+        months += 1;
+        base += base_by_month(m);
+        m = m.add(1);
+    }
+    let pct = |permille: i64| (base * permille + 500) / 1000;
+    SiYear {
+        from: from.iso(),
+        to: to.iso(),
+        supplementary,
+        pension: Contrib {
+            months,
+            base_fen: base,
+            personal_fen: pct(80),
+        },
+        unemployment: Contrib {
+            months,
+            base_fen: base,
+            personal_fen: pct(2),
+        },
+        injury: BaseOnly {
+            months,
+            base_fen: base,
+        },
+        medical: Contrib {
+            months,
+            base_fen: base,
+            personal_fen: pct(20) + 3_00 * months as i64,
+        },
+        maternity: BaseOnly {
+            months,
+            base_fen: base,
+        },
+    }
+}
+
+fn si_record(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "si-record.pdf";
+    let mut rng = Rng::new(file);
+    let holder = "王建国";
+    let id = id_number("130102", "19900315", "431");
+    let check = rng.chars_from("0123456789ABCDEF", 8);
+    let serial = format!("20201218{}", rng.digits(12));
+    let query = Ymd(2020, 12, 18);
+    let spells = vec![
+        Spell {
+            from: "2018-07".into(),
+            to: "2019-06".into(),
+            months: 12,
+            unit: UNIT_OLD.into(),
+            district: "朝阳区".into(),
+        },
+        Spell {
+            from: "2019-07".into(),
+            to: "2020-11".into(),
+            months: 17,
+            unit: UNIT_MAIN.into(),
+            district: "通州区".into(),
+        },
+    ];
+    let base = |m: Ym| if m < Ym(2019, 7) { 8_000_00 } else { 12_000_00 };
+    let years = vec![
+        si_year(Ym(2018, 7), Ym(2018, 12), false, base),
+        si_year(Ym(2019, 1), Ym(2019, 12), false, base),
+        si_year(Ym(2020, 1), Ym(2020, 11), true, base),
+    ];
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    let cx = A4_W / 2.0;
+    d.title(
+        cx,
+        62.0,
+        14.0,
+        "北京市社会保险个人权益记录(参保人员缴费信息)",
+    );
+    let (l, r) = (36.0, 320.0);
+    d.t(l, 92.0, 9.5, &format!("参保人姓名：{holder}"));
+    d.t(r, 92.0, 9.5, &format!("校验码：{check}"));
+    d.t(l, 108.0, 9.5, &format!("社会保障号码：{id}"));
+    d.t(r, 108.0, 9.5, &format!("查询流水号：{serial}"));
+    d.t(l, 124.0, 9.5, &format!("单位名称：{UNIT_MAIN}"));
+    d.t(r, 124.0, 9.5, &format!("查询日期：{}", query.iso()));
+
+    d.heading(l, 150.0, 10.5, "一、养老保险单位变动记录");
+    let xs = [36.0, 116.0, 196.0, 266.0, 474.0, 559.0];
+    let heads = [
+        "缴费起始年月",
+        "缴费截止年月",
+        "实际缴费月数",
+        "单位名称",
+        "缴费区县",
+    ];
+    let (top, hh, rh) = (158.0, 22.0, 20.0);
+    d.grid(&xs, top, &[hh, rh, rh]);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for s in &spells {
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &s.from.replace('-', ""));
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.to.replace('-', ""));
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::R, &s.months.to_string());
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &s.unit);
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &s.district);
+        y += rh;
+    }
+
+    d.heading(l, y + 26.0, 10.5, "二、五险缴费明细");
+    // Columns: period | pension(3) | unemployment(3) | injury(2) | medical(3) | maternity(2)
+    let widths = [
+        88.0, 24.0, 42.0, 40.0, 24.0, 42.0, 40.0, 24.0, 42.0, 24.0, 42.0, 40.0, 24.0, 42.0,
+    ];
+    let mut xs = vec![l];
+    for w in widths {
+        xs.push(xs.last().unwrap() + w);
+    }
+    let groups = [
+        ("养老", 1, 4),
+        ("失业", 4, 7),
+        ("工伤", 7, 9),
+        ("医疗", 9, 12),
+        ("生育", 12, 14),
+    ];
+    let (top, h1, h2, rh, fs) = (y + 34.0, 18.0, 26.0, 18.0, 8.0);
+    let right = *xs.last().unwrap();
+    let nrows = years.len() + 1;
+    let bottom = top + h1 + h2 + rh * nrows as f32;
+    d.hl(l, right, top);
+    d.hl(xs[1], right, top + h1);
+    let mut yy = top + h1 + h2;
+    for _ in 0..=nrows {
+        d.hl(l, right, yy);
+        yy += rh;
+    }
+    for (i, &x) in xs.iter().enumerate() {
+        let is_group_edge = i == 0 || i == 1 || groups.iter().any(|g| g.2 == i);
+        d.vl(x, if is_group_edge { top } else { top + h1 }, bottom);
+    }
+    d.cell(&xs, 0, 1, top, h1 + h2, 9.0, Al::C, "缴费起止年月");
+    for (name, a, b) in groups {
+        d.cell(&xs, a, b, top, h1, 9.0, Al::C, name);
+        for c in a..b {
+            let x = (xs[c] + xs[c + 1]) / 2.0;
+            let sub = top + h1;
+            match (c - a) % 3 {
+                0 => {
+                    d.tc(x, sub + h2 / 2.0 + fs * 0.36, fs, "月数");
+                }
+                1 => {
+                    d.tc(x, sub + 11.0, fs, "年缴费");
+                    d.tc(x, sub + 21.0, fs, "基数");
+                }
+                _ => {
+                    d.tc(x, sub + 11.0, fs, "个人");
+                    d.tc(x, sub + 21.0, fs, "缴费");
+                }
+            }
+        }
+    }
+    let mut y = top + h1 + h2;
+    let base_cell = |d: &mut Doc, c: usize, y: f32, v: Option<i64>| {
+        let s = match v {
+            Some(v) => (v / 100).to_string(),
+            None => "------".into(),
+        };
+        d.cell(&xs, c, c + 1, y, rh, fs, Al::R, &s);
+    };
+    let row = |d: &mut Doc, y: f32, label: &str, cols: [(u32, Option<i64>, Option<i64>); 5]| {
+        d.cell(&xs, 0, 1, y, rh, fs, Al::L, label);
+        let mut c = 1;
+        for (months, base, personal) in cols {
+            d.cell(&xs, c, c + 1, y, rh, fs, Al::R, &months.to_string());
+            base_cell(d, c + 1, y, base);
+            c += 2;
+            if let Some(p) = personal {
+                d.cell(&xs, c, c + 1, y, rh, fs, Al::R, &yuan(p));
+                c += 1;
+            }
+        }
+    };
+    let dotted = |s: &str| s.replace('-', ".");
+    for yr in &years {
+        let label = format!(
+            "{}{}-{}",
+            if yr.supplementary { "*" } else { "" },
+            dotted(&yr.from),
+            dotted(&yr.to)
+        );
+        let c = |x: &Contrib| (x.months, Some(x.base_fen), Some(x.personal_fen));
+        let b = |x: &BaseOnly| (x.months, Some(x.base_fen), None);
+        row(
+            &mut d,
+            y,
+            &label,
+            [
+                c(&yr.pension),
+                c(&yr.unemployment),
+                b(&yr.injury),
+                c(&yr.medical),
+                b(&yr.maternity),
+            ],
+        );
+        y += rh;
+    }
+    let sum_c = |f: fn(&SiYear) -> Contrib| {
+        let m: u32 = years.iter().map(|y| f(y).months).sum();
+        let p: i64 = years.iter().map(|y| f(y).personal_fen).sum();
+        (m, None, Some(p))
+    };
+    let sum_b = |f: fn(&SiYear) -> BaseOnly| (years.iter().map(|y| f(y).months).sum(), None, None);
+    row(
+        &mut d,
+        y,
+        "合计",
+        [
+            sum_c(|y| y.pension),
+            sum_c(|y| y.unemployment),
+            sum_b(|y| y.injury),
+            sum_c(|y| y.medical),
+            sum_b(|y| y.maternity),
+        ],
+    );
+    y += rh;
+    d.t(
+        l,
+        y + 16.0,
+        8.5,
+        "上述“缴费起止年月”栏目中带“*”标识为该年内含有补缴信息",
+    );
+    d.heading(l, y + 44.0, 10.5, "三、补充资料");
+    d.t(
+        l + 21.0,
+        y + 62.0,
+        9.5,
+        "本权益记录仅供参保人员核对个人缴费信息使用。",
+    );
+    d.t(
+        l + 21.0,
+        y + 77.0,
+        9.5,
+        "如对记录内容有异议，请向参保单位或社会保险经办机构咨询。",
+    );
+    d.tr(540.0, y + 120.0, 10.0, "北京市通州区社会保险基金管理中心");
+    d.tr(540.0, y + 138.0, 10.0, &ymd_cn(query));
+    d.tc(cx, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    let truth = SiRightsTruth {
+        file: file.into(),
+        kind: "si_record",
+        layout: "rights",
+        holder_name: holder.into(),
+        id_number: id,
+        check_code: check,
+        serial_number: serial,
+        unit_name: UNIT_MAIN.into(),
+        query_date: query.iso(),
+        spells,
+        years,
+    };
+    (d.pages, to_value(&truth))
+}
+
+// ─────────────────────── 5. 个人缴费明细（按月） ───────────────────────
+
+fn si_monthly(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "si-monthly.pdf";
+    let mut rng = Rng::new(file);
+    let holder = "孙丽华";
+    let id = id_number("230103", "19890506", "224");
+    let mut months = vec![];
+    for i in 0..12 {
+        let m = Ym(2020, 1).add(i);
+        let base = if m < Ym(2020, 7) { 9_000_00 } else { 10_000_00 };
+        let (kind, arrived) = match m.1 {
+            // Paid late as a 补缴 two months on.
+            3 => ("补缴", m.add(2).day(20)),
+            // Late arrival, but still typed 正常应缴.
+            8 => ("正常应缴", m.add(3).day(18)),
+            _ => ("正常应缴", m.day(rng.range(10, 25) as u32)),
+        };
+        months.push(SiMonth {
+            period: m.iso(),
+            insurance: "养老".into(),
+            kind: kind.into(),
+            base_fen: base,
+            unit_fen: base * 16 / 100,
+            personal_fen: base * 8 / 100,
+            unit: UNIT_TRADE.into(),
+            arrived_on: arrived.iso(),
+        });
+    }
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 62.0, 16.0, "北京市社会保险个人缴费明细");
+    d.t(50.0, 94.0, 10.0, &format!("姓名：{holder}"));
+    d.t(250.0, 94.0, 10.0, &format!("社会保障号码：{id}"));
+    let xs = [50.0, 105.0, 137.0, 187.0, 239.0, 291.0, 341.0, 475.0, 545.0];
+    let heads = [
+        "费款所属期",
+        "险种",
+        "缴费类型",
+        "缴费基数",
+        "单位缴费",
+        "个人缴费",
+        "缴费单位名称",
+        "到账日期",
+    ];
+    let (top, hh, rh) = (106.0, 22.0, 20.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, months.len()));
+    d.grid(&xs, top, &heights);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for m in &months {
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &m.period.replace('-', ""));
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &m.insurance);
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &m.kind);
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::R, &yuan(m.base_fen));
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::R, &yuan(m.unit_fen));
+        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(m.personal_fen));
+        d.cell(&xs, 6, 7, y, rh, 9.0, Al::L, &m.unit);
+        d.cell(&xs, 7, 8, y, rh, 9.0, Al::L, &m.arrived_on);
+        y += rh;
+    }
+    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    let truth = SiMonthlyTruth {
+        file: file.into(),
+        kind: "si_record",
+        layout: "monthly",
+        holder_name: holder.into(),
+        id_number: id,
+        months,
+    };
+    (d.pages, to_value(&truth))
+}
+
+// ─────────────────────── 6. 单位职工缴费信息 ───────────────────────
+
+fn si_unit_record(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "si-unit-record.pdf";
+    let mut rng = Rng::new(file);
+    let names = [
+        "王建国",
+        "刘芳",
+        "杨帆",
+        "黄志强",
+        "周敏",
+        "吴昊",
+        "徐丽",
+        "孙浩然",
+        "胡静",
+        "朱磊",
+        "高雪",
+        "林晨",
+    ];
+    let areas = [
+        "130102", "110105", "370102", "410105", "110112", "420106", "510107", "320106",
+    ];
+    let (pf, pt) = (Ym(2019, 12), Ym(2020, 11));
+    let mut staff = vec![];
+    for (i, name) in names.iter().enumerate() {
+        let area = areas[i % areas.len()];
+        let birth = format!(
+            "19{}{:02}{:02}",
+            rng.range(80, 98),
+            rng.range(1, 12),
+            rng.range(1, 28)
+        );
+        let full = if i == 0 {
+            id_number("130102", "19900315", "431")
+        } else {
+            id_number(area, &birth, &rng.digits(3))
+        };
+        let masked = format!("{}********{}", &full[..6], &full[14..]);
+        let from = match i {
+            4 => Ym(2020, 3),
+            9 => Ym(2020, 6),
+            _ => pf,
+        };
+        let to = if i == 7 { Ym(2020, 8) } else { pt };
+        staff.push(Staff {
+            name: name.to_string(),
+            id_masked: masked,
+            from: from.iso(),
+            to: to.iso(),
+            base_fen: rng.range(73, 250) * 100_00 / 2,
+        });
+    }
+    staff[0].base_fen = 12_000_00;
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(
+        A4_W / 2.0,
+        62.0,
+        14.0,
+        "北京市社会保险个人权益记录(单位职工缴费信息)",
+    );
+    d.t(50.0, 94.0, 10.0, &format!("单位名称：{UNIT_MAIN}"));
+    d.t(
+        50.0,
+        110.0,
+        10.0,
+        &format!("查询期间：{}至{}", ym_cn(pf), ym_cn(pt)),
+    );
+    // The table is drawn inside a Form XObject.
+    d.begin_form();
+    let xs = [50.0, 90.0, 160.0, 300.0, 380.0, 460.0, 545.0];
+    let heads = [
+        "序号",
+        "姓名",
+        "社会保障号码",
+        "缴费起始年月",
+        "缴费截止年月",
+        "缴费基数",
+    ];
+    let (top, hh, rh) = (122.0, 22.0, 20.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, staff.len()));
+    d.grid(&xs, top, &heights);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for (i, s) in staff.iter().enumerate() {
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, &(i + 1).to_string());
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.name);
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &s.id_masked);
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &s.from.replace('-', ""));
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &s.to.replace('-', ""));
+        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(s.base_fen));
+        y += rh;
+    }
+    d.end_form();
+    d.tr(545.0, y + 40.0, 10.0, "北京市通州区社会保险基金管理中心");
+    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    let truth = SiUnitTruth {
+        file: file.into(),
+        kind: "si_unit_record",
+        unit_name: UNIT_MAIN.into(),
+        period_from: pf.iso(),
+        period_to: pt.iso(),
+        staff,
+    };
+    (d.pages, to_value(&truth))
+}
+
+// ─────────────────────────── 7. 劳动合同 ───────────────────────────
+
+struct Party {
+    employer: &'static str,
+    code: Option<String>,
+    rep: &'static str,
+    employer_addr: &'static str,
+    employee: &'static str,
+    id: String,
+    home: &'static str,
+}
+
+fn body_flow() -> Flow {
+    Flow {
+        x0: 64.0,
+        x1: 531.0,
+        y: 70.0,
+        size: 10.5,
+        lh: 19.0,
+        top: 64.0,
+        bottom: 790.0,
+    }
+}
+
+/// Underlined date blanks: 自 [2020] 年 [1] 月 [1] 日
+fn date_blanks(segs: &mut Vec<Seg>, d: Ymd) {
+    segs.push(f(d.0));
+    segs.push(p("年"));
+    segs.push(f(d.1));
+    segs.push(p("月"));
+    segs.push(f(d.2));
+    segs.push(p("日"));
+}
+
+fn signatures(d: &mut Doc, fl: &mut Flow, a: &str, b: &str, date: &str) {
+    d.ensure(fl, 110.0);
+    let y = fl.y + 36.0;
+    d.t(fl.x0, y, 10.5, a);
+    d.t(300.0, y, 10.5, b);
+    d.t(
+        fl.x0,
+        y + 30.0,
+        10.5,
+        "法定代表人（主要负责人）或委托代理人（签字或盖章）",
+    );
+    d.t(fl.x0, y + 64.0, 10.5, date);
+    d.t(300.0, y + 64.0, 10.5, date);
+    fl.y = y + 80.0;
+}
+
+enum Term2019 {
+    Fixed {
+        start: Ymd,
+        end: Ymd,
+        probation_end: Ymd,
+    },
+    Open {
+        start: Ymd,
+        probation_end: Ymd,
+    },
+    Task {
+        start: Ymd,
+        task: &'static str,
+    },
+}
+
+/// 人力资源社会保障部《劳动合同（通用）》2019 template with all three term options printed.
+fn contract_2019(
+    fonts: Option<&Fonts>,
+    file: &str,
+    party: Party,
+    term: Term2019,
+    signed: Ymd,
+    job: &str,
+) -> (Vec<Page>, Truth) {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同");
+    d.tc(A4_W / 2.0, 108.0, 12.0, "（通用）");
+    fl.y = 128.0;
+    d.para(&mut fl, 0.0, &[p("甲方（用人单位）："), f(party.employer)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("统一社会信用代码："), f(party.code.clone().unwrap())],
+    );
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("法定代表人（主要负责人）或委托代理人："), f(party.rep)],
+    );
+    d.para(&mut fl, 0.0, &[p("注册地："), f(party.employer_addr)]);
+    d.para(&mut fl, 0.0, &[p("经营地："), f(party.employer_addr)]);
+    fl.y += 8.0;
+    d.para(&mut fl, 0.0, &[p("乙方（劳动者）："), f(party.employee)]);
+    d.para(&mut fl, 0.0, &[p("居民身份证号码："), f(&party.id)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("（或其他有效证件名称____证件号：________）")],
+    );
+    d.para(&mut fl, 0.0, &[p("户籍地址："), f(party.home)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("经常居住地（通讯地址）："), f(party.employer_addr)],
+    );
+    fl.y += 8.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("根据《中华人民共和国劳动法》《中华人民共和国劳动合同法》等法律法规政策规定，甲乙双方遵循合法、公平、平等自愿、协商一致、诚实信用的原则订立本合同。")],
+    );
+    d.para(&mut fl, 0.0, &[k("一、劳动合同期限")]);
+    let choice = match term {
+        Term2019::Fixed { .. } => 1,
+        Term2019::Open { .. } => 2,
+        Term2019::Task { .. } => 3,
+    };
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 甲乙双方自用工之日起建立劳动关系，双方约定按下列第"),
+            f(format!(" {choice} ")),
+            p("种方式确定劳动合同期限："),
+        ],
+    );
+    const BLANK: &str = "____年__月__日";
+    let mut o1 = vec![p("1.固定期限：自")];
+    let mut o2 = vec![p("2.无固定期限：自")];
+    let mut o3 = vec![p("3.以完成一定工作任务为期限：自")];
+    match &term {
+        Term2019::Fixed {
+            start,
+            end,
+            probation_end,
+        } => {
+            date_blanks(&mut o1, *start);
+            o1.push(p("起至"));
+            date_blanks(&mut o1, *end);
+            o1.push(p("止，其中，试用期从用工之日起至"));
+            date_blanks(&mut o1, *probation_end);
+            o1.push(p("止。"));
+        }
+        _ => o1.push(p(&format!(
+            "{BLANK}起至{BLANK}止，其中，试用期从用工之日起至{BLANK}止。"
+        ))),
+    }
+    match &term {
+        Term2019::Open {
+            start,
+            probation_end,
+        } => {
+            date_blanks(&mut o2, *start);
+            o2.push(p(
+                "起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至",
+            ));
+            date_blanks(&mut o2, *probation_end);
+            o2.push(p("止。"));
+        }
+        _ => o2.push(p(&format!(
+            "{BLANK}起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至{BLANK}止。"
+        ))),
+    }
+    match &term {
+        Term2019::Task { start, task } => {
+            date_blanks(&mut o3, *start);
+            o3.push(p("起至"));
+            o3.push(f(task));
+            o3.push(p(
+                "工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。",
+            ));
+        }
+        _ => o3.push(p(&format!(
+            "{BLANK}起至________工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。"
+        ))),
+    }
+    for o in [&o1, &o2, &o3] {
+        d.para(&mut fl, 2.0, o);
+    }
+    d.para(&mut fl, 0.0, &[k("二、工作内容和工作地点")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 乙方工作岗位是"),
+            f(job),
+            p("，岗位职责为"),
+            f("按甲方岗位说明书执行"),
+            p("。乙方的工作应达到甲方规定的岗位工作标准。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第三条 乙方工作地点为"),
+            f("北京市通州区"),
+            p("，如甲方派乙方到外地工作，应当征得乙方同意。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("三、工作时间和休息休假")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("第四条 甲乙双方同意按以下第"), f(" 1 "), p("种方式确定乙方的工作时间：1.标准工时制，即每日工作不超过八小时，每周工作不超过四十小时，每周至少休息一天。")],
+    );
+    d.para(&mut fl, 0.0, &[k("四、其他")]);
+    d.para(&mut fl, 2.0, &[p("第五条 本合同未尽事宜，按照国家和北京市有关规定执行。本合同一式两份，甲乙双方各执一份，经甲乙双方签字（盖章）后生效。")]);
+    let date = format!("签订日期：{}", ymd_cn(signed));
+    signatures(&mut d, &mut fl, "甲方（盖章）", "乙方（签字）", &date);
+    let (term_type, start, end, task, probation_end) = match term {
+        Term2019::Fixed {
+            start,
+            end,
+            probation_end,
+        } => (
+            "fixed",
+            start,
+            Some(end.iso()),
+            None,
+            Some(probation_end.iso()),
+        ),
+        Term2019::Open {
+            start,
+            probation_end,
+        } => ("open_ended", start, None, None, Some(probation_end.iso())),
+        Term2019::Task { start, task } => ("task", start, None, Some(task.to_string()), None),
+    };
+    let truth = ContractTruth {
+        file: file.into(),
+        kind: "labor_contract",
+        employer: party.employer.into(),
+        employer_credit_code: party.code,
+        employee: party.employee.into(),
+        employee_id: Some(party.id),
+        term_type,
+        start: start.iso(),
+        end,
+        task,
+        probation_end,
+        probation_months: None,
+        signed_on: Some(signed.iso()),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn contract_2019_fixed(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    contract_2019(
+        fonts,
+        "contract-2019-fixed.pdf",
+        Party {
+            employer: UNIT_MAIN,
+            code: Some(credit_code("110112", "MA01C7K2")),
+            rep: "赵立新",
+            employer_addr: "北京市通州区新华西街58号院3号楼5层",
+            employee: "王建国",
+            id: id_number("130102", "19900315", "431"),
+            home: "河北省石家庄市长安区建设北大街18号",
+        },
+        Term2019::Fixed {
+            start: Ymd(2020, 1, 1),
+            end: Ymd(2022, 12, 31),
+            probation_end: Ymd(2020, 3, 31),
+        },
+        Ymd(2019, 12, 20),
+        "软件工程师",
+    )
+}
+
+fn contract_2019_open(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    contract_2019(
+        fonts,
+        "contract-2019-open.pdf",
+        Party {
+            employer: UNIT_TRADE,
+            code: Some(credit_code("110112", "MA00F3P8")),
+            rep: "钱振华",
+            employer_addr: "北京市通州区玉桥中路2号院1号楼8层",
+            employee: "李娜",
+            id: id_number("370102", "19881120", "362"),
+            home: "山东省济南市历下区泉城路26号",
+        },
+        Term2019::Open {
+            start: Ymd(2018, 7, 1),
+            probation_end: Ymd(2018, 12, 31),
+        },
+        Ymd(2018, 6, 25),
+        "财务主管",
+    )
+}
+
+fn contract_2019_task(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    contract_2019(
+        fonts,
+        "contract-2019-task.pdf",
+        Party {
+            employer: "北京通州筑美（装饰工程）有限公司",
+            code: Some(credit_code("110112", "MA04H8R1")),
+            rep: "孟庆余",
+            employer_addr: "北京市通州区潞城镇政府大街9号",
+            employee: "周杰",
+            id: id_number("420106", "19850611", "817"),
+            home: "湖北省武汉市武昌区中南路99号",
+        },
+        Term2019::Task {
+            start: Ymd(2020, 3, 1),
+            task: "通州新办公楼装修项目",
+        },
+        Ymd(2020, 2, 20),
+        "项目经理",
+    )
+}
+
+fn contract_older(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "contract-older.pdf";
+    let employer = "北京运河数据服务有限公司";
+    let employee = "马晓东";
+    let id = id_number("410105", "19910802", "093");
+    let signed = Ymd(2019, 12, 28);
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同书");
+    fl.y = 110.0;
+    // Mixed half-width and full-width colons, as typed by hand.
+    d.para(&mut fl, 0.0, &[p("甲方:"), k(employer)]);
+    d.para(&mut fl, 0.0, &[p("法定代表人:"), k("孙建平")]);
+    d.para(&mut fl, 0.0, &[p("地址：北京市通州区运河西大街16号")]);
+    fl.y += 6.0;
+    d.para(&mut fl, 0.0, &[p("乙方："), k(employee)]);
+    d.para(&mut fl, 0.0, &[p("居民身份证号码:"), k(&id)]);
+    d.para(&mut fl, 0.0, &[p("户籍所在地：河南省郑州市金水区")]);
+    fl.y += 6.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("甲乙双方根据《中华人民共和国劳动法》和《中华人民共和国劳动合同法》的有关规定，遵循合法、公平、平等自愿、协商一致、诚实信用的原则，签订本合同。")],
+    );
+    d.para(&mut fl, 0.0, &[k("一、合同期限")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 本合同期限类型为固定期限合同。本合同生效日期："),
+            k(ymd_hanzi(Ymd(2020, 1, 1))),
+            p("，终止日期："),
+            k(ymd_hanzi(Ymd(2022, 12, 31))),
+            p("，其中试用期为三个月。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("二、工作内容")]);
+    d.para(&mut fl, 2.0, &[p("第二条 乙方同意根据甲方工作需要，担任数据分析岗位工作。乙方应按照甲方的要求，按时完成规定的工作数量，达到规定的质量标准。")]);
+    d.para(&mut fl, 0.0, &[k("三、劳动保护和劳动条件")]);
+    d.para(&mut fl, 2.0, &[p("第三条 甲方实行标准工时制度，为乙方提供符合国家规定的劳动安全卫生条件和必要的劳动防护用品。")]);
+    d.para(&mut fl, 0.0, &[k("四、劳动报酬")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第四条 甲方每月以货币形式按时足额支付乙方工资，乙方工资按甲方薪酬制度确定。",
+        )],
+    );
+    d.para(&mut fl, 0.0, &[k("五、其他事项")]);
+    d.para(&mut fl, 2.0, &[p("第五条 本合同一式两份，甲乙双方各执一份，具有同等法律效力。本合同自双方签字盖章之日起生效。")]);
+    let date = format!("签订日期：{}", ymd_hanzi(signed));
+    signatures(&mut d, &mut fl, "甲方（盖章）:", "乙方（签字）:", &date);
+    let truth = ContractTruth {
+        file: file.into(),
+        kind: "labor_contract",
+        employer: employer.into(),
+        employer_credit_code: None,
+        employee: employee.into(),
+        employee_id: Some(id),
+        term_type: "fixed",
+        start: "2020-01-01".into(),
+        end: Some("2022-12-31".into()),
+        task: None,
+        probation_end: None,
+        probation_months: Some(3),
+        signed_on: Some(signed.iso()),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn contract_spaced(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "contract-spaced.pdf";
+    let employer = "北京通州星河（信息技术）有限公司";
+    let code = credit_code("110112", "MA07Q2W5");
+    let employee = "黄婷婷";
+    let id = id_number("510107", "19960214", "528");
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同");
+    fl.y = 110.0;
+    d.para(&mut fl, 0.0, &[p("甲方(用人单位)："), f(employer)]);
+    d.para(&mut fl, 0.0, &[p("统一社会信用代码："), f(&code)]);
+    d.para(&mut fl, 0.0, &[p("乙方(劳动者)："), f(employee)]);
+    d.para(&mut fl, 0.0, &[p("身份证号码："), f(&id)]);
+    fl.y += 6.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "依据国家有关法律法规，甲乙双方经平等协商，自愿签订本合同，共同遵守本合同所列条款。",
+        )],
+    );
+    d.para(&mut fl, 0.0, &[k("一、劳动合同期限")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 本合同为固定期限劳动合同。本合同期限自"),
+            f(" 2021 "),
+            p("年"),
+            f(" 3 "),
+            p("月"),
+            f(" 1 "),
+            p("日起至"),
+            f(" 2024 "),
+            p("年"),
+            f(" 2 "),
+            p("月"),
+            f(" 29 "),
+            p("日止，其中试用期自"),
+            k("2021年3月1日"),
+            p("起至"),
+            k("2021年5月31日"),
+            p("止。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("二、工作内容和工作地点")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 乙方同意在甲方"),
+            f(" 产品研发 "),
+            p("岗位工作，工作地点为北京市通州区。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("三、工作时间和劳动报酬")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第三条 甲方安排乙方执行标准工时制度。甲方于每月发薪日以货币形式足额支付乙方上月工资。",
+        )],
+    );
+    d.para(&mut fl, 0.0, &[k("四、社会保险")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第四条 甲乙双方按国家和北京市的规定参加社会保险，甲方为乙方办理有关社会保险手续。",
+        )],
+    );
+    let mut segs = vec![p("签订日期：")];
+    segs.extend([f(" 2021 "), p("年"), f(" 2 "), p("月"), f(" 20 "), p("日")]);
+    d.ensure(&mut fl, 110.0);
+    let y = fl.y + 36.0;
+    d.t(fl.x0, y, 10.5, "甲方(盖章)：");
+    d.t(300.0, y, 10.5, "乙方(签字)：");
+    fl.y = y + 24.0;
+    d.para(&mut fl, 0.0, &segs);
+    let truth = ContractTruth {
+        file: file.into(),
+        kind: "labor_contract",
+        employer: employer.into(),
+        employer_credit_code: Some(code),
+        employee: employee.into(),
+        employee_id: Some(id),
+        term_type: "fixed",
+        start: "2021-03-01".into(),
+        end: Some("2024-02-29".into()),
+        task: None,
+        probation_end: Some("2021-05-31".into()),
+        probation_months: None,
+        signed_on: Some("2021-02-20".into()),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn contract_iso_stsong() -> (Vec<Page>, Truth) {
+    let file = "contract-iso-stsong.pdf";
+    let employer = "北京通州博远科技有限公司";
+    let code = credit_code("110112", "MA0B5N6T");
+    let employee = "吴磊";
+    let id = id_number("320106", "19940303", "351");
+    let mut d = Doc::new(None, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同");
+    fl.y = 110.0;
+    d.para(&mut fl, 0.0, &[p("甲方："), k(employer)]);
+    d.para(&mut fl, 0.0, &[p("统一社会信用代码："), k(&code)]);
+    d.para(&mut fl, 0.0, &[p("乙方："), k(employee)]);
+    d.para(&mut fl, 0.0, &[p("身份证号码："), k(&id)]);
+    fl.y += 6.0;
+    d.para(&mut fl, 2.0, &[p("甲乙双方根据《中华人民共和国劳动合同法》及相关规定，经平等自愿、协商一致，订立本劳动合同。")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 劳动合同期限自"),
+            k("2025-01-01"),
+            p("起为无固定期限，其中试用期至"),
+            k("2025-06-30"),
+            p("止。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第二条 乙方的工作岗位为测试工程师，工作地点为北京市通州区。",
+        )],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第三条 甲方实行标准工时制度，依法为乙方缴纳社会保险，按月足额支付劳动报酬。",
+        )],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第四条 本合同一式两份，甲乙双方各执一份，自双方签字盖章之日起生效。",
+        )],
+    );
+    signatures(
+        &mut d,
+        &mut fl,
+        "甲方（盖章）",
+        "乙方（签字）",
+        "签订日期：2024-12-20",
+    );
+    let truth = ContractTruth {
+        file: file.into(),
+        kind: "labor_contract",
+        employer: employer.into(),
+        employer_credit_code: Some(code),
+        employee: employee.into(),
+        employee_id: Some(id),
+        term_type: "open_ended",
+        start: "2025-01-01".into(),
+        end: None,
+        task: None,
+        probation_end: Some("2025-06-30".into()),
+        probation_months: None,
+        signed_on: Some("2024-12-20".into()),
+    };
+    (d.pages, to_value(&truth))
+}
+
+// ─────────────────────── 8–11. other documents ───────────────────────
+
+fn lease(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "lease.pdf";
+    let lessor = "郑国强";
+    let lessee = "王建国";
+    let address = "北京市通州区玉桥中路1号院2号楼3单元401室";
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "房屋租赁合同");
+    fl.y = 110.0;
+    let lessor_id = id_number("110112", "19650922", "035");
+    let lessee_id = id_number("130102", "19900315", "431");
+    d.para(
+        &mut fl,
+        0.0,
+        &[
+            p("出租方（甲方）："),
+            k(lessor),
+            p("    身份证号："),
+            k(&lessor_id),
+        ],
+    );
+    d.para(
+        &mut fl,
+        0.0,
+        &[
+            p("承租方（乙方）："),
+            k(lessee),
+            p("    身份证号："),
+            k(&lessee_id),
+        ],
+    );
+    fl.y += 6.0;
+    d.para(&mut fl, 2.0, &[p("根据《中华人民共和国民法典》及有关规定，为明确甲乙双方的权利义务关系，双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜订立本合同。")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 房屋基本情况：甲方出租的房屋坐落于"),
+            k(address),
+            p("，房屋用途为居住。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 租赁期限：租赁期限自"),
+            k("2020年6月1日"),
+            p("起至"),
+            k("2021年5月31日"),
+            p("止。"),
+        ],
+    );
+    d.para(&mut fl, 2.0, &[p("第三条 租金及支付方式：月租金为人民币伍仟贰佰元整，按季支付，乙方于每季度首月五日前支付当季租金。")]);
+    d.para(&mut fl, 2.0, &[p("第四条 租赁期内，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途，不得转租。")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第五条 租赁期满，乙方应如期返还房屋；乙方需继续承租的，应提前一个月与甲方协商续签。",
+        )],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第六条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
+        )],
+    );
+    signatures(
+        &mut d,
+        &mut fl,
+        "甲方（签字）：",
+        "乙方（签字）：",
+        "签订日期：2020年5月20日",
+    );
+    let truth = LeaseTruth {
+        file: file.into(),
+        kind: "lease",
+        lessor: lessor.into(),
+        lessee: lessee.into(),
+        address: address.into(),
+        start: "2020-06-01".into(),
+        end: "2021-05-31".into(),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn residence_permit(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "residence-permit.pdf";
+    let holder = "王建国";
+    let id = id_number("130102", "19900315", "431");
+    let address = "北京市通州区玉桥中路1号院2号楼3单元401室";
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    // An ID-1 card scaled up: 340 × 215 pt, frame with double rule.
+    let (x0, y0, w, h) = (127.5, 80.0, 340.0, 215.0);
+    for inset in [0.0, 3.0] {
+        let (l, t, r, b) = (x0 + inset, y0 + inset, x0 + w - inset, y0 + h - inset);
+        d.hl(l, r, t);
+        d.hl(l, r, b);
+        d.vl(l, t, b);
+        d.vl(r, t, b);
+    }
+    d.title(x0 + w / 2.0, y0 + 36.0, 18.0, "北京市居住证");
+    let (lx, vx) = (x0 + 20.0, x0 + 92.0);
+    let rows = [
+        ("姓名", holder.to_string()),
+        ("公民身份号码", id.clone()),
+        ("居住地址", address.to_string()),
+        ("有效期限", "2020.05.01-2021.04.30".to_string()),
+        ("签发机关", "北京市公安局通州分局".to_string()),
+    ];
+    let mut y = y0 + 72.0;
+    for (label, value) in rows {
+        d.t(lx, y, 9.0, label);
+        d.t(vx, y, 10.0, &value);
+        y += 26.0;
+    }
+    let truth = PermitTruth {
+        file: file.into(),
+        kind: "residence_permit",
+        holder: holder.into(),
+        id_number: id,
+        address: address.into(),
+        valid_from: "2020-05-01".into(),
+        valid_to: "2021-04-30".into(),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn property_cert(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "property-cert.pdf";
+    let holder = "郑国强";
+    let number = "京(2019)通州区不动产权第0012345号";
+    let address = "北京市通州区玉桥中路1号院2号楼3单元401室";
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 80.0, 20.0, "不动产权证书");
+    d.tc(A4_W / 2.0, 118.0, 11.0, number);
+    let xs = [90.0, 190.0, 505.0];
+    let rows = [
+        ("权利人", holder),
+        ("共有情况", "单独所有"),
+        ("坐落", address),
+        ("权利类型", "国有建设用地使用权/房屋所有权"),
+        ("权利性质", "出让/商品房"),
+        ("用途", "住宅"),
+        ("附记", ""),
+    ];
+    let (top, rh) = (134.0, 30.0);
+    d.grid(&xs, top, &[rh; 7]);
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let y = top + rh * i as f32;
+        d.cell(&xs, 0, 1, y, rh, 10.0, Al::C, label);
+        d.cell(&xs, 1, 2, y, rh, 10.0, Al::L, value);
+    }
+    let truth = PropertyTruth {
+        file: file.into(),
+        kind: "property_cert",
+        holder: holder.into(),
+        cert_number: number.into(),
+        address: address.into(),
+        use_: "住宅".into(),
+    };
+    (d.pages, to_value(&truth))
+}
+
+fn kind_only(file: &str, kind: &'static str) -> Truth {
+    to_value(&KindOnly {
+        file: file.into(),
+        kind,
+    })
+}
+
+fn degree(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "degree.pdf";
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 120.0, 24.0, "学士学位证书");
+    let mut fl = body_flow();
+    fl.y = 180.0;
+    fl.size = 12.0;
+    fl.lh = 24.0;
+    fl.x0 = 90.0;
+    fl.x1 = 505.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("王建国，男，一九九〇年三月十五日生。在北京工业大学计算机科学与技术专业完成了本科学习计划，业已毕业，经审核符合《中华人民共和国学位条例》的规定，授予工学学士学位。")],
+    );
+    d.tr(505.0, fl.y + 60.0, 12.0, "北京工业大学");
+    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
+    d.tr(505.0, fl.y + 112.0, 12.0, "二〇一二年六月三十日");
+    (d.pages, kind_only(file, "degree"))
+}
+
+fn business_license(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "business-license.pdf";
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 90.0, 28.0, "营业执照");
+    d.tc(A4_W / 2.0, 116.0, 10.0, "（副本）");
+    let code = credit_code("110112", "MA01C7K2");
+    d.t(70.0, 150.0, 10.0, &format!("统一社会信用代码 {code}"));
+    let rows = [
+        ("名称", UNIT_MAIN),
+        ("类型", "有限责任公司(自然人投资或控股)"),
+        ("法定代表人", "赵立新"),
+        ("经营范围", "技术开发、技术咨询、技术服务；软件开发。"),
+        ("注册资本", "壹佰万元整"),
+        ("成立日期", "2015年03月18日"),
+        ("营业期限", "2015年03月18日至2045年03月17日"),
+        ("住所", "北京市通州区新华西街58号院3号楼5层"),
+    ];
+    let mut y = 190.0;
+    for (label, value) in rows {
+        d.t(70.0, y, 10.5, label);
+        d.t(160.0, y, 10.5, value);
+        y += 28.0;
+    }
+    d.tr(525.0, y + 50.0, 10.5, "登记机关");
+    d.tr(525.0, y + 74.0, 10.5, "2019年08月12日");
+    (d.pages, kind_only(file, "business_license"))
+}
+
+fn integrity_statement(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "integrity-statement.pdf";
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 100.0, 20.0, "诚信声明");
+    let mut fl = body_flow();
+    fl.y = 140.0;
+    fl.size = 12.0;
+    fl.lh = 24.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("本单位郑重声明：本次为申请人办理《北京市工作居住证》所提交的全部申报材料及所填写的信息均真实、准确、完整，不存在虚假记载、误导性陈述或重大遗漏。如有不实，本单位愿意承担由此产生的一切法律责任，并接受有关部门依法依规作出的处理。")],
+    );
+    d.tr(
+        531.0,
+        fl.y + 60.0,
+        12.0,
+        &format!("单位名称（盖章）：{UNIT_MAIN}"),
+    );
+    d.tr(531.0, fl.y + 90.0, 12.0, "2020年12月20日");
+    (d.pages, kind_only(file, "integrity_statement"))
+}
+
+// ───────────────────────────── main ─────────────────────────────
+
+struct Entry {
+    file: &'static str,
+    embedded: bool,
+    tests: &'static str,
+}
+
+const ENTRIES: &[Entry] = &[
+    Entry {
+        file: "tax-record-1page.pdf",
+        embedded: true,
+        tests: "个人所得税纳税记录 (nsjl), 12 rows incl. one 劳务报酬所得 row and 原始申报 remarks; authority wrapped over two lines inside its cell; verification code split 3+1 groups; capital total.",
+    },
+    Entry {
+        file: "tax-record-3pages.pdf",
+        embedded: true,
+        tests: "nsjl over 3 pages (16/16/4 rows), continuation pages titled 个人所得税纳税记录（续） with repeated column header; a negative (refund) amount; authority changes from 朝阳区 to 通州区; total row on the last page only.",
+    },
+    Entry {
+        file: "tax-record-stsong.pdf",
+        embedded: false,
+        tests: "nsjl, 12 rows, non-embedded STSong-Light / UniGB-UCS2-H without ToUnicode: text must be decoded from the UCS-2 codes; uncompressed hand-written content stream with `1 0 0 1 x y Tm` positioning.",
+    },
+    Entry {
+        file: "tax-certificate-legacy.pdf",
+        embedded: true,
+        tests: "税收完税证明 (文书式, wszm): header fields, 原凭证号 table with 税款所属时期 `YYYY-MM-DD至YYYY-MM-DD`, 金额合计 with capitals and figure.",
+    },
+    Entry {
+        file: "tax-export-printed.pdf",
+        embedded: true,
+        tests: "个人扣缴明细查询 printed to PDF, landscape A4, 24 rows (2 people × 12 months interleaved by month), amounts with thousands separators.",
+    },
+    Entry {
+        file: "si-record.pdf",
+        embedded: true,
+        tests: "社保个人权益记录 (参保人员缴费信息): header fields, 单位变动记录 table, 五险缴费明细 with a two-level grouped header (wrapped sub-headers), `*` = year with 补缴, 合计 row with `------` bases (not in truth).",
+    },
+    Entry {
+        file: "si-monthly.pdf",
+        embedded: true,
+        tests: "month-by-month 缴费明细: 12 pension months, one 补缴 month and one 正常应缴 month whose 到账日期 is 3 months after the period (reader should flag it; truth only records the facts).",
+    },
+    Entry {
+        file: "si-unit-record.pdf",
+        embedded: true,
+        tests: "单位职工缴费信息: 12 staff with masked IDs; the whole table is drawn inside a Form XObject.",
+    },
+    Entry {
+        file: "contract-2019-fixed.pdf",
+        embedded: true,
+        tests: "2019 通用 template, 第 1 种 (fixed term) filled, options 2 and 3 printed blank; underlined filled blanks; 2 pages.",
+    },
+    Entry {
+        file: "contract-2019-open.pdf",
+        embedded: true,
+        tests: "2019 template, 第 2 种 (open-ended) filled, options 1 and 3 blank.",
+    },
+    Entry {
+        file: "contract-2019-task.pdf",
+        embedded: true,
+        tests: "2019 template, 第 3 种 (task-bound) filled with the task description; no probation.",
+    },
+    Entry {
+        file: "contract-older.pdf",
+        embedded: true,
+        tests: "older phrasing: 本合同期限类型为固定期限合同, dates in Chinese numerals (二〇二〇年一月一日), probation as 三个月, `甲方:`/`乙方：` with half- and full-width colons, no credit code.",
+    },
+    Entry {
+        file: "contract-spaced.pdf",
+        embedded: true,
+        tests: "spaces inside filled blanks (`自 2021 年 3 月 1 日起`), leap-day end date, half-width brackets `甲方(用人单位)：`, spaced signing date.",
+    },
+    Entry {
+        file: "contract-iso-stsong.pdf",
+        embedded: false,
+        tests: "non-embedded STSong-Light; ISO dates (`劳动合同期限自2025-01-01起为无固定期限`, `签订日期：2024-12-20`).",
+    },
+    Entry {
+        file: "lease.pdf",
+        embedded: true,
+        tests: "房屋租赁合同: lessor/lessee with ID numbers on the same line, address, term.",
+    },
+    Entry {
+        file: "residence-permit.pdf",
+        embedded: true,
+        tests: "北京市居住证 card layout: label/value pairs without colons, 有效期限 `YYYY.MM.DD-YYYY.MM.DD`.",
+    },
+    Entry {
+        file: "property-cert.pdf",
+        embedded: true,
+        tests: "不动产权证书: certificate number line and a ruled label/value table.",
+    },
+    Entry {
+        file: "degree.pdf",
+        embedded: true,
+        tests: "classification only (学士学位证书).",
+    },
+    Entry {
+        file: "business-license.pdf",
+        embedded: true,
+        tests: "classification only (营业执照).",
+    },
+    Entry {
+        file: "integrity-statement.pdf",
+        embedded: true,
+        tests: "classification only (诚信声明).",
+    },
+];
+
+fn build(file: &str, fonts: &Fonts) -> (Vec<Page>, Truth) {
+    let f = Some(fonts);
+    match file {
+        "tax-record-1page.pdf" => tax_record_1page(f),
+        "tax-record-3pages.pdf" => tax_record_3pages(f),
+        "tax-record-stsong.pdf" => tax_record_stsong(),
+        "tax-certificate-legacy.pdf" => tax_certificate_legacy(f),
+        "tax-export-printed.pdf" => tax_export_printed(f),
+        "si-record.pdf" => si_record(f),
+        "si-monthly.pdf" => si_monthly(f),
+        "si-unit-record.pdf" => si_unit_record(f),
+        "contract-2019-fixed.pdf" => contract_2019_fixed(f),
+        "contract-2019-open.pdf" => contract_2019_open(f),
+        "contract-2019-task.pdf" => contract_2019_task(f),
+        "contract-older.pdf" => contract_older(f),
+        "contract-spaced.pdf" => contract_spaced(f),
+        "contract-iso-stsong.pdf" => contract_iso_stsong(),
+        "lease.pdf" => lease(f),
+        "residence-permit.pdf" => residence_permit(f),
+        "property-cert.pdf" => property_cert(f),
+        "degree.pdf" => degree(f),
+        "business-license.pdf" => business_license(f),
+        "integrity-statement.pdf" => integrity_statement(f),
+        _ => unreachable!("unknown fixture {file}"),
+    }
+}
+
+fn main() -> Res<()> {
+    self_check();
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "fixtures/pdf".to_string()),
+    );
+    fs::create_dir_all(out.join("truth"))?;
+    let fonts = Fonts::load()?;
+    for e in ENTRIES {
+        let (pages, truth) = build(e.file, &fonts);
+        let stem = e.file.trim_end_matches(".pdf");
+        let bytes = if e.embedded {
+            render_krilla(&pages, &fonts)?
+        } else {
+            render_stsong(&pages, stem)?
+        };
+        fs::write(out.join(e.file), &bytes)?;
+        fs::write(out.join("truth").join(format!("{stem}.json")), truth)?;
+        println!(
+            "{:<28} {:>3} page(s) {:>7} bytes",
+            e.file,
+            pages.len(),
+            bytes.len()
+        );
+    }
+    fs::write(out.join("README.md"), readme())?;
+    Ok(())
+}
+
+fn readme() -> String {
+    let mut s = String::from(README_HEAD);
+    s += "\n| file | font | what it tests |\n| --- | --- | --- |\n";
+    for e in ENTRIES {
+        let font = if e.embedded {
+            "embedded subset (Noto CJK SC)"
+        } else {
+            "STSong-Light, not embedded"
+        };
+        s += &format!("| `{}` | {} | {} |\n", e.file, font, e.tests);
+    }
+    s += README_TAIL;
+    s
+}
+
+const README_HEAD: &str = r#"# PDF fixtures
+
+Synthetic Chinese text PDFs of documents submitted for the Beijing Work
+Residence Permit, each with a ground-truth JSON in `truth/<stem>.json` holding
+exactly the fields a careful clerk reads from the printed page. Tests compare
+jzz's extraction with the truth; the target is 100 % field equality.
+
+Generated by `examples/gen_pdf_fixtures.rs` (does not use the jzz library).
+Regenerate from the crate root with
+
+    cargo run --example gen_pdf_fixtures -- fixtures/pdf
+
+It needs Debian's `fonts-noto-cjk` (`apt-get install fonts-noto-cjk`): the
+embedded fonts are subsets of face index 2 (SC) of
+`/usr/share/fonts/opentype/noto/NotoSansCJK-{Regular,Bold}.ttc` and
+`NotoSerifCJK-Regular.ttc`. Output is deterministic (seeded PRNG, fixed dates,
+no creation dates, content-derived or fixed `/ID`); rerunning gives the same
+bytes as long as the font package, krilla and the flate2 backend are unchanged
+(in this crate Cargo's feature unification gives flate2 the zlib-rs backend via
+`zip`, so a build elsewhere may compress differently). It needs the
+dev-dependency `krilla = { version = "0.8", default-features = false }`.
+
+## Font variants
+
+* **embedded** (krilla): Type0 / Identity-H, CIDFontType0 with an embedded CFF
+  subset (`XXXXXX+NotoSansCJKsc-Regular-Identity-H` etc.; glyphs renumbered,
+  so text is only recoverable through the ToUnicode CMap). Page content uses a
+  flipped CTM (`1 0 0 -1 0 842 cm`) with `1 0 0 -1 x y Tm`, `TJ` arrays and
+  Flate-compressed streams. Titles use the Bold face, contracts and other
+  running text the Serif face, tables the Sans face.
+* **STSong** (lopdf, hand-written): Type0 `/BaseFont /STSong-Light`,
+  `/Encoding /UniGB-UCS2-H`, one `/CIDFontType0` with
+  `/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >>`,
+  a FontDescriptor without FontFile, `/DW 1000`, `/W [1 95 500]` (UniGB-UCS2-H
+  maps U+0020..U+007E to CIDs 1..95), no ToUnicode. Strings are UCS-2 BE code
+  units (all BMP; ASCII digits too, e.g. `0031` for `1`), drawn with
+  `BT /F1 10 Tf 1 0 0 1 x y Tm <hex> Tj ET`; content streams are uncompressed.
+* `si-unit-record.pdf` draws its table inside a Form XObject (`Do`).
+"#;
+
+const README_TAIL: &str = "
+## Truth conventions
+
+* Every truth has `file` and `kind` (`tax_record`, `tax_export`, `si_record`,
+  `si_unit_record`, `labor_contract`, `lease`, `residence_permit`,
+  `property_cert`, `degree`, `business_license`, `integrity_statement`).
+  Classification-only fixtures have nothing else.
+* Amounts are integer fen (negative for a refund), dates `YYYY-MM-DD`, months
+  `YYYY-MM`, whatever the printed form (`2020.01.10`, `201807`,
+  `2020.05.01-2021.04.30`, `二〇二〇年一月一日`, `2021 年 3 月 1 日` …).
+* Strings are as printed with whitespace removed (`record_number` is
+  `(2020)京0112记录12345678` although a gap is printed before the digits;
+  `verification_code` is the 16 characters without the group spaces).
+  Full-width and half-width punctuation is kept as printed.
+* tax_record / nsjl: `rows` in printed order across pages; `authority` is the
+  unwrapped name (the cell shows `国家税务总局北京市` / `通州区税务局` on two
+  lines); `remark` is `\"\"` when the cell is empty; `pages` is the page count;
+  `total_capitals` is the text after `（大写）`; `issued_on` from 开具时间.
+* tax_record / wszm: `period` is the month of 税款所属时期 (every printed period
+  is a whole calendar month, `2018-07-01至2018-07-31` → `2018-07`).
+* tax_export: `period` from 税款所属期起/止 (always a whole month); amounts
+  are printed with thousands separators; `tax_fen` is the 累计应补(退)税额 cell.
+* si_record / rights: `years` excludes the 合计 row; `supplementary` is true
+  when the 缴费起止年月 cell starts with `*` (the `*` is not part of `from`);
+  `base_fen` is 年缴费基数 (printed in whole yuan); injury/maternity have no
+  personal share. `spells` months from `201807` style.
+* si_record / monthly: `type` is the printed 缴费类型; lateness is not in the
+  truth (the 2020-08 row arrives 2020-11-18 while typed 正常应缴).
+* si_unit_record: `id_masked` exactly as printed (`130102********4311`).
+* labor_contract: `term_type` is `fixed`, `open_ended` or `task`; `end` only
+  for fixed; `task` only for task-bound; `probation_end` only when a date is
+  printed, `probation_months` only when stated in months (`试用期为三个月`);
+  the 2019 template prints all three options and only the chosen (filled) one
+  counts; `employer_credit_code` / `employee_id` are null when not printed.
+* residence_permit: `valid_from`/`valid_to` from 有效期限.
+";

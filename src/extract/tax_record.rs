@@ -293,3 +293,62 @@ fn check_totals(rec: &mut TaxRecord) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(total: Option<Fen>, caps: Option<&str>, amounts: &[i64]) -> TaxRecord {
+        TaxRecord {
+            layout: "nsjl",
+            holder_name: None,
+            id_number: None,
+            period_from: None,
+            period_to: None,
+            verification_code: None,
+            record_number: None,
+            issued_on: None,
+            authority: None,
+            pages: 1,
+            rows: amounts
+                .iter()
+                .map(|a| TaxRecordRow {
+                    declared_on: None,
+                    amount_fen: Some(Fen(*a)),
+                    paid_on: None,
+                    item: String::new(),
+                    period: None,
+                    authority: String::new(),
+                    remark: String::new(),
+                    voucher_number: None,
+                    tax_type: None,
+                    source: Source {
+                        locator: String::new(),
+                        text: String::new(),
+                    },
+                })
+                .collect(),
+            total_fen: total,
+            total_capitals: caps.map(str::to_string),
+            total_source: None,
+            findings: Vec::new(),
+        }
+    }
+
+    /// A forged or altered page shows as totals that disagree with the rows or the capitals.
+    #[test]
+    fn totals_must_agree() {
+        let mut r = rec(Some(Fen(3000)), Some("叁拾元整"), &[1000, 2000]);
+        check_totals(&mut r);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        let mut r = rec(Some(Fen(3100)), Some("叁拾壹元整"), &[1000, 2000]);
+        check_totals(&mut r);
+        assert!(r.findings[0].contains("与各行之和"), "{:?}", r.findings);
+        let mut r = rec(Some(Fen(3000)), Some("叁拾伍元整"), &[1000, 2000]);
+        check_totals(&mut r);
+        assert!(r.findings[0].contains("大写"), "{:?}", r.findings);
+        let mut r = rec(None, None, &[1000]);
+        check_totals(&mut r);
+        assert_eq!(r.findings, vec!["未找到金额合计".to_string()]);
+    }
+}

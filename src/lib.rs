@@ -7,8 +7,10 @@
 //! holds the domain types and [`policy`] the table every decision is made with; [`jobs`] wires
 //! the stages into the commands of SPEC §6, and `cli` (in the binary) parses arguments.
 
+pub mod case;
 pub mod checks;
 pub mod classify;
+pub mod dossier;
 pub mod extract;
 pub mod facts;
 pub mod jobs;

@@ -4,8 +4,13 @@
 //! be read, or a threshold that is only reported, never makes a check pass (it makes it
 //! `needs_review`). One file per check family; the ids are SPEC §4's.
 
+pub mod applicant;
+pub mod case_tax;
+pub mod conditions;
 pub mod employer;
+pub mod employment;
 pub mod identity;
+pub mod si;
 pub mod tax;
 
 use serde::Serialize;
@@ -54,23 +59,31 @@ pub fn verdict<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Status {
 }
 
 /// Where a finding's evidence was read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
     /// The file.
     pub document: String,
-    /// Sheet and row (later: page and box).
+    /// Sheet and row, or page and line (later: page and box).
     pub locator: String,
     /// The text read there.
     pub text: String,
+    /// OCR confidence 0–100 of what was read; absent for text layers and spreadsheets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 impl Evidence {
     /// Evidence for one row of a document.
     pub fn of_row(document: &str, r: &crate::facts::RowRef) -> Evidence {
         Evidence {
-            document: document.to_string(),
+            document: if r.document.is_empty() {
+                document.to_string()
+            } else {
+                r.document.to_string()
+            },
             locator: r.locator(),
             text: r.text.to_string(),
+            confidence: None,
         }
     }
 }

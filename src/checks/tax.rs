@@ -62,6 +62,7 @@ pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Find
             document: document.to_string(),
             locator: r.locator(),
             text: format!("{}（{}）", r.text, problems.join("；")),
+            confidence: None,
         })
         .collect();
     f.months = missing;

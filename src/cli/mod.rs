@@ -60,6 +60,25 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Verify one case: a bundle directory or .zip (documents plus an optional case.toml) →
+    /// dossier.json and dossier.html in --out (default ./<case-id>.dossier/). Exit 0 pass,
+    /// 1 any other verdict, 2 unusable input or usage.
+    Verify {
+        /// The bundle: a directory or a .zip.
+        bundle: PathBuf,
+        /// Where to write the dossier.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Application date (YYYY-MM-DD); default case.toml's date, else today in Beijing.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<NaiveDate>,
+        /// Which files to write: json, html or both (comma-separated).
+        #[arg(long, default_value = "json,html")]
+        format: String,
+        /// A policy table to use instead of the built-in pipelines/policy.toml.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Show what jzz reads from each file: the format found in the content, the kind and the
     /// phrases that decided it, each page's text layer, and the typed record with the location
     /// of every value. Exit 0 when every file was read, 2 when one could not be.
@@ -111,6 +130,13 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
+        Command::Verify {
+            bundle,
+            out,
+            as_of,
+            format,
+            policy,
+        } => verify(bundle, out, as_of, &format, policy.as_ref()),
         Command::Inspect { files, format } => {
             let rules = match jzz::classify::Rules::builtin() {
                 Ok(r) => r,
@@ -183,4 +209,88 @@ pub fn run() -> i32 {
             }
         }
     }
+}
+
+fn verify(
+    bundle: PathBuf,
+    out: Option<PathBuf>,
+    as_of: Option<NaiveDate>,
+    format: &str,
+    policy: Option<&PathBuf>,
+) -> i32 {
+    use jzz::jobs::verify;
+    use std::io::IsTerminal;
+    let formats: Vec<&str> = format
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if formats.is_empty() || formats.iter().any(|f| *f != "json" && *f != "html") {
+        eprintln!("jzz: --format takes json, html or json,html");
+        return EXIT_UNUSABLE;
+    }
+    let policy = match load_policy(policy) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let rules = match jzz::classify::Rules::builtin() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let opts = verify::VerifyOptions {
+        as_of,
+        today: today_beijing(),
+        limits: Limits::default(),
+        intake: jzz::case::intake::IntakeLimits::default(),
+    };
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |n: usize, total: usize| {
+        if tty && total >= 5 {
+            eprint!("\r读取材料 {n}/{total}");
+            if n == total {
+                eprintln!();
+            }
+        }
+    };
+    let (dossier, _) = match verify::verify_path(&bundle, &policy, &rules, &opts, &mut progress) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("jzz: {}: {e}", bundle.display());
+            return EXIT_UNUSABLE;
+        }
+    };
+    let dir = out.unwrap_or_else(|| PathBuf::from(format!("{}.dossier", dossier.case_id)));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("jzz: {}: {e}", dir.display());
+        return EXIT_UNUSABLE;
+    }
+    // Each file is written whole under a temporary name and renamed: no partial dossier.
+    let write = |name: &str, body: String| -> Result<(), String> {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, body).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, dir.join(name))
+            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
+    };
+    for f in &formats {
+        let r = match *f {
+            "json" => write(
+                "dossier.json",
+                serde_json::to_string_pretty(&dossier).unwrap_or_default() + "\n",
+            ),
+            _ => write("dossier.html", jzz::dossier::html::render(&dossier)),
+        };
+        if let Err(e) = r {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    }
+    print(&verify::summary(&dossier));
+    print(&format!("dossier: {}\n", dir.display()));
+    verify::exit_status(&dossier)
 }

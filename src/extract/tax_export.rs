@@ -161,6 +161,8 @@ pub struct Agent {
 /// One row of withholding, typed, with where it came from.
 #[derive(Clone, Debug, Serialize)]
 pub struct TaxRow {
+    /// The file, when rows of several files are merged (empty inside one export).
+    pub document: Arc<str>,
     /// Sheet name.
     pub sheet: Arc<str>,
     /// 1-based row number in the sheet (CSV: line number).
@@ -935,6 +937,7 @@ impl SheetExtractor {
             .unwrap_or(self.sum_tax);
         let text = self.evidence(row);
         self.rows.push(TaxRow {
+            document: Arc::from(""),
             sheet: self.sheet.clone(),
             row: row.index + 1,
             layout: self.layout,

@@ -17,6 +17,8 @@ use crate::policy::{IncomeBasis, Policy};
 /// Where a fact was read: a row of a sheet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowRef {
+    /// The file (empty when the rows come from one export).
+    pub document: Arc<str>,
     /// Sheet name.
     pub sheet: Arc<str>,
     /// 1-based row.
@@ -30,6 +32,7 @@ pub struct RowRef {
 impl RowRef {
     fn of(r: &TaxRow) -> RowRef {
         RowRef {
+            document: r.document.clone(),
             sheet: r.sheet.clone(),
             row: r.row,
             text: r.text.clone(),

@@ -45,6 +45,10 @@ pub struct Inspection {
     pub notes: Vec<String>,
     /// Why the file could not be read, when it could not.
     pub error: Option<String>,
+    /// The full withholding export (every row with its layout and agent) when the file is one;
+    /// `record` holds its flat view.
+    #[serde(skip)]
+    pub export: Option<tax_export::TaxExport>,
 }
 
 impl Inspection {
@@ -57,6 +61,7 @@ impl Inspection {
             record: None,
             notes: Vec::new(),
             error: Some(e.to_string()),
+            export: None,
         }
     }
 }
@@ -152,6 +157,10 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
     let texts: Vec<String> = lines.iter().take(400).map(|l| l.text()).collect();
     let classification = rules.classify(&texts);
     let record = extract::from_lines(classification.kind, &lines, doc.pages.len() as u32);
+    let export = (classification.kind == Kind::TaxExport)
+        .then(|| extract::printed_export_workbook(&lines))
+        .flatten()
+        .and_then(|(wb, _)| tax_export::extract(&wb).ok());
     Inspection {
         file: label.to_string(),
         format: Some(Format::Pdf),
@@ -160,6 +169,7 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
         record,
         notes,
         error: None,
+        export,
     }
 }
 
@@ -206,6 +216,7 @@ fn inspect_workbook(
         record,
         notes,
         error: None,
+        export: export.ok(),
     }
 }
 

@@ -1,0 +1,67 @@
+//! `cargo bench --bench verify`: bundles per second for `jzz verify` over the generated fixture
+//! bundles (spreadsheets and text PDFs; scans are recognised but not OCR'd yet), one core,
+//! and peak memory. Prints figures; asserts nothing about time.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use jzz::case::intake::IntakeLimits;
+use jzz::classify::Rules;
+use jzz::jobs::verify::{VerifyOptions, verify_path};
+use jzz::policy::Policy;
+use jzz::read::Limits;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles");
+    let mut bundles: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    bundles.retain(|p| {
+        let n = p.file_name().unwrap().to_string_lossy().to_string();
+        n != "expected" && !n.ends_with(".md") && (p.is_dir() || n.ends_with(".zip"))
+    });
+    bundles.sort();
+    let policy = Policy::builtin().expect("policy");
+    let rules = Rules::builtin().expect("rules");
+    let opts = VerifyOptions {
+        as_of: None,
+        today: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
+        limits: Limits::default(),
+        intake: IntakeLimits::default(),
+    };
+    let rounds = 5;
+    let mut times: Vec<Duration> = Vec::new();
+    let mut files = 0;
+    let mut ok = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        files = 0;
+        ok = 0;
+        for b in &bundles {
+            if let Ok((d, _)) = verify_path(b, &policy, &rules, &opts, &mut |_, _| {}) {
+                files += d.documents.len();
+                ok += 1;
+                std::hint::black_box(jzz::dossier::html::render(&d));
+                std::hint::black_box(serde_json::to_string(&d).unwrap());
+            }
+        }
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    // SAFETY: getrusage writes into the struct we pass.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    println!(
+        "jzz verify benchmark: {} bundles ({ok} verified, {files} documents), median of {rounds} rounds, one core",
+        bundles.len()
+    );
+    println!(
+        "  {:.1} ms per round, {:.1} ms per bundle, {:.1} bundles per second (intake to JSON + HTML); peak RSS {:.1} MiB",
+        median.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3 / bundles.len().max(1) as f64,
+        bundles.len() as f64 / median.as_secs_f64(),
+        u.ru_maxrss as f64 / 1024.0
+    );
+}

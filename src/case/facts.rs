@@ -1,0 +1,396 @@
+//! The facts of one case: what `case.toml` says, what each document is and holds, and the
+//! applicant's month timeline merged across documents. Checks read only this.
+//!
+//! Merging rules: monthly income comes only from documents that state it (the withholding
+//! export, as a spreadsheet or printed); the 纳税记录 gives tax paid per month and nothing about
+//! income or the agent; the social-insurance record gives spells, years and (in its monthly
+//! layout) months. What `case.toml` lacks is inferred from the documents and recorded in
+//! `inferred`, so the dossier can say so.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::case_toml::{ApplicationType, CaseToml, Hukou};
+use crate::classify::{Classification, Kind};
+use crate::extract::contract::LaborContract;
+use crate::extract::si_record::SiRecord;
+use crate::extract::tax_export::{TaxExport, TaxRow};
+use crate::extract::tax_record::TaxRecord;
+use crate::extract::text_util::Source;
+use crate::extract::{
+    Record, lease::Lease, property_cert::PropertyCert, residence_permit::ResidencePermit,
+};
+use crate::facts::{self, PersonFacts};
+use crate::model::{Fen, IdNumber, YearMonth, text::strip_spaces};
+use crate::policy::Policy;
+
+/// One document of the case as read.
+#[derive(Clone, Debug)]
+pub struct CaseDoc {
+    /// Path inside the bundle.
+    pub path: String,
+    /// sha256, hex.
+    pub sha256: String,
+    /// Kind decided from content.
+    pub kind: Kind,
+    /// The decision and why.
+    pub classification: Option<Classification>,
+    /// The typed record.
+    pub record: Option<Record>,
+    /// The full export (spreadsheet or printed PDF) when the kind is `tax_export`.
+    pub export: Option<TaxExport>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+    /// PDF pages.
+    pub pages: Option<u32>,
+    /// The same bytes as an earlier document (a duplicate upload).
+    pub duplicate_of: Option<String>,
+}
+
+/// Tax paid for one month according to a 纳税记录.
+#[derive(Clone, Debug)]
+pub struct Paid {
+    /// Amount.
+    pub amount: Fen,
+    /// The document.
+    pub document: String,
+    /// Where.
+    pub source: Source,
+}
+
+/// A month two withholding exports state differently.
+#[derive(Clone, Debug)]
+pub struct ExportDiff {
+    /// 税款所属期.
+    pub period: YearMonth,
+    /// (document, income, tax) of the first export.
+    pub first: (String, Fen, Option<Fen>),
+    /// The same of the other export.
+    pub second: (String, Fen, Option<Fen>),
+}
+
+/// Residence proofs of a case: permits, property certificates and leases, with their
+/// documents.
+pub type Residence<'a> = (
+    Vec<(&'a CaseDoc, &'a ResidencePermit)>,
+    Vec<(&'a CaseDoc, &'a PropertyCert)>,
+    Vec<(&'a CaseDoc, &'a Lease)>,
+);
+
+/// Everything the checks see.
+#[derive(Clone, Debug)]
+pub struct CaseFacts {
+    /// Bundle name.
+    pub case_id: String,
+    /// The day the case is judged on.
+    pub as_of: NaiveDate,
+    /// new, renewal, unit-registration.
+    pub app_type: ApplicationType,
+    /// Category 1–8.
+    pub category: Option<u8>,
+    /// Permit expiry (renewal).
+    pub permit_expiry: Option<NaiveDate>,
+    /// The applicant unit.
+    pub unit_name: Option<String>,
+    /// Its credit code.
+    pub unit_code: Option<String>,
+    /// 姓名.
+    pub applicant_name: Option<String>,
+    /// The ID as given or inferred.
+    pub applicant_id_raw: Option<String>,
+    /// The ID when valid.
+    pub applicant_id: Option<IdNumber>,
+    /// 户口.
+    pub hukou: Option<Hukou>,
+    /// 女性工人身份.
+    pub female_worker: Option<bool>,
+    /// Unit registration date (unit-registration).
+    pub registered_on: Option<NaiveDate>,
+    /// Registered capital (unit-registration).
+    pub registered_capital: Option<Fen>,
+    /// Legal-person enterprise.
+    pub legal_person: Option<bool>,
+    /// Every document.
+    pub docs: Vec<CaseDoc>,
+    /// The applicant's income-bearing timeline from withholding exports.
+    pub person: Option<PersonFacts>,
+    /// Tax paid per month from 纳税记录 (工资薪金 rows).
+    pub tax_paid: BTreeMap<YearMonth, Vec<Paid>>,
+    /// What was inferred, in words.
+    pub inferred: Vec<String>,
+    /// Months stated by two withholding exports (say the spreadsheet and its printed scan)
+    /// that disagree: (period, one document's month, the other's).
+    pub export_disagreements: Vec<ExportDiff>,
+    /// Months two exports both state (compared).
+    pub export_months_compared: usize,
+    /// Problems found while merging (`case.toml` errors, entries refused at intake).
+    pub intake_problems: Vec<(String, String)>,
+}
+
+impl CaseFacts {
+    /// Documents of one kind that were read.
+    pub fn docs_of(&self, kind: Kind) -> impl Iterator<Item = &CaseDoc> {
+        self.docs
+            .iter()
+            .filter(move |d| d.kind == kind && d.error.is_none() && d.duplicate_of.is_none())
+    }
+
+    /// Labour contracts with their documents.
+    pub fn contracts(&self) -> Vec<(&CaseDoc, &LaborContract)> {
+        self.docs
+            .iter()
+            .filter_map(|d| match &d.record {
+                Some(Record::LaborContract(c)) if d.duplicate_of.is_none() => Some((d, c)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Social-insurance records.
+    pub fn si_records(&self) -> Vec<(&CaseDoc, &SiRecord)> {
+        self.docs
+            .iter()
+            .filter_map(|d| match &d.record {
+                Some(Record::SiRecord(c)) if d.duplicate_of.is_none() => Some((d, c)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Tax records.
+    pub fn tax_records(&self) -> Vec<(&CaseDoc, &TaxRecord)> {
+        self.docs
+            .iter()
+            .filter_map(|d| match &d.record {
+                Some(Record::TaxRecord(c)) if d.duplicate_of.is_none() => Some((d, c)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Residence proofs: permits, property certificates, leases.
+    pub fn residence(&self) -> Residence<'_> {
+        let mut p = Vec::new();
+        let mut c = Vec::new();
+        let mut l = Vec::new();
+        for d in self.docs.iter().filter(|d| d.duplicate_of.is_none()) {
+            match &d.record {
+                Some(Record::ResidencePermit(x)) => p.push((d, x)),
+                Some(Record::PropertyCert(x)) => c.push((d, x)),
+                Some(Record::Lease(x)) => l.push((d, x)),
+                _ => {}
+            }
+        }
+        (p, c, l)
+    }
+
+    /// The pipeline name of the application type.
+    pub fn pipeline_name(&self) -> &'static str {
+        match self.app_type {
+            ApplicationType::New => "new-application",
+            ApplicationType::Renewal => "renewal",
+            ApplicationType::UnitRegistration => "unit-registration",
+        }
+    }
+}
+
+fn same_id(a: &str, b: &str) -> bool {
+    strip_spaces(a).eq_ignore_ascii_case(&strip_spaces(b))
+}
+
+/// Merges `case.toml` and the documents into facts. `today` is the default application date.
+pub fn build(
+    case_id: &str,
+    toml: Option<&CaseToml>,
+    docs: Vec<CaseDoc>,
+    as_of_override: Option<NaiveDate>,
+    today: NaiveDate,
+    policy: &Policy,
+) -> CaseFacts {
+    let t = toml.cloned().unwrap_or_default();
+    let mut inferred = Vec::new();
+    let as_of = as_of_override.or(t.date).unwrap_or_else(|| {
+        inferred.push(format!("申请日期未提供，按今日 {today} 判断"));
+        today
+    });
+    let app_type = t.application_type.unwrap_or_else(|| {
+        inferred.push("申请类型未提供，按新办处理".to_string());
+        ApplicationType::New
+    });
+    let mut f = CaseFacts {
+        case_id: case_id.to_string(),
+        as_of,
+        app_type,
+        category: t.category,
+        permit_expiry: t.permit_expiry,
+        unit_name: t.unit_name.clone(),
+        unit_code: t.unit_credit_code.clone(),
+        applicant_name: t.applicant_name.clone(),
+        applicant_id_raw: t.applicant_id.clone(),
+        applicant_id: t
+            .applicant_id
+            .as_deref()
+            .and_then(|s| IdNumber::parse(s).ok()),
+        hukou: t.hukou,
+        female_worker: t.female_worker,
+        registered_on: t.registered_on,
+        registered_capital: t.registered_capital,
+        legal_person: t.legal_person,
+        docs,
+        person: None,
+        tax_paid: BTreeMap::new(),
+        inferred,
+        export_disagreements: Vec::new(),
+        export_months_compared: 0,
+        intake_problems: Vec::new(),
+    };
+    // The applicant's export rows: by ID, else by name, else the only person in the exports.
+    let mut rows: Vec<TaxRow> = Vec::new();
+    for d in f.docs.iter().filter(|d| d.duplicate_of.is_none()) {
+        if let Some(x) = &d.export {
+            for r in x.rows() {
+                let mut r = r.clone();
+                r.document = Arc::from(d.path.as_str());
+                rows.push(r);
+            }
+        }
+    }
+    let ids: Vec<String> = {
+        let mut v: Vec<String> = rows.iter().map(|r| r.id_raw.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let chosen: Vec<&TaxRow> = match (&f.applicant_id_raw, &f.applicant_name) {
+        (Some(id), _) => rows.iter().filter(|r| same_id(&r.id_raw, id)).collect(),
+        (None, Some(name)) => rows.iter().filter(|r| &r.name == name).collect(),
+        (None, None) if ids.len() == 1 => rows.iter().collect(),
+        _ => Vec::new(),
+    };
+    // One timeline per export document; the first (spreadsheets before printed PDFs) is the
+    // base, the others fill months it lacks, and months both state are compared — a
+    // disagreement is a finding, never averaged.
+    let mut by_doc: Vec<(String, Vec<&TaxRow>)> = Vec::new();
+    for r in &chosen {
+        match by_doc.iter_mut().find(|(d, _)| **d == *r.document) {
+            Some((_, v)) => v.push(r),
+            None => by_doc.push((r.document.to_string(), vec![r])),
+        }
+    }
+    by_doc.sort_by_key(|(d, _)| (d.to_lowercase().ends_with(".pdf"), d.clone()));
+    let mut merged: Option<PersonFacts> = None;
+    for (doc, rs) in &by_doc {
+        let Some(p) = facts::people(rs, policy).into_iter().next() else {
+            continue;
+        };
+        match merged.as_mut() {
+            None => merged = Some(p),
+            Some(base) => {
+                let base_doc = by_doc[0].0.clone();
+                for (m, mf) in p.months {
+                    match base.months.get(&m) {
+                        Some(bm) if bm.present() && mf.present() => {
+                            f.export_months_compared += 1;
+                            if bm.income != mf.income || bm.tax != mf.tax {
+                                f.export_disagreements.push(ExportDiff {
+                                    period: m,
+                                    first: (base_doc.clone(), bm.income, bm.tax),
+                                    second: (doc.clone(), mf.income, mf.tax),
+                                });
+                            }
+                        }
+                        _ => {
+                            base.months.insert(m, mf);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(p) = merged {
+        if f.applicant_id_raw.is_none() {
+            f.applicant_id_raw = Some(p.id_raw.clone());
+            f.applicant_id = p.id.clone();
+            f.inferred.push(format!(
+                "申请人证件号码取自扣缴明细：{}",
+                crate::model::mask_id_like(&p.id_raw)
+            ));
+        }
+        if f.applicant_name.is_none() && !p.name().is_empty() {
+            f.applicant_name = Some(p.name().to_string());
+            f.inferred
+                .push(format!("申请人姓名取自扣缴明细：{}", p.name()));
+        }
+        f.person = Some(p);
+    }
+    // Name and ID from other documents when still unknown.
+    if f.applicant_id_raw.is_none() {
+        let from = f
+            .tax_records()
+            .into_iter()
+            .find_map(|(d, r)| r.id_number.clone().map(|i| (d.path.clone(), i)))
+            .or_else(|| {
+                f.si_records()
+                    .into_iter()
+                    .find_map(|(d, r)| r.id_number.clone().map(|i| (d.path.clone(), i)))
+            })
+            .or_else(|| {
+                f.contracts()
+                    .into_iter()
+                    .find_map(|(d, c)| c.employee_id.clone().map(|i| (d.path.clone(), i)))
+            });
+        if let Some((doc, id)) = from {
+            f.inferred.push(format!(
+                "申请人证件号码取自 {doc}：{}",
+                crate::model::mask_id_like(&id)
+            ));
+            f.applicant_id = IdNumber::parse(&id).ok();
+            f.applicant_id_raw = Some(id);
+        }
+    }
+    if f.applicant_name.is_none() {
+        let from = f
+            .contracts()
+            .into_iter()
+            .find_map(|(d, c)| c.employee.clone().map(|n| (d.path.clone(), n)))
+            .or_else(|| {
+                f.tax_records()
+                    .into_iter()
+                    .find_map(|(d, r)| r.holder_name.clone().map(|n| (d.path.clone(), n)))
+            });
+        if let Some((doc, name)) = from {
+            f.inferred.push(format!("申请人姓名取自 {doc}：{name}"));
+            f.applicant_name = Some(name);
+        }
+    }
+    if f.unit_name.is_none() {
+        let from = f
+            .contracts()
+            .into_iter()
+            .find_map(|(d, c)| c.employer.clone().map(|n| (d.path.clone(), n)));
+        if let Some((doc, name)) = from {
+            f.inferred
+                .push(format!("申请单位取自 {doc} 的甲方：{name}"));
+            f.unit_name = Some(name);
+        }
+    }
+    // Tax paid per month from 纳税记录 (工资薪金 rows only).
+    let mut paid: BTreeMap<YearMonth, Vec<Paid>> = BTreeMap::new();
+    for (d, r) in f.tax_records() {
+        for row in &r.rows {
+            if let (Some(p), Some(a)) = (row.period, row.amount_fen)
+                && (row.item.contains("工资") || row.item.contains("薪金"))
+            {
+                paid.entry(p).or_default().push(Paid {
+                    amount: a,
+                    document: d.path.clone(),
+                    source: row.source.clone(),
+                });
+            }
+        }
+    }
+    f.tax_paid = paid;
+    f
+}

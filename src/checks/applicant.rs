@@ -1,0 +1,369 @@
+//! `documents.readable`, `materials.complete`, `applicant.identity`, `applicant.age`,
+//! `applicant.hukou`, `residence.proof` for a whole case (SPEC §4).
+
+use chrono::Months;
+
+use super::{Evidence, Finding, Status};
+use crate::case::case_toml::Hukou;
+use crate::case::facts::CaseFacts;
+use crate::case::pipeline::{CheckSpec, Pipeline};
+use crate::extract::Record;
+use crate::model::{IdNumber, Sex, compare_unit_names};
+use crate::policy::Policy;
+
+fn ev(document: &str, locator: &str, text: &str) -> Evidence {
+    Evidence {
+        document: document.to_string(),
+        locator: locator.to_string(),
+        text: text.to_string(),
+        confidence: None,
+    }
+}
+
+/// `documents.readable`: every file was read; one that could not be is named with the reason,
+/// and the rest of the bundle is still checked.
+pub fn documents_readable(f: &CaseFacts) -> Finding {
+    let mut bad: Vec<String> = f
+        .docs
+        .iter()
+        .filter_map(|d| d.error.as_ref().map(|e| format!("{}：{e}", d.path)))
+        .collect();
+    bad.extend(f.intake_problems.iter().map(|(p, r)| format!("{p}：{r}")));
+    let dups: Vec<String> = f
+        .docs
+        .iter()
+        .filter_map(|d| {
+            d.duplicate_of
+                .as_ref()
+                .map(|o| format!("{} 与 {o} 内容相同", d.path))
+        })
+        .collect();
+    let unknown = f
+        .docs
+        .iter()
+        .filter(|d| d.error.is_none() && d.kind == crate::classify::Kind::Unknown)
+        .count();
+    let mut tail = String::new();
+    if !dups.is_empty() {
+        tail.push_str(&format!("；重复上传：{}", dups.join("、")));
+    }
+    if unknown > 0 {
+        tail.push_str(&format!("；{unknown} 份材料未识别类型"));
+    }
+    if bad.is_empty() {
+        Finding::new(
+            "documents.readable",
+            "—",
+            Status::Pass,
+            format!("{} 份材料均已读取{tail}", f.docs.len()),
+        )
+    } else {
+        let mut x = Finding::new(
+            "documents.readable",
+            "—",
+            Status::NeedsReview,
+            format!("{} 份材料无法读取：{}{tail}", bad.len(), bad.join("；")),
+        );
+        x.evidence = f
+            .docs
+            .iter()
+            .filter_map(|d| d.error.as_ref().map(|e| ev(&d.path, "file", e)))
+            .collect();
+        x
+    }
+}
+
+/// `materials.complete`: the materials the pipeline lists are present (三(二) Ⅰ; 三(三); 三(一)).
+pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>) {
+    let mut missing = Vec::new();
+    for m in &p.materials {
+        if !m.kinds.iter().any(|k| f.docs_of(*k).next().is_some()) {
+            missing.push(format!("{}（{}）", m.name, m.section));
+        }
+    }
+    let policy = match p.name.as_str() {
+        "renewal" => "三(三)",
+        "unit-registration" => "三(一)",
+        _ => "三(二) Ⅰ",
+    };
+    let x = if missing.is_empty() {
+        Finding::new(
+            "materials.complete",
+            policy,
+            Status::Pass,
+            "所需材料齐全".into(),
+        )
+    } else {
+        Finding::new(
+            "materials.complete",
+            policy,
+            Status::NeedsMaterial,
+            format!("缺少：{}", missing.join("；")),
+        )
+    };
+    (x, missing)
+}
+
+/// `applicant.identity`: the ID number is valid (GB 11643) and every document that names the
+/// applicant names the same person (三(二)(4)).
+pub fn identity(f: &CaseFacts) -> Finding {
+    const ID: &str = "applicant.identity";
+    const POLICY: &str = "三(二)(4)";
+    let Some(raw) = f.applicant_id_raw.as_deref() else {
+        return Finding::new(
+            ID,
+            POLICY,
+            Status::NeedsReview,
+            "未找到申请人证件号码".into(),
+        );
+    };
+    let id = match IdNumber::parse(raw) {
+        Ok(id) => id,
+        Err(e) => return Finding::new(ID, POLICY, Status::Fail, format!("证件号码无效：{e}")),
+    };
+    let name = f.applicant_name.clone().unwrap_or_default();
+    let mut differ: Vec<Evidence> = Vec::new();
+    let mut seen = 0;
+    let mut check = |doc: &str, what: &str, n: Option<&str>, i: Option<&str>| {
+        if let Some(i) = i {
+            seen += 1;
+            if !crate::model::text::strip_spaces(i).eq_ignore_ascii_case(id.as_str()) {
+                differ.push(ev(
+                    doc,
+                    what,
+                    &format!("证件号码 {}", crate::model::mask_id_like(i)),
+                ));
+            }
+        }
+        if let Some(n) = n
+            && !name.is_empty()
+            && crate::model::text::strip_spaces(n) != crate::model::text::strip_spaces(&name)
+        {
+            differ.push(ev(doc, what, &format!("姓名 {n}")));
+        }
+    };
+    for d in &f.docs {
+        match &d.record {
+            Some(Record::TaxRecord(r)) => check(
+                &d.path,
+                "纳税人",
+                r.holder_name.as_deref(),
+                r.id_number.as_deref(),
+            ),
+            Some(Record::SiRecord(r)) => check(
+                &d.path,
+                "参保人",
+                r.holder_name.as_deref(),
+                r.id_number.as_deref(),
+            ),
+            Some(Record::LaborContract(c)) => check(
+                &d.path,
+                "乙方",
+                c.employee.as_deref(),
+                c.employee_id.as_deref(),
+            ),
+            Some(Record::ResidencePermit(r)) => check(
+                &d.path,
+                "持证人",
+                r.holder.as_deref(),
+                r.id_number.as_deref(),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(p) = &f.person {
+        check("扣缴明细", "证件号码", Some(p.name()), Some(&p.id_raw));
+    }
+    if differ.is_empty() {
+        Finding::new(
+            ID,
+            POLICY,
+            Status::Pass,
+            format!("证件号码校验位正确；{seen} 处载明的证件号码与姓名一致"),
+        )
+    } else {
+        let mut x = Finding::new(
+            ID,
+            POLICY,
+            Status::Fail,
+            format!(
+                "{} 处材料的姓名或证件号码与申请人（{}）不一致",
+                differ.len(),
+                id.masked()
+            ),
+        );
+        x.evidence = differ;
+        x
+    }
+}
+
+/// `applicant.age`: below the statutory retirement age on the application date (三(二)(4):
+/// 男性不超过60周岁，女性不超过55周岁（女性工人身份不超过50周岁）).
+pub fn age(f: &CaseFacts, policy: &Policy) -> Finding {
+    const ID: &str = "applicant.age";
+    const POLICY: &str = "二(二)；三(二)(4)";
+    let Some(id) = &f.applicant_id else {
+        return Finding::new(
+            ID,
+            POLICY,
+            Status::NeedsReview,
+            "没有有效的证件号码，无法计算年龄".into(),
+        );
+    };
+    let age = id.age_on(f.as_of);
+    let r = &policy.retirement;
+    let (limit, who) = match (id.sex(), f.female_worker) {
+        (Sex::Male, _) => (r.male, "男性"),
+        (Sex::Female, Some(true)) => (r.female_worker, "女性工人"),
+        (Sex::Female, _) => (r.female, "女性"),
+    };
+    if age >= limit as i32 {
+        return Finding::new(
+            ID,
+            POLICY,
+            Status::Fail,
+            format!(
+                "{} 时 {age} 周岁，已到{who}法定退休年龄 {limit} 周岁",
+                f.as_of
+            ),
+        );
+    }
+    if id.sex() == Sex::Female && f.female_worker.is_none() && age >= r.female_worker as i32 {
+        return Finding::new(
+            ID,
+            POLICY,
+            Status::NeedsReview,
+            format!(
+                "{age} 周岁的女性：如为工人身份，退休年龄为 {} 周岁；case.toml 未说明 female_worker",
+                r.female_worker
+            ),
+        );
+    }
+    Finding::new(
+        ID,
+        POLICY,
+        Status::Pass,
+        format!(
+            "{} 时 {age} 周岁，未到{who}法定退休年龄 {limit} 周岁",
+            f.as_of
+        ),
+    )
+}
+
+/// `applicant.hukou`: not Beijing, collective, school-temporary or foreign (二(二)).
+pub fn hukou(f: &CaseFacts) -> Finding {
+    const ID: &str = "applicant.hukou";
+    const POLICY: &str = "二(二)";
+    match f.hukou {
+        Some(Hukou::NonBeijing) => Finding::new(ID, POLICY, Status::Pass, "非北京市户籍".into()),
+        Some(h) => {
+            let what = match h {
+                Hukou::Beijing => "北京市户籍",
+                Hukou::BeijingCollective => "北京市集体户口",
+                Hukou::SchoolTemporary => "学校临时户口",
+                Hukou::Foreign => "非中国籍",
+                Hukou::NonBeijing => unreachable!("matched above"),
+            };
+            Finding::new(
+                ID,
+                POLICY,
+                Status::Fail,
+                format!("申请人为{what}，不在受理范围之内"),
+            )
+        }
+        None => Finding::new(
+            ID,
+            POLICY,
+            Status::NeedsReview,
+            "case.toml 未说明户口性质（hukou），材料中无法判断".into(),
+        ),
+    }
+}
+
+/// `residence.proof`: a 居住证 valid on the application date, a residential property
+/// certificate, or a lease with at least `lease_months_left` months to run (三(二)(6)).
+pub fn residence(f: &CaseFacts, spec: &CheckSpec) -> Finding {
+    const ID: &str = "residence.proof";
+    const POLICY: &str = "三(二)(6)";
+    let months_left = spec.lease_months_left.unwrap_or(6);
+    let (permits, certs, leases) = f.residence();
+    for (d, p) in &permits {
+        if let Some(to) = p.valid_to
+            && to >= f.as_of
+            && p.valid_from.is_none_or(|from| from <= f.as_of)
+        {
+            let mut x = Finding::new(
+                ID,
+                POLICY,
+                Status::Pass,
+                format!("北京市居住证有效期至 {to}"),
+            );
+            x.evidence.push(ev(&d.path, "有效期限", &to.to_string()));
+            return x;
+        }
+    }
+    for (d, c) in &certs {
+        let residential = c.use_.as_deref().is_none_or(|u| u.contains("住宅"));
+        if residential {
+            let mut x = Finding::new(
+                ID,
+                POLICY,
+                Status::Pass,
+                format!(
+                    "不动产权证书（权利人 {}）",
+                    c.holder.as_deref().unwrap_or("—")
+                ),
+            );
+            x.evidence
+                .push(ev(&d.path, "用途", c.use_.as_deref().unwrap_or("")));
+            if let (Some(h), Some(n)) = (&c.holder, &f.applicant_name)
+                && compare_unit_names(h, n) != crate::model::UnitNameMatch::Identical
+            {
+                x.status = Status::NeedsReview;
+                x.message
+                    .push_str("：权利人不是申请人，需核对配偶或共有关系材料");
+            }
+            return x;
+        }
+    }
+    let needed = f.as_of.checked_add_months(Months::new(months_left));
+    let mut short = Vec::new();
+    for (d, l) in &leases {
+        match (l.end, needed) {
+            (Some(end), Some(n)) if end >= n => {
+                let mut x = Finding::new(
+                    ID,
+                    POLICY,
+                    Status::Pass,
+                    format!("租赁合同至 {end}，尚有 {months_left} 个月以上"),
+                );
+                if let Some(s) = &l.term_source {
+                    x.evidence.push(ev(&d.path, &s.locator, &s.text));
+                }
+                return x;
+            }
+            (Some(end), _) => short.push((d.path.clone(), end, l.term_source.clone())),
+            (None, _) => short.push((d.path.clone(), f.as_of, l.term_source.clone())),
+        }
+    }
+    if let Some((doc, end, src)) = short.first() {
+        let mut x = Finding::new(
+            ID,
+            POLICY,
+            Status::Fail,
+            format!(
+                "租赁合同至 {end}，不足 {months_left} 个月（三(二)(6)B：尚有6个月以上租赁期限）"
+            ),
+        );
+        if let Some(s) = src {
+            x.evidence.push(ev(doc, &s.locator, &s.text));
+        }
+        return x;
+    }
+    Finding::new(
+        ID,
+        POLICY,
+        Status::NeedsMaterial,
+        "没有居住证、不动产权证书或租赁合同".into(),
+    )
+}

@@ -18,6 +18,7 @@ use crate::policy::{IncomeBasis, Policy};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowRef {
     /// The file (empty when the rows come from one export).
+    #[serde(skip_serializing_if = "is_empty")]
     pub document: Arc<str>,
     /// Sheet name.
     pub sheet: Arc<str>,
@@ -27,6 +28,10 @@ pub struct RowRef {
     pub text: Arc<str>,
     /// Layout of the sheet.
     pub layout: Layout,
+}
+
+fn is_empty(s: &Arc<str>) -> bool {
+    s.is_empty()
 }
 
 impl RowRef {

@@ -79,11 +79,19 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
                 format!("流水线中的检查「{other}」未实现"),
             ),
         };
-        findings.push(finding);
+        findings.push(dedup_evidence(finding));
     }
     Outcome {
         findings,
         missing_materials,
         window,
     }
+}
+
+/// The same row cited twice (a month seen through two spells) is shown once.
+fn dedup_evidence(mut f: Finding) -> Finding {
+    let mut seen = std::collections::HashSet::new();
+    f.evidence
+        .retain(|e| seen.insert((e.document.clone(), e.locator.clone(), e.text.clone())));
+    f
 }

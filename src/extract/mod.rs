@@ -63,7 +63,10 @@ impl ExportRows {
                     exempt_fen: Some(r.exempt.unwrap_or(Fen::ZERO)),
                     tax_fen: r.tax,
                     source: text_util::Source {
-                        locator: format!("sheet {}, row {}", r.sheet, r.row),
+                        locator: r.locator.as_deref().map_or_else(
+                            || format!("sheet {}, row {}", r.sheet, r.row),
+                            str::to_string,
+                        ),
                         text: r.text.to_string(),
                     },
                 })
@@ -173,14 +176,25 @@ pub fn printed_export_workbook(
     Some((wb, sources))
 }
 
-fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
+/// A printed export read like the spreadsheet, each row citing its page and line.
+pub fn printed_export(lines: &[Line]) -> Option<tax_export::TaxExport> {
     let (wb, sources) = printed_export_workbook(lines)?;
-    let x = tax_export::extract(&wb).ok()?;
-    let mut view = ExportRows::of(&x);
-    for (out, r) in view.rows.iter_mut().zip(x.rows()) {
-        if let Some(s) = sources.get(r.row as usize - 1) {
-            out.source = s.clone();
+    let mut x = tax_export::extract(&wb).ok()?;
+    cite_pages(&mut x, &sources);
+    Some(x)
+}
+
+/// Points the rows of an export rebuilt from a PDF at the page and line they were read from.
+pub fn cite_pages(x: &mut tax_export::TaxExport, sources: &[text_util::Source]) {
+    for s in &mut x.sheets {
+        for r in &mut s.rows {
+            if let Some(src) = (r.row as usize).checked_sub(1).and_then(|i| sources.get(i)) {
+                r.locator = Some(std::sync::Arc::from(src.locator.as_str()));
+            }
         }
     }
-    Some(view)
+}
+
+fn tax_export_pdf(lines: &[Line]) -> Option<ExportRows> {
+    printed_export(lines).map(|x| ExportRows::of(&x))
 }

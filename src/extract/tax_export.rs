@@ -167,6 +167,9 @@ pub struct TaxRow {
     pub sheet: Arc<str>,
     /// 1-based row number in the sheet (CSV: line number).
     pub row: u32,
+    /// Where the row was read when it was not a sheet (a printed export: `page 1, line 12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locator: Option<Arc<str>>,
     /// Layout of the sheet.
     pub layout: Layout,
     /// 姓名.
@@ -940,6 +943,7 @@ impl SheetExtractor {
             document: Arc::from(""),
             sheet: self.sheet.clone(),
             row: row.index + 1,
+            locator: None,
             layout: self.layout,
             name,
             id_raw,

@@ -24,6 +24,9 @@ pub struct RowRef {
     pub sheet: Arc<str>,
     /// 1-based row.
     pub row: u32,
+    /// The location when the row was not read from a sheet (`page 1, line 12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Arc<str>>,
     /// The row's understood cells as read.
     pub text: Arc<str>,
     /// Layout of the sheet.
@@ -40,6 +43,7 @@ impl RowRef {
             document: r.document.clone(),
             sheet: r.sheet.clone(),
             row: r.row,
+            at: r.locator.clone(),
             text: r.text.clone(),
             layout: r.layout,
         }
@@ -47,7 +51,10 @@ impl RowRef {
 
     /// `sheet 综合所得明细, row 14`.
     pub fn locator(&self) -> String {
-        format!("sheet {}, row {}", self.sheet, self.row)
+        match &self.at {
+            Some(a) => a.to_string(),
+            None => format!("sheet {}, row {}", self.sheet, self.row),
+        }
     }
 }
 

@@ -158,9 +158,8 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
     let classification = rules.classify(&texts);
     let record = extract::from_lines(classification.kind, &lines, doc.pages.len() as u32);
     let export = (classification.kind == Kind::TaxExport)
-        .then(|| extract::printed_export_workbook(&lines))
-        .flatten()
-        .and_then(|(wb, _)| tax_export::extract(&wb).ok());
+        .then(|| extract::printed_export(&lines))
+        .flatten();
     Inspection {
         file: label.to_string(),
         format: Some(Format::Pdf),

@@ -125,14 +125,15 @@ pub fn precheck_file(
         let bytes = std::fs::read(path).map_err(|e| err(ReadError::Io(e.to_string()).into()))?;
         let doc = read::pdf::read_pdf(&bytes, &opts.limits).map_err(|e| err(e.into()))?;
         let lines = crate::jobs::inspect::document_lines(&doc);
-        let (wb, _) = crate::extract::printed_export_workbook(&lines).ok_or_else(|| {
+        let (wb, sources) = crate::extract::printed_export_workbook(&lines).ok_or_else(|| {
             err(ExtractError::NoHeader(vec![(
                 "pdf".into(),
                 "no table with 姓名 and 证件号码 on any page with a text layer".into(),
             )])
             .into())
         })?;
-        let export = tax_export::extract(&wb).map_err(|e| err(e.into()))?;
+        let mut export = tax_export::extract(&wb).map_err(|e| err(e.into()))?;
+        crate::extract::cite_pages(&mut export, &sources);
         let mut report = precheck_export(&export, label, policy, opts);
         report.file_notes.splice(0..0, doc.notes);
         return Ok(report);

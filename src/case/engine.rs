@@ -79,7 +79,7 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
                 format!("流水线中的检查「{other}」未实现"),
             ),
         };
-        findings.push(dedup_evidence(finding));
+        findings.push(low_confidence_guard(f, policy, dedup_evidence(finding)));
     }
     Outcome {
         findings,
@@ -94,4 +94,140 @@ fn dedup_evidence(mut f: Finding) -> Finding {
     f.evidence
         .retain(|e| seen.insert((e.document.clone(), e.locator.clone(), e.text.clone())));
     f
+}
+
+/// SPEC §4: a value read with low OCR confidence may never make a check pass. A passing
+/// finding that cites a low-confidence value or document — or cites nothing while the case
+/// holds a low-confidence document it may have relied on — becomes `needs_review`.
+fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
+    if x.status != Status::Pass || x.id == "documents.readable" {
+        return x;
+    }
+    let bar = policy.ocr_min_confidence as f32;
+    let low_docs: Vec<&str> = f
+        .docs
+        .iter()
+        .filter(|d| d.min_confidence.is_some_and(|c| c < bar))
+        .map(|d| d.path.as_str())
+        .collect();
+    let low_evidence = x
+        .evidence
+        .iter()
+        .any(|e| e.confidence.is_some_and(|c| c < bar));
+    let cites_low_doc = x
+        .evidence
+        .iter()
+        .any(|e| low_docs.contains(&e.document.as_str()));
+    let uncited = x.evidence.is_empty() && !low_docs.is_empty();
+    if low_evidence || cites_low_doc || uncited {
+        x.status = Status::NeedsReview;
+        x.message.push_str(&format!(
+            "；但所依据的材料含 OCR 识别置信度低于 {}% 的内容（{}），不能据此判定通过，需人工核对",
+            policy.ocr_min_confidence,
+            if low_docs.is_empty() {
+                "见证据".to_string()
+            } else {
+                low_docs.join("、")
+            }
+        ));
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::case_toml::{ApplicationType, CaseToml, Hukou};
+    use crate::case::facts::{self, CaseDoc};
+    use crate::classify::Kind;
+    use crate::extract::Record;
+    use crate::extract::residence_permit::ResidencePermit;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn case(confidence: Option<f32>) -> CaseFacts {
+        let permit = CaseDoc {
+            path: "扫描件001.jpg".into(),
+            sha256: "00".into(),
+            kind: Kind::ResidencePermit,
+            classification: None,
+            record: Some(Record::ResidencePermit(ResidencePermit {
+                holder: Some("张三".into()),
+                id_number: Some("11010519491231002X".into()),
+                address: None,
+                valid_from: Some(d(2025, 1, 1)),
+                valid_to: Some(d(2026, 12, 31)),
+            })),
+            export: None,
+            error: None,
+            pages: Some(1),
+            duplicate_of: None,
+            min_confidence: confidence,
+        };
+        let toml = CaseToml {
+            application_type: Some(ApplicationType::New),
+            date: Some(d(2025, 11, 20)),
+            applicant_name: Some("张三".into()),
+            applicant_id: Some("11010519491231002X".into()),
+            hukou: Some(Hukou::NonBeijing),
+            ..CaseToml::default()
+        };
+        let policy = Policy::builtin().unwrap();
+        facts::build(
+            "c",
+            Some(&toml),
+            vec![permit],
+            None,
+            d(2025, 11, 20),
+            &policy,
+        )
+    }
+
+    fn status(f: &CaseFacts, id: &str) -> Status {
+        let policy = Policy::builtin().unwrap();
+        let p = Pipeline::builtin("new-application").unwrap();
+        run(f, &p, &policy)
+            .findings
+            .into_iter()
+            .find(|x| x.id == id)
+            .unwrap()
+            .status
+    }
+
+    /// SPEC §4: a value read with low OCR confidence never makes a check pass.
+    #[test]
+    fn low_ocr_confidence_never_passes() {
+        assert_eq!(status(&case(None), "residence.proof"), Status::Pass);
+        assert_eq!(status(&case(Some(97.0)), "residence.proof"), Status::Pass);
+        assert_eq!(
+            status(&case(Some(55.0)), "residence.proof"),
+            Status::NeedsReview
+        );
+        // A passing check that cites nothing cannot pass while a low-confidence document is in
+        // the case: identity and hukou here.
+        assert_eq!(
+            status(&case(Some(55.0)), "applicant.identity"),
+            Status::NeedsReview
+        );
+        assert_eq!(
+            status(&case(Some(55.0)), "applicant.hukou"),
+            Status::NeedsReview
+        );
+        assert_eq!(status(&case(None), "applicant.hukou"), Status::Pass);
+        // No check of the whole pipeline passes with the low-confidence document present.
+        let policy = Policy::builtin().unwrap();
+        let p = Pipeline::builtin("new-application").unwrap();
+        let out = run(&case(Some(55.0)), &p, &policy);
+        for x in &out.findings {
+            assert!(
+                x.status != Status::Pass || x.id == "documents.readable",
+                "{} passed: {}",
+                x.id,
+                x.message
+            );
+        }
+    }
 }

@@ -47,6 +47,8 @@ pub struct CaseDoc {
     pub pages: Option<u32>,
     /// The same bytes as an earlier document (a duplicate upload).
     pub duplicate_of: Option<String>,
+    /// The lowest OCR confidence of anything read from it (`None`: no OCR).
+    pub min_confidence: Option<f32>,
 }
 
 /// Tax paid for one month according to a 纳税记录.

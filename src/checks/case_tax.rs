@@ -43,7 +43,7 @@ fn paid_evidence(f: &CaseFacts, m: YearMonth) -> Vec<Evidence> {
             document: p.document.clone(),
             locator: p.source.locator.clone(),
             text: p.source.text.clone(),
-            confidence: None,
+            confidence: p.source.confidence,
         })
         .collect()
 }

@@ -14,7 +14,7 @@ fn ev(document: &str, s: &Source) -> Evidence {
         document: document.to_string(),
         locator: s.locator.clone(),
         text: s.text.clone(),
-        confidence: None,
+        confidence: s.confidence,
     }
 }
 
@@ -56,6 +56,7 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
     for (d, c) in f.contracts() {
         if let Some(e) = &c.employer {
             let src = c.term_source.clone().unwrap_or(Source {
+                confidence: None,
                 locator: "甲方".into(),
                 text: e.clone(),
             });

@@ -35,7 +35,7 @@ pub fn months(f: &CaseFacts) -> BTreeMap<YearMonth, SiMonth> {
         document: doc.to_string(),
         locator: s.locator.clone(),
         text: s.text.clone(),
-        confidence: None,
+        confidence: s.confidence,
     };
     for (d, r) in f.si_records() {
         for s in &r.spells {

@@ -68,6 +68,7 @@ impl ExportRows {
                             str::to_string,
                         ),
                         text: r.text.to_string(),
+                        confidence: None,
                     },
                 })
                 .collect(),
@@ -152,10 +153,7 @@ pub fn printed_export_workbook(
             n.starts_with("合计") || n.starts_with("第") && n.contains("页")
         });
         for r in t.rows {
-            sources.push(text_util::Source {
-                locator: r.locator(),
-                text: r.text.clone(),
-            });
+            sources.push(text_util::Source::of_row(&r));
             rows.push(Row {
                 index: rows.len() as u32,
                 cells: r.cells.into_iter().map(Cell::Text).collect(),

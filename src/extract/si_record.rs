@@ -177,10 +177,7 @@ pub fn extract(lines: &[Line]) -> SiRecord {
 }
 
 fn source(r: &crate::read::layout::TableRow) -> Source {
-    Source {
-        locator: r.locator(),
-        text: r.text.clone(),
-    }
+    Source::of_row(r)
 }
 
 fn read_spells(lines: &[Line], rec: &mut SiRecord) {

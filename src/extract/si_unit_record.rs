@@ -84,10 +84,7 @@ pub fn extract(lines: &[Line]) -> SiUnitRecord {
                 from: month(&cell(cf)),
                 to: month(&cell(ct)),
                 base_fen: Fen::parse(&cell(cb)).ok(),
-                source: Source {
-                    locator: r.locator(),
-                    text: r.text.clone(),
-                },
+                source: Source::of_row(&r),
             });
         }
     }

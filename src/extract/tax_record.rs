@@ -236,10 +236,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
                 remark: cell(c_remark),
                 voucher_number: c_voucher.map(|_| cell(c_voucher)),
                 tax_type: c_type.map(|_| cell(c_type)),
-                source: Source {
-                    locator: r.locator(),
-                    text: r.text.clone(),
-                },
+                source: Source::of_row(&r),
             });
         }
     }
@@ -325,6 +322,7 @@ mod tests {
                     source: Source {
                         locator: String::new(),
                         text: String::new(),
+                        confidence: None,
                     },
                 })
                 .collect(),

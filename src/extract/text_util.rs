@@ -9,12 +9,22 @@ use crate::model::{Fen, YearMonth, parse_date};
 use crate::read::layout::Line;
 
 /// Where a value was read: page, line and the line's text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Source {
     /// `page 1, line 7`.
     pub locator: String,
     /// The text read.
     pub text: String,
+    /// The lowest OCR confidence (0–100) of what was read there; `None` for text layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// The lowest confidence of some runs (`None` when none carries one: a text layer).
+pub fn min_confidence<'a>(
+    runs: impl Iterator<Item = &'a crate::read::text::TextRun>,
+) -> Option<f32> {
+    runs.filter_map(|r| r.confidence).reduce(f32::min)
 }
 
 impl Source {
@@ -23,12 +33,22 @@ impl Source {
         Source {
             locator: line.locator(),
             text: line.text(),
+            confidence: min_confidence(line.runs.iter()),
+        }
+    }
+
+    /// The source of a table row.
+    pub fn of_row(r: &crate::read::layout::TableRow) -> Source {
+        Source {
+            locator: r.locator(),
+            text: r.text.clone(),
+            confidence: r.confidence,
         }
     }
 }
 
 /// A labelled value and the line it was read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Labelled {
     /// The value, normalized.
     pub value: String,

@@ -45,6 +45,9 @@ pub struct Inspection {
     pub notes: Vec<String>,
     /// Why the file could not be read, when it could not.
     pub error: Option<String>,
+    /// The lowest OCR confidence of any text read from the file (`None`: no OCR was involved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<f32>,
     /// The full withholding export (every row with its layout and agent) when the file is one;
     /// `record` holds its flat view.
     #[serde(skip)]
@@ -62,6 +65,7 @@ impl Inspection {
             notes: Vec::new(),
             error: Some(e.to_string()),
             export: None,
+            min_confidence: None,
         }
     }
 }
@@ -169,6 +173,9 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
         notes,
         error: None,
         export,
+        min_confidence: crate::extract::text_util::min_confidence(
+            doc.pages.iter().flat_map(|p| p.runs.iter()),
+        ),
     }
 }
 
@@ -216,6 +223,7 @@ fn inspect_workbook(
         notes,
         error: None,
         export: export.ok(),
+        min_confidence: None,
     }
 }
 

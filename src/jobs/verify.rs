@@ -77,6 +77,7 @@ pub fn read_doc(path: &str, bytes: &[u8], sha256: &str, limits: &Limits, rules: 
         error: i.error,
         pages: (!i.pages.is_empty()).then_some(i.pages.len() as u32),
         duplicate_of: None,
+        min_confidence: i.min_confidence,
     }
 }
 

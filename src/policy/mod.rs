@@ -205,6 +205,8 @@ pub struct Policy {
     pub tax: TaxRules,
     /// Retirement ages.
     pub retirement: Retirement,
+    /// OCR confidence (0–100) below which a value cannot make a check pass.
+    pub ocr_min_confidence: u8,
     /// Average wage by data year.
     pub average_wage: BTreeMap<i32, AverageWage>,
     /// Social-insurance base limits, by contribution year.
@@ -253,6 +255,7 @@ struct RawPolicy {
     schema: String,
     thresholds: RawThresholds,
     tax: RawTax,
+    ocr: RawOcr,
     retirement: Retirement,
     average_wage: Vec<AverageWage>,
     #[serde(default)]
@@ -266,6 +269,12 @@ struct RawThresholds {
     category_4: String,
     category_5: String,
     rounding: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOcr {
+    min_confidence: u8,
 }
 
 #[derive(Deserialize)]
@@ -377,6 +386,7 @@ impl Policy {
                 renewal_window_months: raw.tax.renewal_window_months,
             },
             retirement: raw.retirement,
+            ocr_min_confidence: raw.ocr.min_confidence.min(100),
             average_wage,
             si_base: raw.si_base,
         })

@@ -213,12 +213,23 @@ pub struct TableRow {
     pub cells: Vec<String>,
     /// The row's text as read (cells joined by ` | `), for evidence.
     pub text: String,
+    /// The lowest OCR confidence of the row's runs (`None` for a text layer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 impl TableRow {
     /// `page 1, line 14`.
     pub fn locator(&self) -> String {
         format!("page {}, line {}", self.page, self.line)
+    }
+}
+
+fn min_opt(a: Option<f32>, b: Option<f32>) -> Option<f32> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
     }
 }
 
@@ -265,11 +276,12 @@ pub fn read_table(
         line: usize,
         y: f32,
         parts: Parts,
+        confidence: Option<f32>,
     }
     /// Per column, the texts of a row with their baselines.
     type Parts = Vec<Vec<(f32, String)>>;
     let mut drafts: Vec<Draft> = Vec::new();
-    let mut pending: Vec<(f32, Parts)> = Vec::new();
+    let mut pending: Vec<(f32, Parts, Option<f32>)> = Vec::new();
     // A line far below the table's last line (a signature block, the issuing office) ends
     // the table even without a stop phrase: more than 3 font sizes, or 1.6 row pitches.
     let mut last_y: Option<f32> = None;
@@ -288,6 +300,7 @@ pub fn read_table(
         }
         last_y = Some(l.y);
         let mut parts: Parts = vec![Vec::new(); ncol];
+        let confidence = crate::extract::text_util::min_confidence(l.runs.iter());
         for c in l.cells(0.6) {
             // A cell that spans columns (long text) is split by run centres.
             let mut by_col: Vec<Vec<&TextRun>> = vec![Vec::new(); ncol];
@@ -309,10 +322,11 @@ pub fn read_table(
                 line: l.index + 1,
                 y: l.y,
                 parts,
+                confidence,
             };
             // Continuation lines seen just above this row belong to it when they are nearer
             // to it than to the row before (a vertically centred row with a wrapped cell).
-            for (py, pparts) in pending.drain(..) {
+            for (py, pparts, pconf) in pending.drain(..) {
                 let prev_dist = drafts.last().map_or(f32::INFINITY, |p| p.y - py);
                 let this_dist = py - d.y;
                 let target = if this_dist < prev_dist {
@@ -323,18 +337,20 @@ pub fn read_table(
                 for (i, p) in pparts.into_iter().enumerate() {
                     target.parts[i].extend(p);
                 }
+                target.confidence = min_opt(target.confidence, pconf);
             }
             drafts.push(d);
         } else {
-            pending.push((l.y, parts));
+            pending.push((l.y, parts, confidence));
         }
     }
     // Trailing continuation lines belong to the last row.
     if let Some(last) = drafts.last_mut() {
-        for (_, pparts) in pending.drain(..) {
+        for (_, pparts, pconf) in pending.drain(..) {
             for (i, p) in pparts.into_iter().enumerate() {
                 last.parts[i].extend(p);
             }
+            last.confidence = min_opt(last.confidence, pconf);
         }
     }
     let rows = drafts
@@ -360,6 +376,7 @@ pub fn read_table(
                 line: d.line,
                 cells,
                 text,
+                confidence: d.confidence,
             }
         })
         .collect();

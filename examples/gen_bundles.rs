@@ -1,0 +1,4112 @@
+//! Fixture-bundle generator for `jzz verify`.
+//!
+//! Writes complete case bundles for the Beijing Work Residence Permit (北京市工作居住证):
+//! one folder per bundle (a few also as `.zip`) holding the documents an applicant uploads
+//! under realistic file names plus a `case.toml`, and beside them
+//! `expected/<bundle>.json` with the status the author intends for every check of the
+//! pipeline and the resulting verdict. A test runs `jzz verify` on each bundle and compares.
+//!
+//! Usage: `cargo run --example gen_bundles -- fixtures/bundles`
+//!
+//! Needs Debian's `fonts-noto-cjk`. Most PDFs use the non-embedded Adobe font
+//! `STSong-Light` (small files); a few documents of the `complete-*` bundles embed subsetted
+//! Noto CJK through krilla. Layouts are copied from `gen_pdf_fixtures.rs` (an example is one
+//! file), the withholding export from `gen_fixtures.rs`. Does not use the jzz library.
+//!
+//! Deterministic: fixed dates, a seeded splitmix64 PRNG, krilla's content-hash document ID,
+//! fixed `/ID` for lopdf files, fixed xlsx creation time, fixed zip timestamps.
+
+// Amounts are integer fen written as `yuan_fen`, e.g. `10_616_00` = 10,616.00 元.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use std::collections::HashMap;
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use krilla::geom::{PathBuilder, Point};
+use krilla::graphic::Graphic;
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::{Document, SerializeSettings};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+use std::io::Write;
+
+type Res<T> = Result<T, Box<dyn Error>>;
+
+const A4_W: f32 = 595.0;
+const A4_H: f32 = 842.0;
+const FONT_DIR: &str = "/usr/share/fonts/opentype/noto";
+/// Face index of "Noto Sans/Serif CJK SC" inside the Noto CJK `.ttc` files
+/// (0 JP, 1 KR, 2 SC, 3 TC, 4 HK); checked against the name table at load.
+const SC_INDEX: u32 = 2;
+
+// ───────────────────────────── PRNG ─────────────────────────────
+
+/// splitmix64, seeded from a string (FNV-1a).
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: &str) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in seed.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(h)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
+    }
+    fn chars_from(&mut self, set: &str, n: usize) -> String {
+        let cs: Vec<char> = set.chars().collect();
+        (0..n)
+            .map(|_| cs[(self.next() % cs.len() as u64) as usize])
+            .collect()
+    }
+}
+
+// ─────────────────────── identifiers and money ───────────────────────
+
+/// GB 11643 citizen ID: 6-digit area + YYYYMMDD + 3-digit sequence + check.
+fn id_number(area: &str, birth: &str, seq: &str) -> String {
+    let base = format!("{area}{birth}{seq}");
+    assert_eq!(base.len(), 17, "{base}");
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = base
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{base}{check}")
+}
+
+/// GB 32100 unified social credit code: `9` `1` + 6-digit area + 9-char
+/// organisation code (with its GB 11714 check) + check char.
+fn credit_code(area: &str, org8: &str) -> String {
+    const CS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let val = |c: char| CS.find(c).unwrap() as u32;
+    // GB 11714 organisation code check (weights 3 7 9 10 5 8 4 2).
+    let ow = [3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = org8
+        .chars()
+        .zip(ow)
+        .map(|(c, w)| c.to_digit(36).unwrap() * w)
+        .sum();
+    let oc = match 11 - s % 11 {
+        10 => 'X',
+        11 => '0',
+        d => char::from_digit(d, 10).unwrap(),
+    };
+    let base = format!("91{area}{org8}{oc}");
+    assert_eq!(base.len(), 17);
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let sum: u32 = base.chars().zip(W).map(|(c, w)| val(c) * w).sum();
+    let c = (31 - sum % 31) % 31;
+    format!("{base}{}", CS.chars().nth(c as usize).unwrap())
+}
+
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
+}
+
+fn yuan_thousands(fen: i64) -> String {
+    let s = (fen.abs() / 100).to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{out}.{:02}", fen.abs() % 100)
+}
+
+const CAP_DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+
+fn cap_int(mut n: i64) -> String {
+    const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
+    const SECTIONS: [&str; 3] = ["", "万", "亿"];
+    let mut secs = vec![];
+    while n > 0 {
+        secs.push(n % 10000);
+        n /= 10000;
+    }
+    let mut s = String::new();
+    let mut gap = false;
+    for (i, &sec) in secs.iter().enumerate().rev() {
+        if sec == 0 {
+            gap = !s.is_empty();
+            continue;
+        }
+        if !s.is_empty() && (gap || sec < 1000) {
+            s.push('零');
+        }
+        gap = false;
+        let mut started = false;
+        let mut zero = false;
+        for p in (0..4).rev() {
+            let d = (sec / 10i64.pow(p)) % 10;
+            if d == 0 {
+                zero |= started;
+            } else {
+                if zero {
+                    s.push('零');
+                    zero = false;
+                }
+                s += CAP_DIGITS[d as usize];
+                s += UNITS[p as usize];
+                started = true;
+            }
+        }
+        s += SECTIONS[i];
+    }
+    s
+}
+
+/// Amount in capital RMB, e.g. 123456 → 壹仟贰佰叁拾肆元伍角陆分, 100000 → 壹仟元整.
+fn capitals(fen: i64) -> String {
+    let neg = fen < 0;
+    let fen = fen.abs();
+    let (y, j, f) = (fen / 100, (fen / 10) % 10, fen % 10);
+    let mut s = String::new();
+    if y > 0 {
+        s += &cap_int(y);
+        s += "元";
+    }
+    if j == 0 && f == 0 {
+        if y == 0 {
+            s += "零元";
+        }
+        s += "整";
+    } else {
+        if j > 0 {
+            s += CAP_DIGITS[j as usize];
+            s += "角";
+        } else if y > 0 {
+            s += "零";
+        }
+        if f > 0 {
+            s += CAP_DIGITS[f as usize];
+            s += "分";
+        }
+    }
+    if neg { format!("负{s}") } else { s }
+}
+
+fn self_check() {
+    assert_eq!(id_number("11010519491231002", "", ""), "11010519491231002X");
+    assert_eq!(capitals(1234_56), "壹仟贰佰叁拾肆元伍角陆分");
+    assert_eq!(capitals(1005_00), "壹仟零伍元整");
+    assert_eq!(capitals(1000_05), "壹仟元零伍分");
+    assert_eq!(capitals(10010_50), "壹万零壹拾元伍角");
+    assert_eq!(capitals(1001000_00), "壹佰万壹仟元整");
+    assert_eq!(capitals(1000100_00), "壹佰万零壹佰元整");
+    assert_eq!(capitals(12_00), "壹拾贰元整");
+    assert_eq!(capitals(7), "柒分");
+    assert_eq!(yuan_thousands(1234567_89), "1,234,567.89");
+    assert_eq!(yuan(-35_20), "-35.20");
+    // A widely published valid sample code.
+    assert_eq!(credit_code("350100", "M000100Y"), "91350100M000100Y43");
+}
+
+// ───────────────────────────── dates ─────────────────────────────
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Ym(i32, u32);
+
+impl Ym {
+    fn add(self, n: i32) -> Ym {
+        let t = self.0 * 12 + self.1 as i32 - 1 + n;
+        Ym(t.div_euclid(12), (t.rem_euclid(12) + 1) as u32)
+    }
+    fn iso(self) -> String {
+        format!("{:04}-{:02}", self.0, self.1)
+    }
+    fn compact(self) -> String {
+        format!("{:04}{:02}", self.0, self.1)
+    }
+    fn last_day(self) -> u32 {
+        match self.1 {
+            2 if self.0 % 4 == 0 && (self.0 % 100 != 0 || self.0 % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+    fn day(self, d: u32) -> Ymd {
+        Ymd(self.0, self.1, d)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Ymd(i32, u32, u32);
+
+impl Ymd {
+    fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.0, self.1, self.2)
+    }
+}
+
+// ───────────────────────────── fonts ─────────────────────────────
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Face {
+    Sans,
+    Bold,
+    Serif,
+}
+
+/// Minimal OpenType reader: cmap (format 12) + hmtx advances, enough to lay
+/// out text and to build krilla glyph runs without a shaper.
+struct OtFace {
+    font: Font,
+    upem: f32,
+    groups: Vec<(u32, u32, u32)>,
+    advances: Vec<u16>,
+}
+
+fn be16(d: &[u8], o: usize) -> usize {
+    u16::from_be_bytes([d[o], d[o + 1]]) as usize
+}
+fn be32(d: &[u8], o: usize) -> usize {
+    u32::from_be_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]]) as usize
+}
+
+impl OtFace {
+    fn load(file: &str, index: u32, expect_ps: &str) -> Res<OtFace> {
+        let path = Path::new(FONT_DIR).join(file);
+        let data = fs::read(&path)
+            .map_err(|e| format!("{}: {e} (install Debian's fonts-noto-cjk)", path.display()))?;
+        if &data[0..4] != b"ttcf" {
+            return Err(format!("{}: not a TTC", path.display()).into());
+        }
+        let face_off = be32(&data, 12 + 4 * index as usize);
+        let ntables = be16(&data, face_off + 4);
+        let mut tables = HashMap::new();
+        for i in 0..ntables {
+            let r = face_off + 12 + 16 * i;
+            tables.insert(&data[r..r + 4], (be32(&data, r + 8), be32(&data, r + 12)));
+        }
+        let tab = |t: &[u8]| -> Res<usize> {
+            tables
+                .get(t)
+                .map(|x| x.0)
+                .ok_or_else(|| format!("missing table {}", String::from_utf8_lossy(t)).into())
+        };
+        // name table: check the PostScript name (nameID 6) to be sure of the face.
+        let name = tab(b"name")?;
+        let (count, strings) = (be16(&data, name + 2), name + be16(&data, name + 4));
+        let mut ps = String::new();
+        for i in 0..count {
+            let r = name + 6 + 12 * i;
+            if be16(&data, r) == 3 && be16(&data, r + 6) == 6 {
+                let (len, off) = (be16(&data, r + 8), be16(&data, r + 10));
+                let raw = &data[strings + off..strings + off + len];
+                let u: Vec<u16> = raw
+                    .chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
+                ps = String::from_utf16_lossy(&u);
+                break;
+            }
+        }
+        if ps != expect_ps {
+            return Err(format!("{file} face {index} is {ps:?}, expected {expect_ps}").into());
+        }
+        let upem = be16(&data, tab(b"head")? + 18) as f32;
+        let nhm = be16(&data, tab(b"hhea")? + 34);
+        let hmtx = tab(b"hmtx")?;
+        let advances = (0..nhm).map(|g| be16(&data, hmtx + 4 * g) as u16).collect();
+        let cmap = tab(b"cmap")?;
+        let mut groups = vec![];
+        for i in 0..be16(&data, cmap + 2) {
+            let r = cmap + 4 + 8 * i;
+            let sub = cmap + be32(&data, r + 4);
+            if be16(&data, r) == 3 && be16(&data, r + 2) == 10 && be16(&data, sub) == 12 {
+                let n = be32(&data, sub + 12);
+                for g in 0..n {
+                    let o = sub + 16 + 12 * g;
+                    groups.push((
+                        be32(&data, o) as u32,
+                        be32(&data, o + 4) as u32,
+                        be32(&data, o + 8) as u32,
+                    ));
+                }
+            }
+        }
+        if groups.is_empty() {
+            return Err(format!("{file}: no cmap format 12").into());
+        }
+        let font = Font::new(data.into(), index).ok_or("krilla rejected the font")?;
+        Ok(OtFace {
+            font,
+            upem,
+            groups,
+            advances,
+        })
+    }
+
+    fn gid(&self, c: char) -> u32 {
+        let u = c as u32;
+        let i = self.groups.partition_point(|g| g.1 < u);
+        match self.groups.get(i) {
+            Some(&(s, _, g)) if s <= u => g + (u - s),
+            _ => panic!("font has no glyph for {c:?} (U+{u:04X})"),
+        }
+    }
+
+    fn advance(&self, gid: u32) -> f32 {
+        let a = self
+            .advances
+            .get(gid as usize)
+            .or(self.advances.last())
+            .copied()
+            .unwrap_or(0);
+        a as f32 / self.upem
+    }
+
+    fn glyphs(&self, s: &str) -> Vec<KrillaGlyph> {
+        s.char_indices()
+            .map(|(i, c)| {
+                let g = self.gid(c);
+                KrillaGlyph {
+                    glyph_id: GlyphId::new(g),
+                    text_range: i..i + c.len_utf8(),
+                    x_advance: self.advance(g),
+                    x_offset: 0.0,
+                    y_offset: 0.0,
+                    y_advance: 0.0,
+                    location: None,
+                }
+            })
+            .collect()
+    }
+
+    fn width(&self, s: &str) -> f32 {
+        s.chars().map(|c| self.advance(self.gid(c))).sum()
+    }
+}
+
+struct Fonts {
+    sans: OtFace,
+    bold: OtFace,
+    serif: OtFace,
+}
+
+impl Fonts {
+    fn load() -> Res<Fonts> {
+        Ok(Fonts {
+            sans: OtFace::load("NotoSansCJK-Regular.ttc", SC_INDEX, "NotoSansCJKsc-Regular")?,
+            bold: OtFace::load("NotoSansCJK-Bold.ttc", SC_INDEX, "NotoSansCJKsc-Bold")?,
+            serif: OtFace::load(
+                "NotoSerifCJK-Regular.ttc",
+                SC_INDEX,
+                "NotoSerifCJKsc-Regular",
+            )?,
+        })
+    }
+    fn face(&self, f: Face) -> &OtFace {
+        match f {
+            Face::Sans => &self.sans,
+            Face::Bold => &self.bold,
+            Face::Serif => &self.serif,
+        }
+    }
+}
+
+// ──────────────────────────── page model ────────────────────────────
+
+/// Drawing operations in top-down page coordinates (y = baseline for text).
+enum Op {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        face: Face,
+        s: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        w: f32,
+    },
+    /// Content drawn inside a Form XObject (krilla backend only).
+    Form(Vec<Op>),
+}
+
+struct Page {
+    w: f32,
+    h: f32,
+    ops: Vec<Op>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Al {
+    L,
+    C,
+    R,
+}
+
+/// A document under construction. `fonts == None` means the non-embedded
+/// STSong-Light backend (widths: 0.5 em for ASCII, 1 em otherwise).
+struct Doc<'a> {
+    fonts: Option<&'a Fonts>,
+    pages: Vec<Page>,
+    face: Face,
+    form: Option<Vec<Op>>,
+}
+
+const PAD: f32 = 3.0;
+
+impl<'a> Doc<'a> {
+    fn new(fonts: Option<&'a Fonts>, face: Face) -> Self {
+        Doc {
+            fonts,
+            pages: vec![],
+            face,
+            form: None,
+        }
+    }
+    fn page(&mut self, w: f32, h: f32) {
+        assert!(self.form.is_none());
+        self.pages.push(Page { w, h, ops: vec![] });
+    }
+    fn push(&mut self, op: Op) {
+        match &mut self.form {
+            Some(f) => f.push(op),
+            None => self.pages.last_mut().expect("no page").ops.push(op),
+        }
+    }
+    fn begin_form(&mut self) {
+        if self.fonts.is_some() {
+            self.form = Some(vec![]);
+        }
+    }
+    fn end_form(&mut self) {
+        if let Some(f) = self.form.take() {
+            self.push(Op::Form(f));
+        }
+    }
+    fn width_f(&self, face: Face, s: &str, size: f32) -> f32 {
+        match self.fonts {
+            Some(f) => f.face(face).width(s) * size,
+            None => {
+                s.chars()
+                    .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+                    .sum::<f32>()
+                    * size
+            }
+        }
+    }
+    fn width(&self, s: &str, size: f32) -> f32 {
+        self.width_f(self.face, s, size)
+    }
+    /// Text anchored at `x` (left, centre or right edge per `al`); returns its width.
+    fn text_f(&mut self, face: Face, al: Al, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        let w = self.width_f(face, s, size);
+        let x = match al {
+            Al::L => x,
+            Al::C => x - w / 2.0,
+            Al::R => x - w,
+        };
+        self.push(Op::Text {
+            x,
+            y,
+            size,
+            face,
+            s: s.to_string(),
+        });
+        w
+    }
+    fn t(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        self.text_f(self.face, Al::L, x, y, size, s)
+    }
+    fn tc(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        self.text_f(self.face, Al::C, x, y, size, s)
+    }
+    fn tr(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        self.text_f(self.face, Al::R, x, y, size, s)
+    }
+    /// Bold title (the STSong backend has a single face, so it is plain there).
+    fn title(&mut self, x: f32, y: f32, size: f32, s: &str) {
+        self.text_f(Face::Bold, Al::C, x, y, size, s);
+    }
+    fn heading(&mut self, x: f32, y: f32, size: f32, s: &str) {
+        self.text_f(Face::Bold, Al::L, x, y, size, s);
+    }
+    fn line_w(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, w: f32) {
+        self.push(Op::Line { x1, y1, x2, y2, w });
+    }
+    fn hl(&mut self, x1: f32, x2: f32, y: f32) {
+        self.line_w(x1, y, x2, y, 0.6);
+    }
+    fn vl(&mut self, x: f32, y1: f32, y2: f32) {
+        self.line_w(x, y1, x, y2, 0.6);
+    }
+    /// Label followed immediately by an underlined value.
+    fn underlined(&mut self, x: f32, y: f32, size: f32, s: &str) -> f32 {
+        let w = self.t(x, y, size, s);
+        self.line_w(x - 1.0, y + 2.5, x + w + 1.0, y + 2.5, 0.5);
+        w
+    }
+    /// Text inside the cell spanning columns `c0..c1` of `xs`, vertically centred in `top..top+h`.
+    #[allow(clippy::too_many_arguments)]
+    fn cell(
+        &mut self,
+        xs: &[f32],
+        c0: usize,
+        c1: usize,
+        top: f32,
+        h: f32,
+        size: f32,
+        al: Al,
+        s: &str,
+    ) {
+        if s.is_empty() {
+            return;
+        }
+        let y = top + h / 2.0 + size * 0.36;
+        let (l, r) = (xs[c0], xs[c1]);
+        let face = self.face;
+        match al {
+            Al::L => self.text_f(face, al, l + PAD, y, size, s),
+            Al::C => self.text_f(face, al, (l + r) / 2.0, y, size, s),
+            Al::R => self.text_f(face, al, r - PAD, y, size, s),
+        };
+    }
+    /// Ruled grid: horizontals at every row boundary, verticals at every column boundary.
+    fn grid(&mut self, xs: &[f32], top: f32, heights: &[f32]) {
+        let (l, r) = (xs[0], *xs.last().unwrap());
+        let mut y = top;
+        self.hl(l, r, y);
+        for h in heights {
+            y += h;
+            self.hl(l, r, y);
+        }
+        for &x in xs {
+            self.vl(x, top, y);
+        }
+    }
+}
+
+// ─────────────────────────── running text ───────────────────────────
+
+/// A piece of a paragraph: plain text, a filled blank (underlined, kept on
+/// one line) or plain text that must not be broken across lines.
+enum Seg {
+    P(String),
+    F(String),
+    K(String),
+}
+
+fn p(s: &str) -> Seg {
+    Seg::P(s.to_string())
+}
+fn f(s: impl ToString) -> Seg {
+    Seg::F(s.to_string())
+}
+fn k(s: impl ToString) -> Seg {
+    Seg::K(s.to_string())
+}
+
+struct Flow {
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+    lh: f32,
+    top: f32,
+    bottom: f32,
+}
+
+const NO_LINE_START: &str = "，。、；：）》”！？,.;:)";
+
+impl Doc<'_> {
+    fn ensure(&mut self, fl: &mut Flow, need: f32) {
+        if fl.y + need > fl.bottom {
+            self.page(A4_W, A4_H);
+            fl.y = fl.top;
+        }
+    }
+
+    /// Lays out a paragraph with first-line indent `indent` (in em).
+    fn para(&mut self, fl: &mut Flow, indent: f32, segs: &[Seg]) {
+        // tokens: (text, underlined)
+        let mut toks: Vec<(String, bool)> = vec![];
+        for seg in segs {
+            match seg {
+                Seg::P(s) => {
+                    let mut ascii = String::new();
+                    for c in s.chars() {
+                        if c.is_ascii_alphanumeric() {
+                            ascii.push(c);
+                            continue;
+                        }
+                        if !ascii.is_empty() {
+                            toks.push((std::mem::take(&mut ascii), false));
+                        }
+                        toks.push((c.to_string(), false));
+                    }
+                    if !ascii.is_empty() {
+                        toks.push((ascii, false));
+                    }
+                }
+                Seg::F(s) => toks.push((s.clone(), true)),
+                Seg::K(s) => toks.push((s.clone(), false)),
+            }
+        }
+        let size = fl.size;
+        let mut lines: Vec<Vec<(String, bool)>> = vec![vec![]];
+        let mut x = fl.x0 + indent * size;
+        for (s, u) in toks {
+            let w = self.width(&s, size);
+            let hang = NO_LINE_START.contains(s.as_str());
+            if x + w > fl.x1 + 0.01 && !hang && !lines.last().unwrap().is_empty() {
+                lines.push(vec![]);
+                x = fl.x0;
+            }
+            x += w;
+            let line = lines.last_mut().unwrap();
+            match line.last_mut() {
+                Some((prev, pu)) if *pu == u && !u => prev.push_str(&s),
+                _ => line.push((s, u)),
+            }
+        }
+        for (i, line) in lines.iter().enumerate() {
+            self.ensure(fl, fl.lh);
+            let mut x = fl.x0 + if i == 0 { indent * size } else { 0.0 };
+            let y = fl.y + size;
+            for (s, u) in line {
+                x += if *u {
+                    self.underlined(x, y, size, s)
+                } else {
+                    self.t(x, y, size, s)
+                };
+            }
+            fl.y += fl.lh;
+        }
+    }
+}
+
+// ───────────────────────────── renderers ─────────────────────────────
+
+fn draw_ops(s: &mut Surface, ops: &[Op], fonts: &Fonts) {
+    let mut lines: Vec<&Op> = vec![];
+    let flush = |s: &mut Surface, lines: &mut Vec<&Op>| {
+        if lines.is_empty() {
+            return;
+        }
+        // One path per stroke width.
+        let mut widths: Vec<f32> = vec![];
+        for l in lines.iter() {
+            if let Op::Line { w, .. } = l
+                && !widths.contains(w)
+            {
+                widths.push(*w);
+            }
+        }
+        for w in widths {
+            let mut pb = PathBuilder::new();
+            for l in lines.iter() {
+                if let Op::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    w: lw,
+                } = l
+                    && *lw == w
+                {
+                    pb.move_to(*x1, *y1);
+                    pb.line_to(*x2, *y2);
+                }
+            }
+            if let Some(path) = pb.finish() {
+                s.set_fill(None);
+                s.set_stroke(Some(Stroke {
+                    width: w,
+                    ..Default::default()
+                }));
+                s.draw_path(&path);
+            }
+        }
+        lines.clear();
+    };
+    for op in ops {
+        match op {
+            Op::Line { .. } => lines.push(op),
+            Op::Text {
+                x,
+                y,
+                size,
+                face,
+                s: text,
+            } => {
+                let f = fonts.face(*face);
+                s.set_stroke(None);
+                s.set_fill(Some(Fill::default()));
+                s.draw_glyphs(
+                    Point::from_xy(*x, *y),
+                    &f.glyphs(text),
+                    f.font.clone(),
+                    text,
+                    *size,
+                    false,
+                );
+            }
+            Op::Form(inner) => {
+                flush(s, &mut lines);
+                let mut sb = s.stream_builder();
+                let mut inner_s = sb.surface();
+                draw_ops(&mut inner_s, inner, fonts);
+                inner_s.finish();
+                let stream = sb.finish();
+                s.draw_graphic(Graphic::new(stream, false));
+            }
+        }
+    }
+    flush(s, &mut lines);
+}
+
+fn render_krilla(pages: &[Page], fonts: &Fonts) -> Res<Vec<u8>> {
+    let settings = SerializeSettings {
+        xmp_metadata: false,
+        enable_tagging: false,
+        ..Default::default()
+    };
+    let mut doc = Document::new_with(settings);
+    doc.set_metadata(Metadata::new().producer("jzz gen_bundles".to_string()));
+    for p in pages {
+        let mut page = doc.start_page_with(PageSettings::from_wh(p.w, p.h).ok_or("page size")?);
+        let mut s = page.surface();
+        draw_ops(&mut s, &p.ops, fonts);
+        s.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| format!("krilla: {e:?}").into())
+}
+
+fn num(v: f32) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Hand-written PDF with the non-embedded Adobe font STSong-Light
+/// (Type0, UniGB-UCS2-H, CIDFontType0, no ToUnicode, no FontFile).
+fn render_stsong(pages: &[Page], stem: &str) -> Res<Vec<u8>> {
+    use lopdf::{Dictionary, Object, Stream, dictionary};
+    let mut doc = lopdf::Document::with_version("1.4");
+    let pages_id = doc.new_object_id();
+    let desc = doc.add_object(dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => "STSong-Light",
+        "Flags" => 6,
+        "FontBBox" => vec![(-25).into(), (-254).into(), 1000.into(), 880.into()],
+        "ItalicAngle" => 0,
+        "Ascent" => 880,
+        "Descent" => -120,
+        "CapHeight" => 880,
+        "StemV" => 93,
+    });
+    let cid = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType0",
+        "BaseFont" => "STSong-Light",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("GB1"),
+            "Supplement" => 2,
+        },
+        "FontDescriptor" => desc,
+        "DW" => 1000,
+        // UniGB-UCS2-H maps U+0020..U+007E to CIDs 1..95 (proportional Roman).
+        "W" => vec![1.into(), 95.into(), 500.into()],
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "STSong-Light",
+        "Encoding" => "UniGB-UCS2-H",
+        "DescendantFonts" => vec![cid.into()],
+    });
+    let mut kids = vec![];
+    for p in pages {
+        let mut c = String::new();
+        let mut lw = -1.0;
+        for op in &p.ops {
+            match op {
+                Op::Text { x, y, size, s, .. } => {
+                    let hex: String = s.encode_utf16().map(|u| format!("{u:04X}")).collect();
+                    c += &format!(
+                        "BT /F1 {} Tf 1 0 0 1 {} {} Tm <{hex}> Tj ET\n",
+                        num(*size),
+                        num(*x),
+                        num(p.h - y)
+                    );
+                }
+                Op::Line { x1, y1, x2, y2, w } => {
+                    if *w != lw {
+                        c += &format!("{} w\n", num(*w));
+                        lw = *w;
+                    }
+                    c += &format!(
+                        "{} {} m {} {} l S\n",
+                        num(*x1),
+                        num(p.h - y1),
+                        num(*x2),
+                        num(p.h - y2)
+                    );
+                }
+                Op::Form(_) => return Err("forms are krilla-only".into()),
+            }
+        }
+        let content = doc.add_object(Stream::new(Dictionary::new(), c.into_bytes()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(p.w), Object::Real(p.h)],
+            "Contents" => content,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        });
+        kids.push(page.into());
+    }
+    let n = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => n }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    let info = doc.add_object(dictionary! {
+        "Producer" => Object::string_literal("jzz gen_bundles"),
+    });
+    doc.trailer.set("Root", catalog);
+    doc.trailer.set("Info", info);
+    let mut id = Rng::new(stem);
+    let idb: Vec<u8> = (0..2).flat_map(|_| id.next().to_be_bytes()).collect();
+    let ids = Object::String(idb, lopdf::StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![ids.clone(), ids]);
+    // A classic xref table (lopdf defaults to an xref stream for new documents).
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    let mut buf = vec![];
+    doc.save_to(&mut buf)?;
+    Ok(buf)
+}
+
+// ───────────────────────────── shared data ─────────────────────────────
+
+const TONGZHOU_TAX: &str = "国家税务总局北京市通州区税务局";
+const UNIT_MAIN: &str = "北京通州云启（科技）有限公司";
+const UNIT_MAIN_HALF: &str = "北京通州云启(科技)有限公司";
+const UNIT_OTHER: &str = "北京朝阳启明星（贸易）有限公司";
+const UNIT_AGENCY: &str = "北京通州众诚人力资源服务有限公司";
+const UNIT_ADDR: &str = "北京市通州区新华西街58号院3号楼5层";
+const UNIT_REP: &str = "赵立新";
+const HOME_ADDR: &str = "北京市通州区玉桥中路1号院2号楼3单元401室";
+
+fn ym_cn(m: Ym) -> String {
+    format!("{}年{}月", m.0, m.1)
+}
+
+fn ymd_cn(d: Ymd) -> String {
+    format!("{}年{}月{}日", d.0, d.1, d.2)
+}
+
+fn ymd_dot(d: Ymd) -> String {
+    format!("{:04}.{:02}.{:02}", d.0, d.1, d.2)
+}
+
+/// 二〇二〇年一月一日
+fn ymd_hanzi(d: Ymd) -> String {
+    const D: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let small = |n: u32| -> String {
+        match n {
+            1..=9 => D[n as usize].to_string(),
+            10 => "十".into(),
+            11..=19 => format!("十{}", D[(n - 10) as usize]),
+            _ if n.is_multiple_of(10) => format!("{}十", D[(n / 10) as usize]),
+            _ => format!("{}十{}", D[(n / 10) as usize], D[(n % 10) as usize]),
+        }
+    };
+    let y: String =
+        d.0.to_string()
+            .chars()
+            .map(|c| D[c.to_digit(10).unwrap() as usize])
+            .collect();
+    format!("{y}年{}月{}日", small(d.1), small(d.2))
+}
+
+fn iso_to_dot(s: &str) -> String {
+    s.replace('-', ".")
+}
+
+/// The applicant as the documents print them.
+#[derive(Clone)]
+struct Person {
+    name: &'static str,
+    id: String,
+    male: bool,
+    birth: Ymd,
+    home: &'static str,
+    issuer: &'static str,
+}
+
+// ─────────────────────── 个人所得税纳税记录 ───────────────────────
+
+#[derive(Clone)]
+struct NsjlRow {
+    declared_on: String,
+    amount_fen: i64,
+    paid_on: String,
+    item: String,
+    period: String,
+    authority: String,
+    remark: String,
+}
+
+struct NsjlSpec<'a> {
+    seed: &'a str,
+    holder: &'a str,
+    id: String,
+    from: Ym,
+    to: Ym,
+    record_prefix: &'static str,
+    issued: Ymd,
+    rows: Vec<NsjlRow>,
+}
+
+fn nsjl(fonts: Option<&Fonts>, spec: NsjlSpec) -> Vec<Page> {
+    let mut rng = Rng::new(spec.seed);
+    let code = rng.chars_from("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
+    let rec_digits = rng.digits(8);
+    let mut d = Doc::new(fonts, Face::Sans);
+    let xs = [50.0, 114.0, 180.0, 244.0, 310.0, 368.0, 460.0, 545.0];
+    let heads = [
+        "申报日期",
+        "实缴(退)金额",
+        "入(退)库日期",
+        "所得项目",
+        "税款所属期",
+        "入库税务机关",
+        "备注",
+    ];
+    let total: i64 = spec.rows.iter().map(|r| r.amount_fen).sum();
+    let chunks: Vec<&[NsjlRow]> = spec.rows.chunks(16).collect();
+    let npages = chunks.len();
+    let cx = A4_W / 2.0;
+    for (pi, chunk) in chunks.iter().enumerate() {
+        d.page(A4_W, A4_H);
+        let w = d.t(50.0, 48.0, 9.0, spec.record_prefix);
+        d.t(50.0 + w + 6.0, 48.0, 9.0, &rec_digits);
+        d.t(445.0, 48.0, 9.0, "查询验证码");
+        let mut x = 445.0;
+        for g in 0..3 {
+            x += d.t(x, 62.0, 9.0, &code[g * 4..g * 4 + 4]) + 6.0;
+        }
+        d.t(445.0, 75.0, 9.0, &code[12..16]);
+        let top = if pi == 0 {
+            d.title(cx, 102.0, 14.0, "中华人民共和国");
+            d.title(cx, 130.0, 20.0, "个人所得税纳税记录");
+            d.tc(cx, 152.0, 11.0, "（原《税收完税证明》）");
+            d.t(
+                50.0,
+                182.0,
+                10.0,
+                &format!("记录期间：{}至{}", ym_cn(spec.from), ym_cn(spec.to)),
+            );
+            d.t(50.0, 198.0, 10.0, &format!("纳税人名称：{}", spec.holder));
+            d.t(300.0, 198.0, 10.0, &format!("纳税人识别号：{}", spec.id));
+            d.t(50.0, 214.0, 10.0, "身份证件类型：居民身份证");
+            d.t(300.0, 214.0, 10.0, &format!("身份证件号码：{}", spec.id));
+            d.tr(545.0, 231.0, 9.0, "金额单位：元");
+            236.0
+        } else {
+            d.title(cx, 112.0, 18.0, "个人所得税纳税记录（续）");
+            d.tr(545.0, 141.0, 9.0, "金额单位：元");
+            146.0
+        };
+        let (hh, rh) = (22.0, 26.0);
+        let mut heights = vec![hh];
+        heights.extend(std::iter::repeat_n(rh, chunk.len()));
+        d.grid(&xs, top, &heights);
+        for (i, h) in heads.iter().enumerate() {
+            d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+        }
+        let mut y = top + hh;
+        for r in chunk.iter() {
+            d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &iso_to_dot(&r.declared_on));
+            d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(r.amount_fen));
+            d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &iso_to_dot(&r.paid_on));
+            d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &r.item);
+            d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &iso_to_dot(&r.period));
+            let (a, b) = r.authority.split_at("国家税务总局北京市".len());
+            d.t(xs[5] + PAD, y + 11.0, 9.0, a);
+            d.t(xs[5] + PAD, y + 22.0, 9.0, b);
+            d.cell(&xs, 6, 7, y, rh, 9.0, Al::L, &r.remark);
+            y += rh;
+        }
+        if pi + 1 == npages {
+            d.hl(xs[0], xs[7], y + rh);
+            for c in [0, 1, 2, 7] {
+                d.vl(xs[c], y, y + rh);
+            }
+            d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, "金额合计");
+            d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(total));
+            d.cell(
+                &xs,
+                2,
+                7,
+                y,
+                rh,
+                9.0,
+                Al::L,
+                &format!("（大写）{}", capitals(total)),
+            );
+            y += rh;
+            let mut fl = Flow {
+                x0: 50.0,
+                x1: 545.0,
+                y: y + 10.0,
+                size: 9.0,
+                lh: 14.0,
+                top: 60.0,
+                bottom: 790.0,
+            };
+            d.para(
+                &mut fl,
+                0.0,
+                &[p(
+                    "说明：本记录涉及纳税人敏感信息，请妥善保管。你可以通过自然人电子税务局对本记录进行验证。本记录所载信息为纳税人已申报并缴纳入库的个人所得税信息，不作为纳税人其他涉税事项的证明。",
+                )],
+            );
+            d.t(
+                50.0,
+                fl.y + 16.0,
+                9.0,
+                &format!("开具时间：{}", ymd_cn(spec.issued)),
+            );
+        }
+        d.tc(
+            cx,
+            812.0,
+            9.0,
+            &format!("当前第{}页，共{}页", pi + 1, npages),
+        );
+    }
+    d.pages
+}
+
+// ─────────────────────── 社保权益记录（参保人员缴费信息） ───────────────────────
+
+struct Spell {
+    from: Ym,
+    to: Ym,
+    unit: String,
+    district: &'static str,
+}
+
+struct Contrib {
+    months: u32,
+    base_fen: i64,
+    personal_fen: i64,
+}
+
+struct SiYear {
+    from: Ym,
+    to: Ym,
+    supplementary: bool,
+    pension: Contrib,
+    unemployment: Contrib,
+    injury: (u32, i64),
+    medical: Contrib,
+    maternity: (u32, i64),
+}
+
+/// Personal contribution of a year: pension 8 %, unemployment 0.5 %, medical 2 % + 3 元/month.
+fn si_year(from: Ym, to: Ym, supplementary: bool, base_by_month: &dyn Fn(Ym) -> i64) -> SiYear {
+    let mut months = 0;
+    let mut base = 0;
+    let mut m = from;
+    while m <= to {
+        months += 1;
+        base += base_by_month(m);
+        m = m.add(1);
+    }
+    let pct = |permille: i64| (base * permille + 500) / 1000;
+    SiYear {
+        from,
+        to,
+        supplementary,
+        pension: Contrib {
+            months,
+            base_fen: base,
+            personal_fen: pct(80),
+        },
+        unemployment: Contrib {
+            months,
+            base_fen: base,
+            personal_fen: pct(5),
+        },
+        injury: (months, base),
+        medical: Contrib {
+            months,
+            base_fen: base,
+            personal_fen: pct(20) + 3_00 * months as i64,
+        },
+        maternity: (months, base),
+    }
+}
+
+struct RightsSpec<'a> {
+    seed: &'a str,
+    holder: &'a str,
+    id: &'a str,
+    unit: &'a str,
+    query: Ymd,
+    spells: &'a [Spell],
+    years: &'a [SiYear],
+}
+
+fn si_rights(fonts: Option<&Fonts>, sp: RightsSpec) -> Vec<Page> {
+    let mut rng = Rng::new(sp.seed);
+    let check = rng.chars_from("0123456789ABCDEF", 8);
+    let serial = format!(
+        "{:04}{:02}{:02}{}",
+        sp.query.0,
+        sp.query.1,
+        sp.query.2,
+        rng.digits(12)
+    );
+    let years = sp.years;
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    let cx = A4_W / 2.0;
+    d.title(
+        cx,
+        62.0,
+        14.0,
+        "北京市社会保险个人权益记录(参保人员缴费信息)",
+    );
+    let (l, r) = (36.0, 320.0);
+    d.t(l, 92.0, 9.5, &format!("参保人姓名：{}", sp.holder));
+    d.t(r, 92.0, 9.5, &format!("校验码：{check}"));
+    d.t(l, 108.0, 9.5, &format!("社会保障号码：{}", sp.id));
+    d.t(r, 108.0, 9.5, &format!("查询流水号：{serial}"));
+    d.t(l, 124.0, 9.5, &format!("单位名称：{}", sp.unit));
+    d.t(r, 124.0, 9.5, &format!("查询日期：{}", sp.query.iso()));
+
+    d.heading(l, 150.0, 10.5, "一、养老保险单位变动记录");
+    let xs = [36.0, 116.0, 196.0, 266.0, 474.0, 559.0];
+    let heads = [
+        "缴费起始年月",
+        "缴费截止年月",
+        "实际缴费月数",
+        "单位名称",
+        "缴费区县",
+    ];
+    let (top, hh, rh) = (158.0, 22.0, 20.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, sp.spells.len()));
+    d.grid(&xs, top, &heights);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for s in sp.spells {
+        let months = (s.to.0 * 12 + s.to.1 as i32) - (s.from.0 * 12 + s.from.1 as i32) + 1;
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &s.from.compact());
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.to.compact());
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::R, &months.to_string());
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &s.unit);
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, s.district);
+        y += rh;
+    }
+
+    d.heading(l, y + 26.0, 10.5, "二、五险缴费明细");
+    let widths = [
+        88.0, 24.0, 42.0, 40.0, 24.0, 42.0, 40.0, 24.0, 42.0, 24.0, 42.0, 40.0, 24.0, 42.0,
+    ];
+    let mut xs = vec![l];
+    for w in widths {
+        xs.push(xs.last().unwrap() + w);
+    }
+    let groups = [
+        ("养老", 1, 4),
+        ("失业", 4, 7),
+        ("工伤", 7, 9),
+        ("医疗", 9, 12),
+        ("生育", 12, 14),
+    ];
+    let (top, h1, h2, rh, fs) = (y + 34.0, 18.0, 26.0, 18.0, 8.0);
+    let right = *xs.last().unwrap();
+    let nrows = years.len() + 1;
+    let bottom = top + h1 + h2 + rh * nrows as f32;
+    d.hl(l, right, top);
+    d.hl(xs[1], right, top + h1);
+    let mut yy = top + h1 + h2;
+    for _ in 0..=nrows {
+        d.hl(l, right, yy);
+        yy += rh;
+    }
+    for (i, &x) in xs.iter().enumerate() {
+        let is_group_edge = i == 0 || i == 1 || groups.iter().any(|g| g.2 == i);
+        d.vl(x, if is_group_edge { top } else { top + h1 }, bottom);
+    }
+    d.cell(&xs, 0, 1, top, h1 + h2, 9.0, Al::C, "缴费起止年月");
+    for (name, a, b) in groups {
+        d.cell(&xs, a, b, top, h1, 9.0, Al::C, name);
+        for c in a..b {
+            let x = (xs[c] + xs[c + 1]) / 2.0;
+            let sub = top + h1;
+            match (c - a) % 3 {
+                0 => {
+                    d.tc(x, sub + h2 / 2.0 + fs * 0.36, fs, "月数");
+                }
+                1 => {
+                    d.tc(x, sub + 11.0, fs, "年缴费");
+                    d.tc(x, sub + 21.0, fs, "基数");
+                }
+                _ => {
+                    d.tc(x, sub + 11.0, fs, "个人");
+                    d.tc(x, sub + 21.0, fs, "缴费");
+                }
+            }
+        }
+    }
+    let mut y = top + h1 + h2;
+    let base_cell = |d: &mut Doc, c: usize, y: f32, v: Option<i64>| {
+        let s = match v {
+            Some(v) => (v / 100).to_string(),
+            None => "------".into(),
+        };
+        d.cell(&xs, c, c + 1, y, rh, fs, Al::R, &s);
+    };
+    type Col = (u32, Option<i64>, Option<i64>);
+    let row = |d: &mut Doc, y: f32, label: &str, cols: [Col; 5]| {
+        d.cell(&xs, 0, 1, y, rh, fs, Al::L, label);
+        let mut c = 1;
+        for (months, base, personal) in cols {
+            d.cell(&xs, c, c + 1, y, rh, fs, Al::R, &months.to_string());
+            base_cell(d, c + 1, y, base);
+            c += 2;
+            if let Some(p) = personal {
+                d.cell(&xs, c, c + 1, y, rh, fs, Al::R, &yuan(p));
+                c += 1;
+            }
+        }
+    };
+    let dotted = |m: Ym| format!("{:04}.{:02}", m.0, m.1);
+    for yr in years {
+        let label = format!(
+            "{}{}-{}",
+            if yr.supplementary { "*" } else { "" },
+            dotted(yr.from),
+            dotted(yr.to)
+        );
+        let c = |x: &Contrib| (x.months, Some(x.base_fen), Some(x.personal_fen));
+        let b = |x: (u32, i64)| (x.0, Some(x.1), None);
+        row(
+            &mut d,
+            y,
+            &label,
+            [
+                c(&yr.pension),
+                c(&yr.unemployment),
+                b(yr.injury),
+                c(&yr.medical),
+                b(yr.maternity),
+            ],
+        );
+        y += rh;
+    }
+    let sum_c = |f: fn(&SiYear) -> &Contrib| {
+        let m: u32 = years.iter().map(|y| f(y).months).sum();
+        let p: i64 = years.iter().map(|y| f(y).personal_fen).sum();
+        (m, None, Some(p))
+    };
+    let sum_b = |f: fn(&SiYear) -> (u32, i64)| (years.iter().map(|y| f(y).0).sum(), None, None);
+    row(
+        &mut d,
+        y,
+        "合计",
+        [
+            sum_c(|y| &y.pension),
+            sum_c(|y| &y.unemployment),
+            sum_b(|y| y.injury),
+            sum_c(|y| &y.medical),
+            sum_b(|y| y.maternity),
+        ],
+    );
+    y += rh;
+    d.t(
+        l,
+        y + 16.0,
+        8.5,
+        "上述“缴费起止年月”栏目中带“*”标识为该年内含有补缴信息",
+    );
+    d.heading(l, y + 44.0, 10.5, "三、补充资料");
+    d.t(
+        l + 21.0,
+        y + 62.0,
+        9.5,
+        "本权益记录仅供参保人员核对个人缴费信息使用。",
+    );
+    d.t(
+        l + 21.0,
+        y + 77.0,
+        9.5,
+        "如对记录内容有异议，请向参保单位或社会保险经办机构咨询。",
+    );
+    d.tr(540.0, y + 120.0, 10.0, "北京市通州区社会保险基金管理中心");
+    d.tr(540.0, y + 138.0, 10.0, &ymd_cn(sp.query));
+    d.tc(cx, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    d.pages
+}
+
+// ─────────────────────── 个人缴费明细（按月） ───────────────────────
+
+struct SiMonth {
+    period: Ym,
+    kind: &'static str,
+    base_fen: i64,
+    unit: String,
+    arrived_on: Ymd,
+}
+
+fn si_monthly(fonts: Option<&Fonts>, holder: &str, id: &str, months: &[SiMonth]) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 62.0, 16.0, "北京市社会保险个人缴费明细");
+    d.t(50.0, 94.0, 10.0, &format!("姓名：{holder}"));
+    d.t(250.0, 94.0, 10.0, &format!("社会保障号码：{id}"));
+    let xs = [50.0, 105.0, 137.0, 187.0, 239.0, 291.0, 341.0, 475.0, 545.0];
+    let heads = [
+        "费款所属期",
+        "险种",
+        "缴费类型",
+        "缴费基数",
+        "单位缴费",
+        "个人缴费",
+        "缴费单位名称",
+        "到账日期",
+    ];
+    let (top, hh, rh) = (106.0, 22.0, 20.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, months.len()));
+    d.grid(&xs, top, &heights);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for m in months {
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &m.period.compact());
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, "养老");
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, m.kind);
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::R, &yuan(m.base_fen));
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::R, &yuan(m.base_fen * 16 / 100));
+        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(m.base_fen * 8 / 100));
+        d.cell(&xs, 6, 7, y, rh, 7.5, Al::L, &m.unit);
+        d.cell(&xs, 7, 8, y, rh, 9.0, Al::L, &m.arrived_on.iso());
+        y += rh;
+    }
+    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    d.pages
+}
+
+// ─────────────────────── 单位职工缴费信息 ───────────────────────
+
+struct Staff {
+    name: String,
+    id_masked: String,
+    from: Ym,
+    to: Ym,
+    base_fen: i64,
+}
+
+fn si_unit_record(fonts: Option<&Fonts>, unit: &str, pf: Ym, pt: Ym, staff: &[Staff]) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(
+        A4_W / 2.0,
+        62.0,
+        14.0,
+        "北京市社会保险个人权益记录(单位职工缴费信息)",
+    );
+    d.t(50.0, 94.0, 10.0, &format!("单位名称：{unit}"));
+    d.t(
+        50.0,
+        110.0,
+        10.0,
+        &format!("查询期间：{}至{}", ym_cn(pf), ym_cn(pt)),
+    );
+    d.begin_form();
+    let xs = [50.0, 90.0, 160.0, 300.0, 380.0, 460.0, 545.0];
+    let heads = [
+        "序号",
+        "姓名",
+        "社会保障号码",
+        "缴费起始年月",
+        "缴费截止年月",
+        "缴费基数",
+    ];
+    let (top, hh, rh) = (122.0, 22.0, 20.0);
+    let mut heights = vec![hh];
+    heights.extend(std::iter::repeat_n(rh, staff.len()));
+    d.grid(&xs, top, &heights);
+    for (i, h) in heads.iter().enumerate() {
+        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
+    }
+    let mut y = top + hh;
+    for (i, s) in staff.iter().enumerate() {
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, &(i + 1).to_string());
+        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.name);
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &s.id_masked);
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &s.from.compact());
+        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &s.to.compact());
+        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(s.base_fen));
+        y += rh;
+    }
+    d.end_form();
+    d.tr(545.0, y + 40.0, 10.0, "北京市通州区社会保险基金管理中心");
+    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    d.pages
+}
+
+// ─────────────────────────── 劳动合同 ───────────────────────────
+
+fn body_flow() -> Flow {
+    Flow {
+        x0: 64.0,
+        x1: 531.0,
+        y: 70.0,
+        size: 10.5,
+        lh: 19.0,
+        top: 64.0,
+        bottom: 790.0,
+    }
+}
+
+/// Underlined date blanks: 自 [2020] 年 [1] 月 [1] 日
+fn date_blanks(segs: &mut Vec<Seg>, d: Ymd) {
+    segs.push(f(d.0));
+    segs.push(p("年"));
+    segs.push(f(d.1));
+    segs.push(p("月"));
+    segs.push(f(d.2));
+    segs.push(p("日"));
+}
+
+fn signatures(d: &mut Doc, fl: &mut Flow, a: &str, b: &str, date: &str) {
+    d.ensure(fl, 110.0);
+    let y = fl.y + 36.0;
+    d.t(fl.x0, y, 10.5, a);
+    d.t(300.0, y, 10.5, b);
+    d.t(
+        fl.x0,
+        y + 30.0,
+        10.5,
+        "法定代表人（主要负责人）或委托代理人（签字或盖章）",
+    );
+    d.t(fl.x0, y + 64.0, 10.5, date);
+    d.t(300.0, y + 64.0, 10.5, date);
+    fl.y = y + 80.0;
+}
+
+#[derive(Clone, Copy)]
+enum Term {
+    Fixed {
+        start: Ymd,
+        end: Ymd,
+        probation_end: Ymd,
+    },
+    Open {
+        start: Ymd,
+        probation_end: Ymd,
+    },
+    Task {
+        start: Ymd,
+        task: &'static str,
+    },
+}
+
+#[derive(Clone)]
+struct ContractSpec {
+    employer: String,
+    term: Term,
+    signed: Ymd,
+    /// Older free-text wording (固定期限 only) with dates in Chinese numerals.
+    older: bool,
+}
+
+/// 人力资源社会保障部《劳动合同（通用）》2019 template with all three term options printed.
+fn contract_2019(fonts: Option<&Fonts>, c: &ContractSpec, who: &Person, code: &str) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同");
+    d.tc(A4_W / 2.0, 108.0, 12.0, "（通用）");
+    fl.y = 128.0;
+    d.para(&mut fl, 0.0, &[p("甲方（用人单位）："), f(&c.employer)]);
+    d.para(&mut fl, 0.0, &[p("统一社会信用代码："), f(code)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("法定代表人（主要负责人）或委托代理人："), f(UNIT_REP)],
+    );
+    d.para(&mut fl, 0.0, &[p("注册地："), f(UNIT_ADDR)]);
+    d.para(&mut fl, 0.0, &[p("经营地："), f(UNIT_ADDR)]);
+    fl.y += 8.0;
+    d.para(&mut fl, 0.0, &[p("乙方（劳动者）："), f(who.name)]);
+    d.para(&mut fl, 0.0, &[p("居民身份证号码："), f(&who.id)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("（或其他有效证件名称____证件号：________）")],
+    );
+    d.para(&mut fl, 0.0, &[p("户籍地址："), f(who.home)]);
+    d.para(&mut fl, 0.0, &[p("经常居住地（通讯地址）："), f(HOME_ADDR)]);
+    fl.y += 8.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("根据《中华人民共和国劳动法》《中华人民共和国劳动合同法》等法律法规政策规定，甲乙双方遵循合法、公平、平等自愿、协商一致、诚实信用的原则订立本合同。")],
+    );
+    d.para(&mut fl, 0.0, &[k("一、劳动合同期限")]);
+    let choice = match c.term {
+        Term::Fixed { .. } => 1,
+        Term::Open { .. } => 2,
+        Term::Task { .. } => 3,
+    };
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 甲乙双方自用工之日起建立劳动关系，双方约定按下列第"),
+            f(format!(" {choice} ")),
+            p("种方式确定劳动合同期限："),
+        ],
+    );
+    const BLANK: &str = "____年__月__日";
+    let mut o1 = vec![p("1.固定期限：自")];
+    let mut o2 = vec![p("2.无固定期限：自")];
+    let mut o3 = vec![p("3.以完成一定工作任务为期限：自")];
+    match c.term {
+        Term::Fixed {
+            start,
+            end,
+            probation_end,
+        } => {
+            date_blanks(&mut o1, start);
+            o1.push(p("起至"));
+            date_blanks(&mut o1, end);
+            o1.push(p("止，其中，试用期从用工之日起至"));
+            date_blanks(&mut o1, probation_end);
+            o1.push(p("止。"));
+        }
+        _ => o1.push(p(&format!(
+            "{BLANK}起至{BLANK}止，其中，试用期从用工之日起至{BLANK}止。"
+        ))),
+    }
+    match c.term {
+        Term::Open {
+            start,
+            probation_end,
+        } => {
+            date_blanks(&mut o2, start);
+            o2.push(p(
+                "起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至",
+            ));
+            date_blanks(&mut o2, probation_end);
+            o2.push(p("止。"));
+        }
+        _ => o2.push(p(&format!(
+            "{BLANK}起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至{BLANK}止。"
+        ))),
+    }
+    match c.term {
+        Term::Task { start, task } => {
+            date_blanks(&mut o3, start);
+            o3.push(p("起至"));
+            o3.push(f(task));
+            o3.push(p(
+                "工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。",
+            ));
+        }
+        _ => o3.push(p(&format!(
+            "{BLANK}起至________工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。"
+        ))),
+    }
+    for o in [&o1, &o2, &o3] {
+        d.para(&mut fl, 2.0, o);
+    }
+    d.para(&mut fl, 0.0, &[k("二、工作内容和工作地点")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 乙方工作岗位是"),
+            f("软件工程师"),
+            p("，岗位职责为"),
+            f("按甲方岗位说明书执行"),
+            p("。乙方的工作应达到甲方规定的岗位工作标准。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第三条 乙方工作地点为"),
+            f("北京市通州区"),
+            p("，如甲方派乙方到外地工作，应当征得乙方同意。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("三、工作时间和休息休假")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("第四条 甲乙双方同意按以下第"), f(" 1 "), p("种方式确定乙方的工作时间：1.标准工时制，即每日工作不超过八小时，每周工作不超过四十小时，每周至少休息一天。")],
+    );
+    d.para(&mut fl, 0.0, &[k("四、其他")]);
+    d.para(&mut fl, 2.0, &[p("第五条 本合同未尽事宜，按照国家和北京市有关规定执行。本合同一式两份，甲乙双方各执一份，经甲乙双方签字（盖章）后生效。")]);
+    let date = format!("签订日期：{}", ymd_cn(c.signed));
+    signatures(&mut d, &mut fl, "甲方（盖章）", "乙方（签字）", &date);
+    d.pages
+}
+
+/// Older free-text contract: 本合同期限类型为固定期限合同, dates in Chinese numerals.
+fn contract_older(fonts: Option<&Fonts>, c: &ContractSpec, who: &Person) -> Vec<Page> {
+    let Term::Fixed { start, end, .. } = c.term else {
+        panic!("older contracts are fixed-term");
+    };
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同书");
+    fl.y = 110.0;
+    d.para(&mut fl, 0.0, &[p("甲方："), k(&c.employer)]);
+    d.para(&mut fl, 0.0, &[p("法定代表人："), k(UNIT_REP)]);
+    d.para(&mut fl, 0.0, &[p(&format!("地址：{UNIT_ADDR}"))]);
+    fl.y += 6.0;
+    d.para(&mut fl, 0.0, &[p("乙方："), k(who.name)]);
+    d.para(&mut fl, 0.0, &[p("居民身份证号码："), k(&who.id)]);
+    d.para(&mut fl, 0.0, &[p(&format!("户籍所在地：{}", who.home))]);
+    fl.y += 6.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("甲乙双方根据《中华人民共和国劳动法》和《中华人民共和国劳动合同法》的有关规定，遵循合法、公平、平等自愿、协商一致、诚实信用的原则，签订本合同。")],
+    );
+    d.para(&mut fl, 0.0, &[k("一、合同期限")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 本合同期限类型为固定期限合同。本合同生效日期："),
+            k(ymd_hanzi(start)),
+            p("，终止日期："),
+            k(ymd_hanzi(end)),
+            p("，其中试用期为三个月。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("二、工作内容")]);
+    d.para(&mut fl, 2.0, &[p("第二条 乙方同意根据甲方工作需要，担任软件研发岗位工作。乙方应按照甲方的要求，按时完成规定的工作数量，达到规定的质量标准。")]);
+    d.para(&mut fl, 0.0, &[k("三、劳动报酬")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第三条 甲方每月以货币形式按时足额支付乙方工资，乙方工资按甲方薪酬制度确定。",
+        )],
+    );
+    d.para(&mut fl, 0.0, &[k("四、其他事项")]);
+    d.para(&mut fl, 2.0, &[p("第四条 本合同一式两份，甲乙双方各执一份，具有同等法律效力。本合同自双方签字盖章之日起生效。")]);
+    let date = format!("签订日期：{}", ymd_hanzi(c.signed));
+    signatures(&mut d, &mut fl, "甲方（盖章）：", "乙方（签字）：", &date);
+    d.pages
+}
+
+// ─────────────────────── residence, identity, certificates ───────────────────────
+
+fn lease(fonts: Option<&Fonts>, who: &Person, start: Ymd, end: Ymd) -> Vec<Page> {
+    let lessor = "郑国强";
+    let lessor_id = id_number("110112", "19650922", "035");
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "房屋租赁合同");
+    fl.y = 110.0;
+    d.para(
+        &mut fl,
+        0.0,
+        &[
+            p("出租方（甲方）："),
+            k(lessor),
+            p("    身份证号："),
+            k(&lessor_id),
+        ],
+    );
+    d.para(
+        &mut fl,
+        0.0,
+        &[
+            p("承租方（乙方）："),
+            k(who.name),
+            p("    身份证号："),
+            k(&who.id),
+        ],
+    );
+    fl.y += 6.0;
+    d.para(&mut fl, 2.0, &[p("根据《中华人民共和国民法典》及有关规定，为明确甲乙双方的权利义务关系，双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜订立本合同。")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 房屋基本情况：甲方出租的房屋坐落于"),
+            k(HOME_ADDR),
+            p("，房屋用途为居住。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 租赁期限：租赁期限自"),
+            k(ymd_cn(start)),
+            p("起至"),
+            k(ymd_cn(end)),
+            p("止。"),
+        ],
+    );
+    d.para(&mut fl, 2.0, &[p("第三条 租金及支付方式：月租金为人民币伍仟贰佰元整，按季支付，乙方于每季度首月五日前支付当季租金。")]);
+    d.para(&mut fl, 2.0, &[p("第四条 租赁期内，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途，不得转租。")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "第五条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
+        )],
+    );
+    let signed = Ym(start.0, start.1).add(-1).day(20);
+    signatures(
+        &mut d,
+        &mut fl,
+        "甲方（签字）：",
+        "乙方（签字）：",
+        &format!("签订日期：{}", ymd_cn(signed)),
+    );
+    d.pages
+}
+
+fn residence_permit(fonts: Option<&Fonts>, who: &Person, from: Ymd, to: Ymd) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    let (x0, y0, w, h) = (127.5, 80.0, 340.0, 215.0);
+    for inset in [0.0, 3.0] {
+        let (l, t, r, b) = (x0 + inset, y0 + inset, x0 + w - inset, y0 + h - inset);
+        d.hl(l, r, t);
+        d.hl(l, r, b);
+        d.vl(l, t, b);
+        d.vl(r, t, b);
+    }
+    d.title(x0 + w / 2.0, y0 + 36.0, 18.0, "北京市居住证");
+    let (lx, vx) = (x0 + 20.0, x0 + 92.0);
+    let rows = [
+        ("姓名", who.name.to_string()),
+        ("公民身份号码", who.id.clone()),
+        ("居住地址", HOME_ADDR.to_string()),
+        ("有效期限", format!("{}-{}", ymd_dot(from), ymd_dot(to))),
+        ("签发机关", "北京市公安局通州分局".to_string()),
+    ];
+    let mut y = y0 + 72.0;
+    for (label, value) in rows {
+        d.t(lx, y, 9.0, label);
+        d.t(vx, y, 10.0, &value);
+        y += 26.0;
+    }
+    d.pages
+}
+
+fn property_cert(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
+    let number = "京(2021)通州区不动产权第0048213号";
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 80.0, 20.0, "不动产权证书");
+    d.tc(A4_W / 2.0, 118.0, 11.0, number);
+    let xs = [90.0, 190.0, 505.0];
+    let rows = [
+        ("权利人", who.name),
+        ("共有情况", "单独所有"),
+        ("坐落", HOME_ADDR),
+        ("不动产单元号", "110112003004GB00123F00010035"),
+        ("权利类型", "国有建设用地使用权/房屋所有权"),
+        ("权利性质", "出让/商品房"),
+        ("用途", "住宅"),
+        ("面积", "共有宗地面积12345.67㎡/房屋建筑面积89.12㎡"),
+    ];
+    let (top, rh) = (134.0, 30.0);
+    d.grid(&xs, top, &[rh; 8]);
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let y = top + rh * i as f32;
+        d.cell(&xs, 0, 1, y, rh, 10.0, Al::C, label);
+        d.cell(&xs, 1, 2, y, rh, 10.0, Al::L, value);
+    }
+    d.pages
+}
+
+/// 居民身份证 photocopy: back (with the national title) above the front, as clerks ask.
+fn id_card(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    let (x0, w, h) = (150.0, 300.0, 190.0);
+    let frame = |d: &mut Doc, y0: f32| {
+        d.hl(x0, x0 + w, y0);
+        d.hl(x0, x0 + w, y0 + h);
+        d.vl(x0, y0, y0 + h);
+        d.vl(x0 + w, y0, y0 + h);
+    };
+    // Back.
+    let y0 = 70.0;
+    frame(&mut d, y0);
+    d.title(x0 + w / 2.0, y0 + 60.0, 16.0, "中华人民共和国居民身份证");
+    let issued = Ymd(who.birth.0 + 26, 5, 20);
+    let until = Ymd(issued.0 + 20, issued.1, issued.2);
+    d.t(x0 + 30.0, y0 + 130.0, 10.0, "签发机关");
+    d.t(x0 + 100.0, y0 + 130.0, 10.0, who.issuer);
+    d.t(x0 + 30.0, y0 + 156.0, 10.0, "有效期限");
+    d.t(
+        x0 + 100.0,
+        y0 + 156.0,
+        10.0,
+        &format!("{}-{}", ymd_dot(issued), ymd_dot(until)),
+    );
+    // Front.
+    let y0 = 300.0;
+    frame(&mut d, y0);
+    let (lx, vx) = (x0 + 20.0, x0 + 70.0);
+    d.t(lx, y0 + 30.0, 9.0, "姓名");
+    d.t(vx, y0 + 30.0, 11.0, who.name);
+    d.t(lx, y0 + 56.0, 9.0, "性别");
+    d.t(vx, y0 + 56.0, 10.0, if who.male { "男" } else { "女" });
+    d.t(vx + 50.0, y0 + 56.0, 9.0, "民族");
+    d.t(vx + 80.0, y0 + 56.0, 10.0, "汉");
+    d.t(lx, y0 + 82.0, 9.0, "出生");
+    d.t(vx, y0 + 82.0, 10.0, &ymd_cn(who.birth));
+    d.t(lx, y0 + 108.0, 9.0, "住址");
+    d.t(vx, y0 + 108.0, 10.0, who.home);
+    d.t(lx, y0 + 166.0, 9.0, "公民身份号码");
+    d.t(vx + 30.0, y0 + 166.0, 11.0, &who.id);
+    d.tc(
+        A4_W / 2.0,
+        540.0,
+        10.0,
+        "（本复印件仅供办理北京市工作居住证使用）",
+    );
+    d.pages
+}
+
+fn degree(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 120.0, 24.0, "硕士学位证书");
+    let mut fl = body_flow();
+    fl.y = 180.0;
+    fl.size = 12.0;
+    fl.lh = 24.0;
+    fl.x0 = 90.0;
+    fl.x1 = 505.0;
+    let grad = Ymd(who.birth.0 + 25, 6, 30);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(&format!(
+            "{}，{}，{}生。在北京工业大学计算机科学与技术专业完成了硕士研究生的学习计划，业已毕业，经审核符合《中华人民共和国学位条例》的规定，授予工学硕士学位。",
+            who.name,
+            if who.male { "男" } else { "女" },
+            ymd_hanzi(who.birth),
+        ))],
+    );
+    d.tr(505.0, fl.y + 60.0, 12.0, "北京工业大学");
+    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
+    d.tr(505.0, fl.y + 112.0, 12.0, &ymd_hanzi(grad));
+    d.pages
+}
+
+fn title_cert(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 100.0, 22.0, "专业技术资格证书");
+    let rows = [
+        ("姓名", who.name.to_string()),
+        ("性别", if who.male { "男" } else { "女" }.to_string()),
+        ("身份证号", who.id.clone()),
+        ("专业", "计算机应用技术".to_string()),
+        ("资格名称", "高级工程师".to_string()),
+        ("资格级别", "副高级".to_string()),
+        (
+            "评审机构",
+            "北京市工程技术系列（计算机技术与应用）高级专业技术资格评审委员会".to_string(),
+        ),
+        ("批准时间", "2022年12月20日".to_string()),
+        ("证书编号", "2211020221200317".to_string()),
+    ];
+    let mut y = 160.0;
+    for (label, value) in rows {
+        d.t(90.0, y, 10.5, label);
+        d.t(180.0, y, 10.0, &value);
+        y += 28.0;
+    }
+    d.t(
+        90.0,
+        y + 20.0,
+        10.0,
+        "经评审，该同志具备职称（专业技术资格）相应水平，特发此证。",
+    );
+    d.tr(505.0, y + 70.0, 11.0, "北京市人力资源和社会保障局");
+    d.pages
+}
+
+fn business_license(
+    fonts: Option<&Fonts>,
+    unit: &str,
+    code: &str,
+    capital_cn: &str,
+    founded: Ymd,
+) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 90.0, 28.0, "营业执照");
+    d.tc(A4_W / 2.0, 116.0, 10.0, "（副本）");
+    d.t(70.0, 150.0, 10.0, &format!("统一社会信用代码 {code}"));
+    let term = format!(
+        "{}至{}",
+        ymd_cn(founded),
+        ymd_cn(Ymd(founded.0 + 30, founded.1, founded.2 - 1))
+    );
+    let founded_s = ymd_cn(founded);
+    let rows = [
+        ("名称", unit),
+        ("类型", "有限责任公司(自然人投资或控股)"),
+        ("法定代表人", UNIT_REP),
+        ("经营范围", "技术开发、技术咨询、技术服务；软件开发。"),
+        ("注册资本", capital_cn),
+        ("成立日期", founded_s.as_str()),
+        ("营业期限", term.as_str()),
+        ("住所", UNIT_ADDR),
+    ];
+    let mut y = 190.0;
+    for (label, value) in rows {
+        d.t(70.0, y, 10.5, label);
+        d.t(160.0, y, 10.5, value);
+        y += 28.0;
+    }
+    d.tr(525.0, y + 50.0, 10.5, "登记机关 北京市通州区市场监督管理局");
+    d.tr(525.0, y + 74.0, 10.5, "2023年06月12日");
+    d.pages
+}
+
+fn tax_notice(
+    fonts: Option<&Fonts>,
+    unit: &str,
+    code: &str,
+    from: Ym,
+    to: Ym,
+    issued: Ymd,
+) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 90.0, 18.0, "涉税信息查询结果告知书");
+    d.tc(A4_W / 2.0, 114.0, 10.5, "京通税涉查〔2025〕1187号");
+    let mut fl = body_flow();
+    fl.y = 136.0;
+    d.para(&mut fl, 0.0, &[p("纳税人名称："), k(unit)]);
+    d.para(&mut fl, 0.0, &[p("纳税人识别号："), k(code)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p(&format!(
+            "查询事项：{}至{}纳税情况",
+            ym_cn(from),
+            ym_cn(to)
+        ))],
+    );
+    fl.y += 8.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(&format!(
+            "查询结果：经查询金税系统，该纳税人于{}至{}期间按期办理纳税申报，累计缴纳增值税、企业所得税及代扣代缴个人所得税等各项税款合计人民币壹佰贰拾捌万陆仟肆佰伍拾元叁角贰分，无欠税记录。",
+            ym_cn(from),
+            ym_cn(to)
+        ))],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(
+            "本告知书仅对查询期间内的涉税信息负责，不作为其他事项的证明。",
+        )],
+    );
+    d.tr(
+        531.0,
+        fl.y + 50.0,
+        11.0,
+        "税务机关（章）：国家税务总局北京市通州区税务局",
+    );
+    d.tr(531.0, fl.y + 76.0, 11.0, &ymd_cn(issued));
+    d.pages
+}
+
+fn integrity_statement(
+    fonts: Option<&Fonts>,
+    unit: &str,
+    who: Option<&Person>,
+    date: Ymd,
+) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 100.0, 20.0, "诚信声明");
+    let mut fl = body_flow();
+    fl.y = 140.0;
+    fl.size = 12.0;
+    fl.lh = 24.0;
+    let subject = match who {
+        Some(w) => format!("本单位为{}申请办理《北京市工作居住证》", w.name),
+        None => "本单位申请办理《北京市工作居住证》单位登记".to_string(),
+    };
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(&format!("本单位郑重声明：{subject}所提交的全部申报材料及所填写的信息均真实有效、准确完整，不存在虚假记载、误导性陈述或重大遗漏。如有不实，本单位愿意承担由此产生的一切法律责任，并接受有关部门依法依规作出的处理。"))],
+    );
+    d.tr(
+        531.0,
+        fl.y + 60.0,
+        12.0,
+        &format!("单位名称（盖章）：{unit}"),
+    );
+    d.tr(531.0, fl.y + 90.0, 12.0, &ymd_cn(date));
+    d.pages
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ReportKind {
+    New,
+    Renewal,
+    Unit,
+}
+
+fn application_report(
+    fonts: Option<&Fonts>,
+    unit: &str,
+    who: Option<&Person>,
+    kind: ReportKind,
+    date: Ymd,
+) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let title = match (kind, who) {
+        (ReportKind::New, Some(w)) => format!("关于为{}新办《北京市工作居住证》的申请报告", w.name),
+        (ReportKind::Renewal, Some(w)) => {
+            format!("关于为{}续办《北京市工作居住证》的申请报告", w.name)
+        }
+        _ => "关于办理《北京市工作居住证》单位登记的申请报告".to_string(),
+    };
+    d.title(A4_W / 2.0, 90.0, 15.0, &title);
+    let mut fl = body_flow();
+    fl.y = 120.0;
+    fl.size = 11.5;
+    fl.lh = 22.0;
+    d.para(&mut fl, 0.0, &[p("北京市通州区人才服务中心：")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p(&format!("{unit}（以下简称申请单位）成立于2015年3月，注册资本伍佰万元，主要从事软件开发与信息技术服务，现有在职职工四十余人，依法按时为职工缴纳社会保险并代扣代缴个人所得税。"))],
+    );
+    match who {
+        Some(w) => {
+            d.para(
+                &mut fl,
+                2.0,
+                &[p(&format!("{}同志，{}，{}出生，现任申请单位软件研发部技术负责人。该同志入职以来工作勤勉，业绩表现突出，主持完成了公司核心产品的架构升级，为申请单位业务发展作出了重要贡献。", w.name, if w.male { "男" } else { "女" }, ymd_cn(w.birth)))],
+            );
+            let verb = if kind == ReportKind::Renewal {
+                "续办"
+            } else {
+                "办理"
+            };
+            d.para(
+                &mut fl,
+                2.0,
+                &[p(&format!("为稳定人才队伍，申请单位特申请为{}同志{}《北京市工作居住证》。申请单位承诺所提交材料真实有效，恳请予以批准。", w.name, verb))],
+            );
+        }
+        None => {
+            d.para(
+                &mut fl,
+                2.0,
+                &[p("为更好地引进和稳定人才，申请单位特申请办理《北京市工作居住证》单位登记，并承诺如实申报、按规定为引进人才办理工作居住证相关手续。近年来申请单位经营状况良好，业绩表现稳步提升，恳请予以批准。")],
+            );
+        }
+    }
+    d.tr(
+        531.0,
+        fl.y + 50.0,
+        11.5,
+        &format!("申请单位（盖章）：{unit}"),
+    );
+    d.tr(531.0, fl.y + 76.0, 11.5, &ymd_cn(date));
+    d.pages
+}
+
+/// 北京市工作居住证申请表 as printed from the online system.
+fn application_form(
+    fonts: Option<&Fonts>,
+    unit: &str,
+    code: &str,
+    who: &Person,
+    date: Ymd,
+) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 70.0, 18.0, "北京市工作居住证申请表");
+    d.t(60.0, 98.0, 9.0, "申请类型：新办");
+    d.tr(535.0, 98.0, 9.0, &format!("填表日期：{}", ymd_cn(date)));
+    let xs = [60.0, 150.0, 300.0, 390.0, 535.0];
+    let rh = 28.0;
+    let top = 106.0;
+    let rows: [(&str, String, &str, String); 6] = [
+        (
+            "申请人姓名",
+            who.name.into(),
+            "性别",
+            if who.male { "男" } else { "女" }.into(),
+        ),
+        ("出生日期", ymd_cn(who.birth), "民族", "汉族".into()),
+        ("身份证号码", who.id.clone(), "学历", "硕士研究生".into()),
+        (
+            "户籍所在地",
+            who.home.chars().take(6).collect(),
+            "职务",
+            "技术负责人".into(),
+        ),
+        ("申请单位", unit.into(), "单位性质", "有限责任公司".into()),
+        (
+            "单位信用代码",
+            code.into(),
+            "联系电话",
+            "010-8952XXXX".into(),
+        ),
+    ];
+    d.grid(&xs, top, &[rh; 6]);
+    for (i, (a, b, c, e)) in rows.iter().enumerate() {
+        let y = top + rh * i as f32;
+        d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, a);
+        d.cell(
+            &xs,
+            1,
+            2,
+            y,
+            rh,
+            if b.chars().count() > 14 { 7.0 } else { 9.0 },
+            Al::L,
+            b,
+        );
+        d.cell(&xs, 2, 3, y, rh, 9.0, Al::C, c);
+        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, e);
+    }
+    let mut fl = body_flow();
+    fl.x0 = 60.0;
+    fl.x1 = 535.0;
+    fl.y = top + rh * 6.0 + 16.0;
+    fl.size = 10.0;
+    d.para(
+        &mut fl,
+        0.0,
+        &[p(
+            "申请人承诺：本人所填信息及所提交材料均真实、准确，如有不实，本人承担相应责任。",
+        )],
+    );
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("申请人签字：                     申请单位意见（盖章）：")],
+    );
+    d.pages
+}
+
+// ─────────────────────── withholding export (xlsx) ───────────────────────
+
+/// One month of wages of the applicant as the unit paid them.
+#[derive(Clone)]
+struct MonthFact {
+    ym: Ym,
+    income: i64,
+    agent: String,
+    zero: bool,
+    /// Social-insurance base used for the 专项扣除 columns.
+    base: i64,
+}
+
+/// One exported 正常工资薪金所得 row; all amounts in fen. `c_*` are the 累计 columns.
+#[derive(Clone, Default)]
+struct TaxRow {
+    ym: Option<Ym>,
+    agent: String,
+    income: i64,
+    pension: i64,
+    medical: i64,
+    unemp: i64,
+    hf: i64,
+    other: i64,
+    c_income: i64,
+    c_basic: i64,
+    c_special: i64,
+    c_other: i64,
+    c_taxable: i64,
+    rate_pct: i64,
+    quick: i64,
+    c_tax: i64,
+    c_prepaid: i64,
+    tax: i64,
+}
+
+/// Annual cumulative withholding table (工资薪金 预扣率表一): (limit, %, quick) in fen.
+fn annual_bracket(taxable: i64) -> (i64, i64) {
+    const T: [(i64, i64, i64); 7] = [
+        (36_000_00, 3, 0),
+        (144_000_00, 10, 2_520_00),
+        (300_000_00, 20, 16_920_00),
+        (420_000_00, 25, 31_920_00),
+        (660_000_00, 30, 52_920_00),
+        (960_000_00, 35, 85_920_00),
+        (i64::MAX, 45, 181_920_00),
+    ];
+    T.iter()
+        .find(|(lim, _, _)| taxable <= *lim)
+        .map(|&(_, p, q)| (p, q))
+        .expect("bracket")
+}
+
+/// Personal social insurance and housing fund on a base: pension 8 %, medical 2 % + 3 元,
+/// unemployment 0.5 %, housing fund 12 % (whole yuan).
+fn social(base: i64) -> (i64, i64, i64, i64) {
+    (
+        (base * 8 + 50) / 100,
+        (base * 2 + 50) / 100 + 3_00,
+        (base * 5 + 500) / 1000,
+        (base * 12 + 5000) / 10000 * 100,
+    )
+}
+
+/// Cumulative withholding (累计预扣法) per withholding agent and calendar year.
+fn tax_rows(months: &[MonthFact]) -> Vec<TaxRow> {
+    #[derive(Default)]
+    struct Cum {
+        n: i64,
+        income: i64,
+        special: i64,
+        other: i64,
+        due: i64,
+    }
+    let mut cums: HashMap<(String, i32), Cum> = HashMap::new();
+    let mut out = vec![];
+    for m in months {
+        let (pen, med, une, hf) = social(m.base);
+        let st = cums.entry((m.agent.clone(), m.ym.0)).or_default();
+        st.n += 1;
+        let other = if m.zero {
+            // 本期其他扣除 absorbs the month: no tax is due.
+            (m.income - 5_000_00 - pen - med - une - hf).max(0)
+        } else {
+            0
+        };
+        st.income += m.income;
+        st.special += pen + med + une + hf;
+        st.other += other;
+        let taxable = (st.income - 5_000_00 * st.n - st.special - st.other).max(0);
+        let (rate, quick) = annual_bracket(taxable);
+        let c_tax = (taxable * rate + 50) / 100 - quick;
+        let tax = c_tax - st.due;
+        let r = TaxRow {
+            ym: Some(m.ym),
+            agent: m.agent.clone(),
+            income: m.income,
+            pension: pen,
+            medical: med,
+            unemp: une,
+            hf,
+            other,
+            c_income: st.income,
+            c_basic: 5_000_00 * st.n,
+            c_special: st.special,
+            c_other: st.other,
+            c_taxable: taxable,
+            rate_pct: rate,
+            quick,
+            c_tax,
+            c_prepaid: st.due,
+            tax,
+        };
+        st.due = c_tax;
+        if m.zero {
+            assert_eq!(tax, 0, "zero month {:?}", m.ym);
+        } else {
+            assert!(tax > 0, "month {:?} must have tax", m.ym);
+        }
+        out.push(r);
+    }
+    out
+}
+
+const DETAIL_HEADERS: [&str; 39] = [
+    "工号",
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "扣缴义务人名称",
+    "税款所属期起",
+    "税款所属期止",
+    "所得项目",
+    "本期收入",
+    "本期费用",
+    "本期免税收入",
+    "本期基本养老保险费",
+    "本期基本医疗保险费",
+    "本期失业保险费",
+    "本期住房公积金",
+    "本期企业(职业)年金",
+    "本期商业健康保险费",
+    "本期税延养老保险费",
+    "本期其他扣除(其他)",
+    "累计收入额",
+    "累计免税收入",
+    "累计减除费用",
+    "累计专项扣除",
+    "累计子女教育支出扣除",
+    "累计继续教育支出扣除",
+    "累计住房贷款利息支出扣除",
+    "累计住房租金支出扣除",
+    "累计赡养老人支出扣除",
+    "累计其他扣除",
+    "累计准予扣除的捐赠",
+    "累计应纳税所得额",
+    "税率",
+    "速算扣除数",
+    "累计应纳税额",
+    "累计减免税额",
+    "累计应扣缴税额",
+    "累计已预缴税额",
+    "累计应补(退)税额",
+    "备注",
+];
+
+/// Leaf column names of the official 《个人所得税扣缴申报表》 (37 columns).
+const FORM_LEAVES: [&str; 37] = [
+    "序号",
+    "姓名",
+    "身份证件类型",
+    "身份证件号码",
+    "纳税人识别号",
+    "是否为非居民个人",
+    "所得项目",
+    "收入",
+    "费用",
+    "免税收入",
+    "减除费用",
+    "基本养老保险费",
+    "基本医疗保险费",
+    "失业保险费",
+    "住房公积金",
+    "年金",
+    "商业健康保险",
+    "税延养老保险",
+    "其他",
+    "累计收入额",
+    "累计减除费用",
+    "累计专项扣除",
+    "子女教育",
+    "赡养老人",
+    "住房贷款利息",
+    "住房租金",
+    "继续教育",
+    "累计其他扣除",
+    "准予扣除的捐赠额",
+    "应纳税所得额",
+    "税率/预扣率",
+    "速算扣除数",
+    "应纳税额",
+    "减免税额",
+    "已缴税额",
+    "应补(退)税额",
+    "备注",
+];
+
+fn money(ws: &mut Worksheet, r: u32, c: u16, v: i64, fm: &Format) -> Result<(), XlsxError> {
+    ws.write_number_with_format(r, c, v as f64 / 100.0, fm)?;
+    Ok(())
+}
+
+/// 个人扣缴明细 export of one person (current 综合所得明细 headers, 扣缴义务人名称 column),
+/// plus one official 综合所得申报表 sheet per month in `form_months`.
+fn export_xlsx(
+    who: &Person,
+    rows: &[TaxRow],
+    agent_code: &str,
+    form_months: &[Ym],
+    exported: Ymd,
+) -> Res<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(exported.0 as u16, exported.1 as u8, exported.2 as u8)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_author("jzz gen_bundles")
+            .set_creation_datetime(&created),
+    );
+    let fm_money = Format::new().set_num_format("#,##0.00");
+    let fm_rate = Format::new().set_num_format("0%");
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet().set_name("综合所得明细")?;
+    let (first, last) = (rows[0].ym.unwrap(), rows[rows.len() - 1].ym.unwrap());
+    ws.write_string(0, 0, "个人扣缴明细查询（综合所得）")?;
+    ws.write_string(1, 0, format!("查询期间：{}至{}", ym_cn(first), ym_cn(last)))?;
+    for (c, h) in DETAIL_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        let ym = r.ym.unwrap();
+        ws.write_string(row, 0, "0007")?;
+        ws.write_string(row, 1, who.name)?;
+        ws.write_string(row, 2, "居民身份证")?;
+        ws.write_string(row, 3, &who.id)?;
+        ws.write_string(row, 4, &r.agent)?;
+        ws.write_string(row, 5, format!("{}-01", ym.iso()))?;
+        ws.write_string(row, 6, format!("{}-{:02}", ym.iso(), ym.last_day()))?;
+        ws.write_string(row, 7, "正常工资薪金所得")?;
+        let vals = [
+            r.income,
+            0,
+            0,
+            r.pension,
+            r.medical,
+            r.unemp,
+            r.hf,
+            0,
+            0,
+            0,
+            r.other,
+            r.c_income,
+            0,
+            r.c_basic,
+            r.c_special,
+            0,
+            0,
+            0,
+            0,
+            0,
+            r.c_other,
+            0,
+            r.c_taxable,
+        ];
+        for (j, v) in vals.iter().enumerate() {
+            money(ws, row, 8 + j as u16, *v, &fm_money)?;
+        }
+        ws.write_number_with_format(row, 31, r.rate_pct as f64 / 100.0, &fm_rate)?;
+        for (j, v) in [r.quick, r.c_tax, 0, r.c_tax, r.c_prepaid, r.tax]
+            .iter()
+            .enumerate()
+        {
+            money(ws, row, 32 + j as u16, *v, &fm_money)?;
+        }
+    }
+    ws.set_column_width(1, 10)?;
+    ws.set_column_width(3, 21)?;
+    ws.set_column_width(4, 30)?;
+    for (n, &ym) in form_months.iter().enumerate() {
+        let name = if n == 0 {
+            "综合所得申报表".to_string()
+        } else {
+            format!("综合所得申报表({})", n + 1)
+        };
+        let r = rows
+            .iter()
+            .find(|r| r.ym == Some(ym))
+            .expect("form month has a row");
+        let ws = wb.add_worksheet().set_name(name)?;
+        form_sheet(ws, ym, who, r, agent_code)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// One official 个人所得税扣缴申报表 sheet for month `ym` with the applicant's row.
+fn form_sheet(
+    ws: &mut Worksheet,
+    ym: Ym,
+    who: &Person,
+    row: &TaxRow,
+    agent_code: &str,
+) -> Result<(), XlsxError> {
+    let last: u16 = 36;
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let right = Format::new().set_align(FormatAlign::Right);
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let cell_money = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0.00");
+    let cell_rate = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("0%");
+    ws.merge_range(0, 0, 0, last, "个人所得税扣缴申报表", &title)?;
+    let Ym(y, m) = ym;
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "税款所属期：{y}年{m:02}月01日至{y}年{m:02}月{:02}日",
+            ym.last_day()
+        ),
+    )?;
+    ws.write_string(2, 0, format!("扣缴义务人名称：{}", row.agent))?;
+    ws.write_string(
+        3,
+        0,
+        format!("扣缴义务人纳税人识别号（统一社会信用代码）：{agent_code}"),
+    )?;
+    ws.merge_range(4, 0, 4, last, "金额单位：人民币元（列至角分）", &right)?;
+    for c in (0..7).chain([28, 36]) {
+        ws.merge_range(5, c, 6, c, FORM_LEAVES[c as usize], &head)?;
+    }
+    ws.merge_range(5, 7, 5, 18, "本月（次）情况", &head)?;
+    ws.merge_range(5, 19, 5, 27, "累计情况（工资、薪金）", &head)?;
+    ws.merge_range(5, 29, 5, 35, "税款计算", &head)?;
+    for c in (7..=27).chain(29..=35) {
+        ws.write_string_with_format(6, c, FORM_LEAVES[c as usize], &head)?;
+    }
+    for c in 0..=last {
+        ws.write_number_with_format(7, c, f64::from(c + 1), &head)?;
+    }
+    let r = 8u32;
+    ws.write_number_with_format(r, 0, 1.0, &cell)?;
+    for (c, s) in [
+        who.name,
+        "居民身份证",
+        who.id.as_str(),
+        who.id.as_str(),
+        "否",
+        "正常工资薪金所得",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(r, 1 + c as u16, *s, &cell)?;
+    }
+    let vals = [
+        row.income,
+        0,
+        0,
+        5_000_00,
+        row.pension,
+        row.medical,
+        row.unemp,
+        row.hf,
+        0,
+        0,
+        0,
+        row.other,
+        row.c_income,
+        row.c_basic,
+        row.c_special,
+        0,
+        0,
+        0,
+        0,
+        0,
+        row.c_other,
+        0,
+        row.c_taxable,
+    ];
+    for (j, v) in vals.iter().enumerate() {
+        money(ws, r, 7 + j as u16, *v, &cell_money)?;
+    }
+    ws.write_number_with_format(r, 30, row.rate_pct as f64 / 100.0, &cell_rate)?;
+    for (j, v) in [row.quick, row.c_tax, 0, row.c_prepaid, row.tax]
+        .iter()
+        .enumerate()
+    {
+        money(ws, r, 31 + j as u16, *v, &cell_money)?;
+    }
+    ws.write_string_with_format(r, 36, "", &cell)?;
+    ws.merge_range(r + 1, 0, r + 1, 6, "合计", &head)?;
+    money(ws, r + 1, 7, row.income, &cell_money)?;
+    money(ws, r + 1, 35, row.tax, &cell_money)?;
+    ws.merge_range(
+        r + 2,
+        0,
+        r + 2,
+        last,
+        "谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的，是真实的、可靠的、完整的。",
+        &Format::new(),
+    )?;
+    ws.merge_range(
+        r + 3,
+        0,
+        r + 3,
+        last,
+        "扣缴义务人（签章）：          年   月   日",
+        &right,
+    )?;
+    ws.set_column_width(1, 10)?;
+    ws.set_column_width(3, 21)?;
+    ws.set_column_width(4, 21)?;
+    Ok(())
+}
+
+// ───────────────────────────── cases ─────────────────────────────
+
+/// The day every case is judged on (after the 15th: no declaration-lag edge).
+const DATE: Ymd = Ymd(2025, 11, 20);
+/// The 12-month window for [`DATE`]: 2024-11 … 2025-10.
+const WIN_FROM: Ym = Ym(2024, 11);
+const WIN_TO: Ym = Ym(2025, 10);
+/// Documents are queried / printed a few days before the case date.
+const QUERIED: Ymd = Ymd(2025, 11, 10);
+
+#[derive(Clone, Copy, PartialEq)]
+enum App {
+    New,
+    Renewal,
+    Unit,
+}
+
+#[derive(Clone, Copy)]
+enum Residence {
+    None,
+    Permit(Ymd, Ymd),
+    Lease(Ymd, Ymd),
+    Property,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Si {
+    None,
+    Rights,
+    Monthly,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pack {
+    Folder,
+    ZipOnly,
+    Both,
+}
+
+#[derive(Clone)]
+struct Case {
+    name: &'static str,
+    tests: &'static str,
+    app: App,
+    person: Person,
+    /// The unit as case.toml names it.
+    unit: String,
+    unit_code: String,
+    write_toml: bool,
+    custom_toml: Option<&'static str>,
+    category: Option<u8>,
+    hukou: Option<&'static str>,
+    female_worker: Option<bool>,
+    permit_expiry: Option<Ymd>,
+    /// Monthly salary in yuan by calendar year (the last entry ≤ the year applies).
+    salary: Vec<(i32, i64)>,
+    income_override: Vec<(Ym, i64)>,
+    export: bool,
+    export_from: Ym,
+    export_drop: Vec<Ym>,
+    /// 扣缴义务人名称 as the export prints it.
+    export_agent: String,
+    zero: Vec<Ym>,
+    form_months: Vec<Ym>,
+    nsjl: Option<(Ym, Ym)>,
+    nsjl_tamper: Vec<(Ym, i64)>,
+    nsjl_id: Option<String>,
+    contract: Option<ContractSpec>,
+    si: Si,
+    spells: Vec<(Ym, Ym, String)>,
+    si_star: Vec<i32>,
+    si_base_override: Option<i64>,
+    si_late: Vec<Ym>,
+    residence: Residence,
+    degree: bool,
+    title: bool,
+    id_card: bool,
+    embedded: bool,
+    staff: usize,
+    registered_capital: &'static str,
+    verdict: &'static str,
+    overrides: Vec<(&'static str, &'static str)>,
+    pack: Pack,
+    as_of: bool,
+    junk: bool,
+}
+
+fn main_person() -> Person {
+    Person {
+        name: "李明轩",
+        id: id_number("130102", "19900315", "433"),
+        male: true,
+        birth: Ymd(1990, 3, 15),
+        home: "河北省石家庄市长安区建设北大街18号",
+        issuer: "石家庄市公安局长安分局",
+    }
+}
+
+fn unit_code() -> String {
+    credit_code("110112", "MA01C7K2")
+}
+
+fn std_contract() -> ContractSpec {
+    ContractSpec {
+        employer: UNIT_MAIN.into(),
+        term: Term::Fixed {
+            start: Ymd(2023, 3, 1),
+            end: Ymd(2026, 2, 28),
+            probation_end: Ymd(2023, 5, 31),
+        },
+        signed: Ymd(2023, 2, 20),
+        older: false,
+    }
+}
+
+fn base_new(name: &'static str, tests: &'static str) -> Case {
+    Case {
+        name,
+        tests,
+        app: App::New,
+        person: main_person(),
+        unit: UNIT_MAIN.into(),
+        unit_code: unit_code(),
+        write_toml: true,
+        custom_toml: None,
+        category: Some(1),
+        hukou: Some("non-beijing"),
+        female_worker: None,
+        permit_expiry: None,
+        salary: vec![(2023, 19_800), (2024, 21_500), (2025, 22_800)],
+        income_override: vec![],
+        export: true,
+        export_from: Ym(2024, 1),
+        export_drop: vec![],
+        export_agent: UNIT_MAIN.into(),
+        zero: vec![],
+        form_months: vec![],
+        nsjl: Some((WIN_FROM, WIN_TO)),
+        nsjl_tamper: vec![],
+        nsjl_id: None,
+        contract: Some(std_contract()),
+        si: Si::Rights,
+        spells: vec![(Ym(2023, 3), WIN_TO, UNIT_MAIN.into())],
+        si_star: vec![],
+        si_base_override: None,
+        si_late: vec![],
+        residence: Residence::Permit(Ymd(2025, 3, 1), Ymd(2026, 2, 28)),
+        degree: true,
+        title: false,
+        id_card: true,
+        embedded: false,
+        staff: 0,
+        registered_capital: "5000000.00",
+        verdict: "needs_review",
+        overrides: vec![],
+        pack: Pack::Folder,
+        as_of: false,
+        junk: false,
+    }
+}
+
+fn base_renewal(name: &'static str, tests: &'static str) -> Case {
+    Case {
+        app: App::Renewal,
+        category: None,
+        permit_expiry: Some(Ymd(2026, 1, 10)),
+        salary: vec![
+            (2021, 17_500),
+            (2022, 18_600),
+            (2023, 19_800),
+            (2024, 21_500),
+            (2025, 22_800),
+        ],
+        export_from: Ym(2022, 1),
+        contract: Some(ContractSpec {
+            employer: UNIT_MAIN.into(),
+            term: Term::Fixed {
+                start: Ymd(2021, 3, 1),
+                end: Ymd(2026, 2, 28),
+                probation_end: Ymd(2021, 5, 31),
+            },
+            signed: Ymd(2021, 2, 22),
+            older: true,
+        }),
+        spells: vec![(Ym(2021, 3), WIN_TO, UNIT_MAIN.into())],
+        residence: Residence::None,
+        degree: false,
+        verdict: "pass",
+        ..base_new(name, tests)
+    }
+}
+
+fn base_unit(name: &'static str, tests: &'static str) -> Case {
+    Case {
+        app: App::Unit,
+        category: None,
+        export: false,
+        nsjl: None,
+        contract: None,
+        si: Si::None,
+        residence: Residence::None,
+        degree: false,
+        id_card: false,
+        staff: 14,
+        ..base_new(name, tests)
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let other_id = id_number("130102", "19900315", "457");
+    vec![
+        Case {
+            embedded: true,
+            overrides: vec![],
+            ..base_new(
+                "complete-cat1",
+                "everything present and consistent; category 1 with a 学位证书 (needs a person); the 劳动合同, 纳税记录, 权益记录 and 居住证 embed Noto CJK subsets",
+            )
+        },
+        Case {
+            category: Some(2),
+            degree: false,
+            title: true,
+            embedded: true,
+            pack: Pack::ZipOnly,
+            residence: Residence::Lease(Ymd(2025, 6, 1), Ymd(2027, 5, 31)),
+            contract: Some(ContractSpec {
+                term: Term::Open {
+                    start: Ymd(2023, 3, 1),
+                    probation_end: Ymd(2023, 5, 31),
+                },
+                ..std_contract()
+            }),
+            ..base_new(
+                "complete-cat2-zip",
+                "delivered only as `complete-cat2-zip.zip` (one top-level folder inside); category 2 with a 专业技术资格证书; open-ended contract; residence by a 2-year lease",
+            )
+        },
+        Case {
+            export_drop: vec![Ym(2025, 6)],
+            verdict: "fail",
+            overrides: vec![
+                ("tax.continuity", "fail"),
+                ("tax.income_threshold", "needs_material"),
+            ],
+            ..base_new(
+                "missing-month",
+                "2025-06 has no wage row in the export nor in the 纳税记录 (SI still paid): tax.continuity fails, the threshold cannot judge the absent month",
+            )
+        },
+        Case {
+            salary: vec![(2023, 14_200), (2024, 14_650), (2025, 14_900)],
+            income_override: vec![(Ym(2025, 3), 14_024_00)],
+            verdict: "fail",
+            overrides: vec![("tax.income_threshold", "fail")],
+            ..base_new(
+                "under-threshold",
+                "modest earner; 2025-03 income 14,024.00 = 300 yuan under the 2025 line 14,324 → tax.income_threshold fails (SI base 14,900 stays within 10 %)",
+            )
+        },
+        Case {
+            salary: vec![(2023, 14_200), (2024, 14_650), (2025, 14_900)],
+            income_override: vec![(Ym(2024, 12), 14_113_00), (Ym(2025, 4), 14_324_00)],
+            ..base_new(
+                "exactly-at-threshold",
+                "2024-12 income exactly 14,113.00 and 2025-04 exactly 14,324.00 (the lines) → pass",
+            )
+        },
+        Case {
+            zero: vec![Ym(2025, 2)],
+            form_months: vec![Ym(2025, 2)],
+            ..base_new(
+                "zero-tax-covered",
+                "2025-02 withheld 0.00 (本期其他扣除 absorbs it); the workbook has a 综合所得申报表 sheet for 2025-02 with the applicant → covered; the 纳税记录 has no 2025-02 row (nothing paid)",
+            )
+        },
+        Case {
+            zero: vec![Ym(2025, 2)],
+            degree: false,
+            verdict: "needs_material",
+            overrides: vec![("tax.zero_tax_months", "needs_material")],
+            ..base_new(
+                "zero-tax-uncovered",
+                "2025-02 withheld 0.00 and no 申报表 sheet → needs_material; no degree either (category.1 needs_material), so the verdict is needs_material",
+            )
+        },
+        Case {
+            export: false,
+            degree: false,
+            verdict: "needs_material",
+            overrides: vec![],
+            ..base_new(
+                "only-tax-record",
+                "no export, only a 12-month 纳税记录: continuity passes, income cannot be judged (needs_material), zero-tax and cross-document not applicable, SI base not comparable; no degree",
+            )
+        },
+        Case {
+            nsjl_tamper: vec![(Ym(2025, 5), 150_00)],
+            verdict: "fail",
+            overrides: vec![("tax.cross_document", "fail")],
+            ..base_new(
+                "cross-doc-mismatch",
+                "the 纳税记录's 2025-05 amount is 150.00 more than the export's 累计应补(退)税额 for 2025-05 → tax.cross_document fails",
+            )
+        },
+        Case {
+            contract: Some(ContractSpec {
+                employer: UNIT_OTHER.into(),
+                ..std_contract()
+            }),
+            verdict: "fail",
+            overrides: vec![("employer.consistency", "fail")],
+            ..base_new(
+                "employer-mismatch-contract",
+                "the 劳动合同's 甲方 is 北京朝阳启明星（贸易）有限公司 while case.toml, the export and the SI record name 北京通州云启（科技）有限公司",
+            )
+        },
+        Case {
+            spells: vec![
+                (Ym(2023, 3), Ym(2025, 7), UNIT_MAIN.into()),
+                (Ym(2025, 8), WIN_TO, UNIT_AGENCY.into()),
+            ],
+            verdict: "fail",
+            overrides: vec![("employer.consistency", "fail")],
+            ..base_new(
+                "employer-mismatch-si",
+                "SI for 2025-08 … 2025-10 paid by an HR agency (北京通州众诚人力资源服务有限公司): a second 单位变动记录 spell → employer.consistency fails; SI itself stays continuous",
+            )
+        },
+        Case {
+            unit: UNIT_MAIN.into(),
+            export_agent: UNIT_MAIN_HALF.into(),
+            contract: Some(ContractSpec {
+                employer: UNIT_MAIN_HALF.into(),
+                ..std_contract()
+            }),
+            residence: Residence::Lease(Ymd(2025, 9, 1), Ymd(2027, 8, 31)),
+            ..base_new(
+                "bracket-variant-same-unit",
+                "case.toml and the SI record write （科技） with full-width brackets, the contract's 甲方 and the export's 扣缴义务人名称 half-width (科技) → the same unit; residence by a lease ending 2027-08-31",
+            )
+        },
+        Case {
+            contract: Some(ContractSpec {
+                term: Term::Fixed {
+                    start: Ymd(2022, 11, 1),
+                    end: Ymd(2025, 10, 31),
+                    probation_end: Ymd(2023, 1, 31),
+                },
+                signed: Ymd(2022, 10, 25),
+                ..std_contract()
+            }),
+            verdict: "fail",
+            overrides: vec![("contract.current", "fail")],
+            ..base_new(
+                "contract-expired",
+                "fixed-term contract 2022-11-01 … 2025-10-31 ended before the case date → contract.current fails; tenure is still shown by withholding in all 12 window months (pass)",
+            )
+        },
+        Case {
+            contract: Some(ContractSpec {
+                term: Term::Task {
+                    start: Ymd(2023, 3, 1),
+                    task: "通州副中心政务云平台二期研发项目",
+                },
+                ..std_contract()
+            }),
+            degree: false,
+            verdict: "needs_material",
+            overrides: vec![("contract.current", "needs_material")],
+            ..base_new(
+                "contract-task-bound",
+                "contract 以完成一定工作任务为期限 from 2023-03-01 → needs a written end date (needs_material); tenure counts from its start (pass); no degree",
+            )
+        },
+        Case {
+            contract: Some(ContractSpec {
+                term: Term::Fixed {
+                    start: Ymd(2025, 3, 20),
+                    end: Ymd(2028, 3, 19),
+                    probation_end: Ymd(2025, 6, 19),
+                },
+                signed: Ymd(2025, 3, 15),
+                ..std_contract()
+            }),
+            verdict: "fail",
+            overrides: vec![("employment.tenure", "fail")],
+            ..base_new(
+                "tenure-short",
+                "the only contract submitted starts 2025-03-20 (8 months before the case date) → employment.tenure fails; export and SI are otherwise consistent",
+            )
+        },
+        Case {
+            person: Person {
+                name: "陈国栋",
+                id: id_number("320106", "19651002", "315"),
+                male: true,
+                birth: Ymd(1965, 10, 2),
+                home: "江苏省南京市鼓楼区中山北路88号",
+                issuer: "南京市公安局鼓楼分局",
+            },
+            verdict: "fail",
+            overrides: vec![("applicant.age", "fail")],
+            ..base_new(
+                "too-old-male",
+                "man born 1965-10-02: 60 on the case date → applicant.age fails",
+            )
+        },
+        Case {
+            person: Person {
+                name: "王丽娟",
+                id: id_number("370102", "19730608", "246"),
+                male: false,
+                birth: Ymd(1973, 6, 8),
+                home: "山东省济南市历下区泉城路26号",
+                issuer: "济南市公安局历下分局",
+            },
+            overrides: vec![("applicant.age", "needs_review")],
+            ..base_new(
+                "female-52-unknown-worker",
+                "woman born 1973-06-08 (52), case.toml has no female_worker → applicant.age needs_review",
+            )
+        },
+        Case {
+            person: Person {
+                name: "赵雪梅",
+                id: id_number("410105", "19740912", "128"),
+                male: false,
+                birth: Ymd(1974, 9, 12),
+                home: "河南省郑州市金水区花园路66号",
+                issuer: "郑州市公安局金水分局",
+            },
+            female_worker: Some(true),
+            verdict: "fail",
+            overrides: vec![("applicant.age", "fail")],
+            ..base_new(
+                "female-worker-51",
+                "woman born 1974-09-12 (51) with female_worker = true (limit 50) → applicant.age fails",
+            )
+        },
+        Case {
+            person: Person {
+                name: "刘子健",
+                id: id_number("110105", "19910721", "517"),
+                male: true,
+                birth: Ymd(1991, 7, 21),
+                home: "北京市朝阳区朝外大街22号",
+                issuer: "北京市公安局朝阳分局",
+            },
+            hukou: Some("beijing"),
+            verdict: "fail",
+            overrides: vec![("applicant.hukou", "fail")],
+            ..base_new(
+                "beijing-hukou",
+                "hukou = \"beijing\" (ID area 110105) → applicant.hukou fails",
+            )
+        },
+        Case {
+            write_toml: false,
+            as_of: true,
+            category: None,
+            hukou: None,
+            overrides: vec![],
+            ..base_new(
+                "no-case-toml",
+                "no case.toml: type new inferred, unit from the contract's 甲方, applicant ID from the documents; run with `--as-of 2025-11-20`; hukou and category unknown → needs_review (check id `category`)",
+            )
+        },
+        Case {
+            residence: Residence::Lease(Ymd(2025, 4, 1), Ymd(2026, 3, 31)),
+            verdict: "fail",
+            overrides: vec![("residence.proof", "fail")],
+            ..base_new(
+                "lease-short",
+                "only residence proof is a lease ending 2026-03-31, under 6 months after the case date → residence.proof fails",
+            )
+        },
+        Case {
+            residence: Residence::Property,
+            ..base_new(
+                "property-owner",
+                "不动产权证书 with 权利人 = the applicant and 用途 住宅 → residence.proof passes",
+            )
+        },
+        Case {
+            residence: Residence::None,
+            degree: false,
+            verdict: "needs_material",
+            overrides: vec![
+                ("materials.complete", "needs_material"),
+                ("residence.proof", "needs_material"),
+            ],
+            ..base_new(
+                "no-residence-proof",
+                "no 居住证, 不动产权证书 or lease → materials.complete and residence.proof need material; no degree",
+            )
+        },
+        Case {
+            si_star: vec![2025],
+            degree: false,
+            verdict: "needs_material",
+            overrides: vec![("si.continuity", "needs_material")],
+            ..base_new(
+                "si-supplementary-year",
+                "权益记录 marks 2025 with `*` (contains 补缴) and 2025 overlaps the window → si.continuity needs_material; no degree",
+            )
+        },
+        Case {
+            si: Si::Monthly,
+            si_late: vec![Ym(2025, 6)],
+            degree: false,
+            verdict: "needs_material",
+            overrides: vec![("si.continuity", "needs_material")],
+            ..base_new(
+                "si-monthly-late",
+                "month-by-month 缴费明细 instead of a 权益记录; 2025-06 typed 正常应缴 but 到账日期 2025-09-18 → si.continuity needs_material; bases match income; no degree",
+            )
+        },
+        Case {
+            si_base_override: Some(12_000_00),
+            verdict: "fail",
+            overrides: vec![("si.base_matches_income", "fail")],
+            ..base_new(
+                "si-base-under",
+                "SI base 12,000/month while income is ~21,500–22,800 → base more than 10 % under income → si.base_matches_income fails",
+            )
+        },
+        Case {
+            nsjl_id: Some(other_id),
+            verdict: "fail",
+            overrides: vec![("applicant.identity", "fail")],
+            ..base_new(
+                "identity-mismatch",
+                "the 纳税记录 is for 李明轩 but with another 身份证件号码 (same name and birth date, different sequence) → applicant.identity fails; its amounts equal the export's",
+            )
+        },
+        Case {
+            junk: true,
+            pack: Pack::Both,
+            overrides: vec![("documents.readable", "needs_review")],
+            ..base_new(
+                "mixed-junk",
+                "as complete-cat1 plus a JPEG photo (needs OCR), a zero-byte `新建文件(2).pdf`, the contract uploaded twice under two names, a 职称 PDF saved as `.xlsx`, a random `.dat` → documents.readable needs_review; also as a zip",
+            )
+        },
+        Case {
+            pack: Pack::Both,
+            ..base_renewal(
+                "renewal-ok",
+                "renewal on 2025-11-20, permit expires 2026-01-10 (51 days later); 36-month export 2022-11 … 2025-10 above each year's line, 权益记录 since 2021-03, 纳税记录 for the last 12 months, older-style contract 2021-03-01 … 2026-02-28 → every check passes; also as a zip",
+            )
+        },
+        Case {
+            permit_expiry: Some(Ymd(2025, 10, 31)),
+            verdict: "fail",
+            overrides: vec![("renewal.window", "fail")],
+            ..base_renewal(
+                "renewal-lapsed",
+                "permit expired 2025-10-31, before the case date → renewal.window fails",
+            )
+        },
+        Case {
+            salary: vec![
+                (2021, 17_500),
+                (2022, 18_600),
+                (2023, 13_200),
+                (2024, 21_500),
+                (2025, 22_800),
+            ],
+            verdict: "fail",
+            overrides: vec![("renewal.income_yearly", "fail")],
+            ..base_renewal(
+                "renewal-income-low",
+                "2023 monthly income ~13,200 (average under the 2023 line 13,556) → renewal.income_yearly fails",
+            )
+        },
+        Case {
+            pack: Pack::Both,
+            ..base_unit(
+                "unit-registration-ok",
+                "unit registration: 营业执照 (注册资本 伍佰万元, founded 2015-03-18), 14 insured staff, 涉税信息查询结果告知书 (tax paid needs a person) → needs_review; also as a zip",
+            )
+        },
+        Case {
+            staff: 6,
+            verdict: "fail",
+            overrides: vec![("unit.headcount", "fail")],
+            ..base_unit(
+                "unit-small",
+                "unit registration with only 6 insured staff in the 单位职工缴费信息 → unit.headcount fails",
+            )
+        },
+        Case {
+            custom_toml: Some(BAD_TOML),
+            ..base_new(
+                "bad-case-toml",
+                "case.toml line 3 has `date = \"2025-13-20\"` (month 13) → jzz exits 2; expected `{\"error\": true}`",
+            )
+        },
+        Case {
+            category: Some(4),
+            degree: false,
+            salary: vec![
+                (2022, 36_000),
+                (2023, 36_000),
+                (2024, 37_000),
+                (2025, 38_000),
+            ],
+            export_from: Ym(2022, 1),
+            spells: vec![(Ym(2021, 9), WIN_TO, UNIT_MAIN.into())],
+            contract: Some(ContractSpec {
+                term: Term::Open {
+                    start: Ymd(2021, 9, 1),
+                    probation_end: Ymd(2021, 11, 30),
+                },
+                signed: Ymd(2021, 8, 25),
+                ..std_contract()
+            }),
+            verdict: "needs_material",
+            ..base_new(
+                "category4-income",
+                "category 4 with an export covering 2022-01 … 2025-10 at 36,000–38,000/month (above 3 × the 2022 annual wage); the policy table lacks the 2021 and 2023 annual averages → category.4 needs_material; SI bases at the upper limit",
+            )
+        },
+    ]
+}
+
+const BAD_TOML: &str = "[application]\ntype = \"new\"\ndate = \"2025-13-20\"\ncategory = 1\n\n[unit]\nname = \"北京通州云启（科技）有限公司\"\n\n[applicant]\nname = \"李明轩\"\nhukou = \"non-beijing\"\n";
+
+impl Case {
+    fn salary_fen(&self, year: i32) -> i64 {
+        self.salary
+            .iter()
+            .rev()
+            .find(|(y, _)| *y <= year)
+            .or(self.salary.first())
+            .map(|(_, s)| s * 100)
+            .unwrap()
+    }
+
+    fn income(&self, ym: Ym) -> i64 {
+        if let Some((_, v)) = self.income_override.iter().find(|(m, _)| *m == ym) {
+            return *v;
+        }
+        let mut rng = Rng::new(&format!("{}/{}", self.name, ym.iso()));
+        let noise = rng.range(-8, 8);
+        // Whole yuan.
+        (self.salary_fen(ym.0) * (1000 + noise) / 1000) / 100 * 100
+    }
+
+    fn si_base(&self, ym: Ym) -> i64 {
+        if let Some(b) = self.si_base_override {
+            return b;
+        }
+        let (lo, hi) = si_limits(ym);
+        self.salary_fen(ym.0).clamp(lo * 100, hi * 100)
+    }
+
+    fn months(&self) -> Vec<MonthFact> {
+        let mut v = vec![];
+        let mut m = self.export_from;
+        while m <= WIN_TO {
+            if !self.export_drop.contains(&m) {
+                v.push(MonthFact {
+                    ym: m,
+                    income: self.income(m),
+                    agent: self.export_agent.clone(),
+                    zero: self.zero.contains(&m),
+                    base: self.si_base(m),
+                });
+            }
+            m = m.add(1);
+        }
+        v
+    }
+
+    fn spell_unit(&self, m: Ym) -> &str {
+        &self
+            .spells
+            .iter()
+            .find(|s| s.0 <= m && m <= s.1)
+            .expect("month in a spell")
+            .2
+    }
+}
+
+/// Beijing SI base limits (monthly yuan) by contribution year starting in July.
+fn si_limits(m: Ym) -> (i64, i64) {
+    if m >= Ym(2025, 7) {
+        (7162, 35811)
+    } else if m >= Ym(2024, 7) {
+        (6821, 35283)
+    } else if m >= Ym(2023, 7) {
+        (6326, 33891)
+    } else if m >= Ym(2022, 7) {
+        (5869, 31884)
+    } else {
+        (5360, 28221)
+    }
+}
+
+// ───────────────────────────── bundle files ─────────────────────────────
+
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Renders pages: embedded Noto CJK subsets (krilla) or non-embedded STSong-Light (lopdf).
+fn render(pages: &[Page], fonts: Option<&Fonts>, seed: &str) -> Res<Vec<u8>> {
+    match fonts {
+        Some(f) => render_krilla(pages, f),
+        None => render_stsong(pages, seed),
+    }
+}
+
+/// Picks one of a few realistic upload names, deterministically per bundle.
+fn pick_name(rng: &mut Rng, names: &[&str]) -> String {
+    names[(rng.next() % names.len() as u64) as usize].to_string()
+}
+
+fn case_toml(c: &Case) -> String {
+    if let Some(t) = c.custom_toml {
+        return t.to_string();
+    }
+    let mut s = String::from("[application]\n");
+    let ty = match c.app {
+        App::New => "new",
+        App::Renewal => "renewal",
+        App::Unit => "unit-registration",
+    };
+    s += &format!("type = \"{ty}\"\ndate = \"{}\"\n", DATE.iso());
+    if let Some(n) = c.category {
+        s += &format!("category = {n}\n");
+    }
+    if let Some(d) = c.permit_expiry {
+        s += &format!("permit_expiry = \"{}\"\n", d.iso());
+    }
+    s += &format!(
+        "\n[unit]\nname = \"{}\"\ncredit_code = \"{}\"\n",
+        c.unit, c.unit_code
+    );
+    if c.app == App::Unit {
+        s += &format!(
+            "registered_on = \"2015-03-18\"\nregistered_capital = \"{}\"\nlegal_person = true\n",
+            c.registered_capital
+        );
+        return s;
+    }
+    s += &format!(
+        "\n[applicant]\nname = \"{}\"\nid_number = \"{}\"\n",
+        c.person.name, c.person.id
+    );
+    if let Some(h) = c.hukou {
+        s += &format!("hukou = \"{h}\"\n");
+    }
+    if let Some(fw) = c.female_worker {
+        s += &format!("female_worker = {fw}\n");
+    }
+    s
+}
+
+fn tiny_jpeg() -> Vec<u8> {
+    // Baseline 8×8 greyscale JPEG: one block, DC difference 0, EOB; single-code tables.
+    let mut v = vec![0xFF, 0xD8];
+    v.extend([0xFF, 0xE0, 0x00, 0x10]);
+    v.extend(b"JFIF\0");
+    v.extend([1, 1, 0, 0, 72, 0, 72, 0, 0]);
+    v.extend([0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    v.extend([1u8; 64]);
+    v.extend([0xFF, 0xC0, 0x00, 0x0B, 8, 0, 8, 0, 8, 1, 1, 0x11, 0]);
+    for class in [0x00u8, 0x10] {
+        v.extend([0xFF, 0xC4, 0x00, 0x14, class, 1]);
+        v.extend([0u8; 15]);
+        v.push(0);
+    }
+    v.extend([0xFF, 0xDA, 0x00, 0x08, 1, 1, 0x00, 0, 63, 0]);
+    v.push(0x3F);
+    v.extend([0xFF, 0xD9]);
+    v
+}
+
+fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
+    let mut rng = Rng::new(c.name);
+    let mut files: Files = vec![];
+    if c.write_toml {
+        files.push(("case.toml".into(), case_toml(c).into_bytes()));
+    }
+    let st = None;
+    let emb = if c.embedded { Some(fonts) } else { None };
+    let who = &c.person;
+    let seed = |s: &str| format!("{}/{s}", c.name);
+
+    if c.app == App::Unit {
+        let pages = application_report(st, &c.unit, None, ReportKind::Unit, QUERIED);
+        files.push((
+            "单位登记申请报告.pdf".into(),
+            render(&pages, st, &seed("report"))?,
+        ));
+        let pages = business_license(st, &c.unit, &c.unit_code, "伍佰万元整", Ymd(2015, 3, 18));
+        files.push((
+            "营业执照副本.pdf".into(),
+            render(&pages, st, &seed("license"))?,
+        ));
+        let names = [
+            "王建国",
+            "刘芳",
+            "杨帆",
+            "黄志强",
+            "周敏",
+            "吴昊",
+            "徐丽",
+            "孙浩然",
+            "胡静",
+            "朱磊",
+            "高雪",
+            "林晨",
+            "郭晓峰",
+            "何佳怡",
+        ];
+        let areas = [
+            "130102", "110105", "370102", "410105", "110112", "420106", "510107",
+        ];
+        let mut srng = Rng::new(&seed("staff"));
+        let staff: Vec<Staff> = names[..c.staff]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let birth = format!(
+                    "19{}{:02}{:02}",
+                    srng.range(80, 99),
+                    srng.range(1, 12),
+                    srng.range(1, 28)
+                );
+                let full = id_number(areas[i % areas.len()], &birth, &srng.digits(3));
+                Staff {
+                    name: n.to_string(),
+                    id_masked: format!("{}********{}", &full[..6], &full[14..]),
+                    from: if i % 5 == 3 { Ym(2025, 4) } else { WIN_FROM },
+                    to: WIN_TO,
+                    base_fen: srng.range(80, 300) * 100_00 / 2,
+                }
+            })
+            .collect();
+        let pages = si_unit_record(st, &c.unit, WIN_FROM, WIN_TO, &staff);
+        files.push((
+            "单位职工缴费信息.pdf".into(),
+            render(&pages, st, &seed("staff"))?,
+        ));
+        let pages = tax_notice(
+            st,
+            &c.unit,
+            &c.unit_code,
+            Ym(2024, 10),
+            Ym(2025, 10),
+            QUERIED,
+        );
+        files.push((
+            "涉税信息查询结果告知书.pdf".into(),
+            render(&pages, st, &seed("notice"))?,
+        ));
+        let pages = integrity_statement(st, &c.unit, None, QUERIED);
+        files.push((
+            "诚信声明.pdf".into(),
+            render(&pages, st, &seed("integrity"))?,
+        ));
+        return Ok(files);
+    }
+
+    // Application documents.
+    if c.app == App::New {
+        let pages = application_form(st, &c.unit, &c.unit_code, who, QUERIED);
+        let n = pick_name(
+            &mut rng,
+            &[
+                "北京市工作居住证申请表.pdf",
+                "扫描件001.pdf",
+                "申请表(打印版).pdf",
+            ],
+        );
+        files.push((n, render(&pages, st, &seed("form"))?));
+    } else {
+        let pages = business_license(st, &c.unit, &c.unit_code, "伍佰万元整", Ymd(2015, 3, 18));
+        files.push(("营业执照.pdf".into(), render(&pages, st, &seed("license"))?));
+    }
+    let kind = if c.app == App::New {
+        ReportKind::New
+    } else {
+        ReportKind::Renewal
+    };
+    let pages = application_report(st, &c.unit, Some(who), kind, QUERIED);
+    let n = pick_name(
+        &mut rng,
+        &["申请报告.pdf", "新建文件(3).pdf", "单位申请报告-盖章.pdf"],
+    );
+    files.push((n, render(&pages, st, &seed("report"))?));
+    let pages = integrity_statement(st, &c.unit, Some(who), QUERIED);
+    let n = pick_name(
+        &mut rng,
+        &["诚信声明.pdf", "诚信声明（盖章）.pdf", "扫描件003.pdf"],
+    );
+    files.push((n, render(&pages, st, &seed("integrity"))?));
+    if c.id_card {
+        let pages = id_card(st, who);
+        let n = pick_name(
+            &mut rng,
+            &["身份证正反面.pdf", "身份证复印件.pdf", "扫描件002.pdf"],
+        );
+        files.push((n, render(&pages, st, &seed("idcard"))?));
+    }
+
+    // Contract.
+    let mut contract_bytes = None;
+    if let Some(ct) = &c.contract {
+        let pages = if ct.older {
+            contract_older(emb, ct, who)
+        } else {
+            let code = if ct.employer == UNIT_OTHER {
+                credit_code("110105", "MA00Q8T3")
+            } else {
+                c.unit_code.clone()
+            };
+            contract_2019(emb, ct, who, &code)
+        };
+        let b = render(&pages, emb, &seed("contract"))?;
+        contract_bytes = Some(b.clone());
+        let n = pick_name(
+            &mut rng,
+            &["劳动合同.pdf", "劳动合同（签字版）.pdf", "合同扫描.pdf"],
+        );
+        files.push((n, b));
+    }
+
+    // Residence.
+    match c.residence {
+        Residence::None => {}
+        Residence::Permit(a, b) => {
+            let pages = residence_permit(emb, who, a, b);
+            files.push(("居住证.pdf".into(), render(&pages, emb, &seed("permit"))?));
+        }
+        Residence::Lease(a, b) => {
+            let pages = lease(st, who, a, b);
+            files.push((
+                "房屋租赁合同.pdf".into(),
+                render(&pages, st, &seed("lease"))?,
+            ));
+        }
+        Residence::Property => {
+            let pages = property_cert(st, who);
+            files.push(("房产证.pdf".into(), render(&pages, st, &seed("property"))?));
+        }
+    }
+
+    // Tax.
+    let months = c.months();
+    let rows = tax_rows(&months);
+    if c.export {
+        let agent_code = c.unit_code.clone();
+        let x = export_xlsx(who, &rows, &agent_code, &c.form_months, QUERIED)?;
+        let n = pick_name(
+            &mut rng,
+            &[
+                "扣缴明细.xlsx",
+                "个人扣缴明细查询_202511.xlsx",
+                "综合所得明细导出.xlsx",
+            ],
+        );
+        files.push((n, x));
+    }
+    if let Some((from, to)) = c.nsjl {
+        let mut nr = Rng::new(&seed("nsjl-rows"));
+        let mut out = vec![];
+        for r in rows.iter().filter(|r| {
+            let m = r.ym.unwrap();
+            from <= m && m <= to && r.tax > 0
+        }) {
+            let m = r.ym.unwrap();
+            let decl = m.add(1).day(nr.range(8, 15) as u32);
+            let paid = m.add(1).day(decl.2 + nr.range(0, 3) as u32);
+            let tamper: i64 = c.nsjl_tamper.iter().filter(|t| t.0 == m).map(|t| t.1).sum();
+            out.push(NsjlRow {
+                declared_on: decl.iso(),
+                amount_fen: r.tax + tamper,
+                paid_on: paid.iso(),
+                item: "工资薪金所得".into(),
+                period: m.iso(),
+                authority: TONGZHOU_TAX.into(),
+                remark: String::new(),
+            });
+        }
+        let id = c.nsjl_id.clone().unwrap_or_else(|| who.id.clone());
+        let pages = nsjl(
+            emb,
+            NsjlSpec {
+                seed: &seed("nsjl"),
+                holder: who.name,
+                id,
+                from,
+                to,
+                record_prefix: "(2025)京0112记录",
+                issued: QUERIED,
+                rows: out,
+            },
+        );
+        let n = pick_name(
+            &mut rng,
+            &[
+                "个人所得税纳税记录.pdf",
+                "纳税记录202411-202510.pdf",
+                "个税完税证明.pdf",
+            ],
+        );
+        files.push((n, render(&pages, emb, &seed("nsjl"))?));
+    }
+
+    // Social insurance.
+    match c.si {
+        Si::None => {}
+        Si::Rights => {
+            let spells: Vec<Spell> = c
+                .spells
+                .iter()
+                .map(|(a, b, u)| Spell {
+                    from: *a,
+                    to: *b,
+                    unit: u.clone(),
+                    district: "通州区",
+                })
+                .collect();
+            let first = c.spells[0].0;
+            let mut years = vec![];
+            for y in first.0..=WIN_TO.0 {
+                let from = if y == first.0 { first } else { Ym(y, 1) };
+                let to = if y == WIN_TO.0 { WIN_TO } else { Ym(y, 12) };
+                years.push(si_year(from, to, c.si_star.contains(&y), &|m| c.si_base(m)));
+            }
+            let last_unit = c.spells.last().unwrap().2.clone();
+            let pages = si_rights(
+                emb,
+                RightsSpec {
+                    seed: &seed("si"),
+                    holder: who.name,
+                    id: &who.id,
+                    unit: &last_unit,
+                    query: QUERIED,
+                    spells: &spells,
+                    years: &years,
+                },
+            );
+            let n = pick_name(
+                &mut rng,
+                &["社保权益记录.pdf", "社保缴费记录.pdf", "权益记录单.pdf"],
+            );
+            files.push((n, render(&pages, emb, &seed("si"))?));
+        }
+        Si::Monthly => {
+            let mut mr = Rng::new(&seed("si-monthly"));
+            let mut ms = vec![];
+            let mut m = WIN_FROM;
+            while m <= WIN_TO {
+                let arrived = if c.si_late.contains(&m) {
+                    m.add(3).day(18)
+                } else {
+                    m.day(mr.range(10, 25) as u32)
+                };
+                ms.push(SiMonth {
+                    period: m,
+                    kind: "正常应缴",
+                    base_fen: c.si_base(m),
+                    unit: c.spell_unit(m).to_string(),
+                    arrived_on: arrived,
+                });
+                m = m.add(1);
+            }
+            let pages = si_monthly(st, who.name, &who.id, &ms);
+            files.push((
+                "社保个人缴费明细.pdf".into(),
+                render(&pages, st, &seed("si"))?,
+            ));
+        }
+    }
+
+    if c.degree {
+        let pages = degree(st, who);
+        files.push(("学位证.pdf".into(), render(&pages, st, &seed("degree"))?));
+    }
+    if c.title {
+        let pages = title_cert(st, who);
+        files.push(("职称证书.pdf".into(), render(&pages, st, &seed("title"))?));
+    }
+
+    if c.junk {
+        files.push(("IMG_20251103_093015.jpg".into(), tiny_jpeg()));
+        files.push(("新建文件(2).pdf".into(), vec![]));
+        if let Some(b) = contract_bytes {
+            files.push(("劳动合同(1).pdf".into(), b));
+        }
+        let pages = title_cert(st, who);
+        files.push(("职称证书.xlsx".into(), render(&pages, st, &seed("title"))?));
+        let mut jr = Rng::new(&seed("dat"));
+        let dat: Vec<u8> = (0..2048).map(|_| (jr.next() >> 24) as u8).collect();
+        files.push(("upload_7f3a.dat".into(), dat));
+    }
+    Ok(files)
+}
+
+// ───────────────────────────── expectations ─────────────────────────────
+
+const NEW_CHECKS: [&str; 15] = [
+    "documents.readable",
+    "materials.complete",
+    "applicant.identity",
+    "applicant.age",
+    "applicant.hukou",
+    "employer.consistency",
+    "contract.current",
+    "employment.tenure",
+    "tax.continuity",
+    "tax.income_threshold",
+    "tax.zero_tax_months",
+    "tax.cross_document",
+    "si.continuity",
+    "si.base_matches_income",
+    "residence.proof",
+];
+
+const RENEWAL_CHECKS: [&str; 13] = [
+    "documents.readable",
+    "materials.complete",
+    "renewal.window",
+    "applicant.identity",
+    "applicant.age",
+    "applicant.hukou",
+    "employer.consistency",
+    "contract.current",
+    "renewal.tax_continuity",
+    "renewal.si_continuity",
+    "renewal.income_yearly",
+    "tax.zero_tax_months",
+    "tax.cross_document",
+];
+
+const UNIT_CHECKS: [&str; 6] = [
+    "documents.readable",
+    "materials.complete",
+    "unit.registration_age",
+    "unit.capital",
+    "unit.tax_paid",
+    "unit.headcount",
+];
+
+/// Statuses every check gets from the bundle's contents, before the scenario's overrides.
+fn expected_checks(c: &Case) -> Vec<(String, &'static str)> {
+    let mut v: Vec<(String, &'static str)> = vec![];
+    let na = "not_applicable";
+    match c.app {
+        App::Unit => {
+            for id in UNIT_CHECKS {
+                let s = if id == "unit.tax_paid" {
+                    "needs_review"
+                } else {
+                    "pass"
+                };
+                v.push((id.into(), s));
+            }
+        }
+        App::Renewal => {
+            for id in RENEWAL_CHECKS {
+                let s = match id {
+                    "tax.cross_document" if !(c.export && c.nsjl.is_some()) => na,
+                    _ => "pass",
+                };
+                v.push((id.into(), s));
+            }
+        }
+        App::New => {
+            for id in NEW_CHECKS {
+                let s = match id {
+                    "applicant.hukou" if c.hukou.is_none() => "needs_review",
+                    "tax.income_threshold" if !c.export => "needs_material",
+                    "tax.zero_tax_months" if !c.export => na,
+                    "tax.cross_document" if !(c.export && c.nsjl.is_some()) => na,
+                    "si.continuity" if c.si == Si::None => na,
+                    "si.base_matches_income" if c.si == Si::None || !c.export => na,
+                    _ => "pass",
+                };
+                v.push((id.into(), s));
+            }
+            let (id, s) = match c.category {
+                None => ("category".to_string(), "needs_review"),
+                Some(1) => (
+                    "category.1".into(),
+                    if c.degree {
+                        "needs_review"
+                    } else {
+                        "needs_material"
+                    },
+                ),
+                Some(2) => (
+                    "category.2".into(),
+                    if c.title {
+                        "needs_review"
+                    } else {
+                        "needs_material"
+                    },
+                ),
+                Some(n) => (format!("category.{n}"), "needs_material"),
+            };
+            v.push((id, s));
+        }
+    }
+    for (id, s) in &c.overrides {
+        let e = v
+            .iter_mut()
+            .find(|(i, _)| i == id)
+            .unwrap_or_else(|| panic!("{}: no check {id}", c.name));
+        assert_ne!(e.1, *s, "{}: override {id} changes nothing", c.name);
+        e.1 = s;
+    }
+    v
+}
+
+fn verdict_of(checks: &[(String, &str)]) -> &'static str {
+    let has = |s: &str| checks.iter().any(|c| c.1 == s);
+    if has("fail") {
+        "fail"
+    } else if has("needs_review") {
+        "needs_review"
+    } else if has("needs_material") {
+        "needs_material"
+    } else {
+        "pass"
+    }
+}
+
+fn expected_json(c: &Case) -> String {
+    if c.custom_toml.is_some() {
+        return "{\n  \"error\": true\n}\n".into();
+    }
+    let checks = expected_checks(c);
+    let verdict = verdict_of(&checks);
+    assert_eq!(verdict, c.verdict, "{}: verdict", c.name);
+    let mut s = String::from("{\n");
+    if c.as_of {
+        s += &format!("  \"as_of\": \"{}\",\n", DATE.iso());
+    }
+    s += &format!("  \"verdict\": \"{verdict}\",\n  \"checks\": {{\n");
+    for (i, (id, st)) in checks.iter().enumerate() {
+        let comma = if i + 1 < checks.len() { "," } else { "" };
+        s += &format!("    \"{id}\": \"{st}\"{comma}\n");
+    }
+    s += "  }\n}\n";
+    s
+}
+
+// ───────────────────────────── output ─────────────────────────────
+
+fn write_zip(path: &Path, top: &str, files: &Files) -> Res<()> {
+    use zip::write::SimpleFileOptions;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let t = zip::DateTime::from_date_and_time(2025, 11, 12, 9, 30, 0)
+            .map_err(|e| format!("zip time: {e:?}"))?;
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(t);
+        z.add_directory(format!("{top}/"), opts)?;
+        for (name, bytes) in files {
+            z.start_file(format!("{top}/{name}"), opts)?;
+            z.write_all(bytes)?;
+        }
+        z.finish()?;
+    }
+    fs::write(path, buf.into_inner())?;
+    Ok(())
+}
+
+fn main() -> Res<()> {
+    self_check();
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "fixtures/bundles".to_string()),
+    );
+    if out.exists() {
+        fs::remove_dir_all(&out)?;
+    }
+    fs::create_dir_all(out.join("expected"))?;
+    let fonts = Fonts::load()?;
+    let cases = cases();
+    let mut names = std::collections::HashSet::new();
+    let mut table = String::new();
+    for c in &cases {
+        assert!(names.insert(c.name), "duplicate bundle {}", c.name);
+        let files = build_files(c, &fonts)?;
+        let mut total = 0;
+        if c.pack != Pack::ZipOnly {
+            let dir = out.join(c.name);
+            fs::create_dir_all(&dir)?;
+            for (n, b) in &files {
+                fs::write(dir.join(n), b)?;
+                total += b.len();
+            }
+        }
+        if c.pack != Pack::Folder {
+            write_zip(&out.join(format!("{}.zip", c.name)), c.name, &files)?;
+        }
+        fs::write(
+            out.join("expected").join(format!("{}.json", c.name)),
+            expected_json(c),
+        )?;
+        let verdict = if c.custom_toml.is_some() {
+            "error (exit 2)"
+        } else {
+            c.verdict
+        };
+        let form = match c.pack {
+            Pack::Folder => "folder",
+            Pack::ZipOnly => "zip only",
+            Pack::Both => "folder + zip",
+        };
+        table += &format!("| `{}` | {form} | {verdict} | {} |\n", c.name, c.tests);
+        println!(
+            "{:<28} {:>2} files {:>8} bytes  {}",
+            c.name,
+            files.len(),
+            total,
+            verdict
+        );
+    }
+    fs::write(
+        out.join("README.md"),
+        format!("{README_HEAD}{table}{README_TAIL}"),
+    )?;
+    Ok(())
+}
+
+const README_HEAD: &str = "# Case bundles for `jzz verify`
+
+Synthetic case bundles (one applicant, one unit) for the Beijing Work Residence Permit
+(北京市工作居住证). Each bundle is a folder of documents under realistic upload names plus a
+`case.toml`; a few are also (or only) delivered as a `.zip` holding one top-level folder.
+`expected/<bundle>.json` holds the status the author intends for **every** check of the
+bundle's pipeline and the resulting verdict (`fail` > `needs_review` > `needs_material` >
+`pass`), or `{\"error\": true}` when jzz must refuse the case (exit 2). A test runs
+`jzz verify` on each bundle and compares its dossier with the intent.
+
+Generated by `examples/gen_bundles.rs` (does not use the jzz library). Regenerate from the
+crate root with
+
+    cargo run --example gen_bundles -- fixtures/bundles
+
+It needs Debian's `fonts-noto-cjk`. Output is deterministic (seeded PRNG, fixed dates, fixed
+xlsx creation time and zip timestamps; the embedded-font PDFs depend on the font package,
+krilla and the flate2 backend as described in `fixtures/pdf/README.md`). The output folder
+is deleted and rewritten.
+
+## Conventions
+
+* Case date `2025-11-20` for every bundle (after the 15th, so no declaration-lag edge);
+  the 12-month window is 2024-11 … 2025-10, the renewal 36-month window 2022-11 … 2025-10.
+  Income lines: 2022 → 12,754; 2023 → 13,556; 2024 → 14,113; 2025 → 14,324 (all verified,
+  so no 2026 month and no `reported` figure is involved).
+* Applicant 李明轩 (`130102199003154338`), male, born 1990-03-15, non-Beijing hukou, unless
+  a bundle changes the person; unit 北京通州云启（科技）有限公司, credit code
+  `91110112MA01C7K26M` (GB 32100-valid). All IDs pass GB 11643.
+* Wages: 21,500/month in 2024 and 22,800 in 2025 with ±0.8 % noise (whole yuan) unless a
+  bundle says otherwise; taxes by the cumulative withholding method (5,000 basic deduction,
+  personal SI + housing fund on the SI base). The export holds one person only
+  (`正常工资薪金所得` rows from 2024-01, 2022-01 for renewals and category 4) with an
+  `扣缴义务人名称` column. The 纳税记录 lists each window month with tax > 0 and its amount
+  equals the export's 累计应补(退)税额 for that month (zero-tax months are absent from it).
+* SI: a 权益记录 with one 养老保险单位变动记录 spell (since 2023-03, 2021-03 for renewals)
+  and calendar-year rows whose 年缴费基数 ÷ 月数 equals the year's salary clamped to the
+  base limits, so `si.base_matches_income` passes unless a bundle breaks it.
+* Residence: a 居住证 valid 2025-03-01 … 2026-02-28 unless a bundle says otherwise.
+* Category 1 with a 学位证书 → `category.1` needs_review (a person must judge), so a complete
+  new application's verdict is `needs_review`. Bundles meant to end `needs_material` omit
+  the degree (category.1 → needs_material) so that no needs_review hides the material gap.
+* Most PDFs use the non-embedded STSong-Light font (small files); `complete-cat1` and
+  `complete-cat2-zip` embed Noto CJK subsets for the contract, 纳税记录, 权益记录 and 居住证.
+* Renewal bundles carry no 居住证 / degree (not required); unit-registration bundles have no
+  `[applicant]`.
+
+## Decisions a reader of the expected files must know
+
+* `contract-expired`: no contract covers the case date, so `employment.tenure` falls back to
+  the withholding record, which has all 12 window months → **pass** (not needs_material).
+* `contract-task-bound`: a task-bound contract that started 2023-03-01 covers the date, so
+  `employment.tenure` counts from its start → pass; `contract.current` needs_material.
+* `tenure-short`: only the new contract (from 2025-03-20) is submitted while the export and
+  SI show the same unit for the whole window; only `employment.tenure` fails.
+* `identity-mismatch`: the foreign ID is on the 纳税记录, whose amounts still equal the
+  export's, so `tax.cross_document` stays **pass**; only `applicant.identity` fails.
+* `missing-month`: the month is absent from the export **and** the 纳税记录 (a month present
+  in the 纳税记录 would count as present); `tax.income_threshold` is needs_material because
+  an absent month cannot be judged and no present month is under the line.
+* `zero-tax-*`: the zero month has a wage row with 累计应补(退)税额 0.00 in the export and
+  no row in the 纳税记录, so `tax.cross_document` compares only the other 11 months.
+* `mixed-junk`: the PDF saved as `职称证书.xlsx` and the random `.dat` are extras; whether jzz
+  reads or refuses them does not change any other check. The JPEG (needs OCR) and the
+  zero-byte PDF make `documents.readable` needs_review.
+* `no-case-toml`: run with `--as-of 2025-11-20`; the expected file carries `\"as_of\"`.
+  Without a category the check id is `category` (needs_review).
+* `category4-income`: the 3 calendar years are 2022–2024; the policy table has no 2021 and
+  2023 annual averages → `category.4` needs_material although income is above 3 × 135,567.
+* `unit-*`: `unit.tax_paid` is needs_review whenever the 涉税信息查询结果告知书 is present,
+  so a complete unit registration ends `needs_review`.
+
+## Bundles
+
+| bundle | form | verdict | what it tests |
+| --- | --- | --- | --- |
+";
+
+const README_TAIL: &str = "";

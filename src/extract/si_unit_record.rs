@@ -84,7 +84,7 @@ pub fn extract(lines: &[Line]) -> SiUnitRecord {
                 from: month(&cell(cf)),
                 to: month(&cell(ct)),
                 base_fen: Fen::parse(&cell(cb)).ok(),
-                source: Source::of_row(&r),
+                source: Source::of_row(r),
             });
         }
     }

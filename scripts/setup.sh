@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what jzz needs on a fresh Debian machine, builds it, and runs the main job on a
-# sample: `jzz precheck` on a generated 10-employee tax export. Safe to run again.
+# sample bundle: `jzz verify` on a generated case (contract, tax export, 纳税记录, social
+# insurance, ID card, residence proof …), writing dossier.json and dossier.html. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,11 +32,12 @@ fi
 echo "== building jzz (release)"
 cargo build --release --locked --quiet
 
-sample=fixtures/precheck/detail-current.xlsx
-echo "== jzz precheck $sample --as-of 2020-12-20 --unit 北京通州某某（科技）有限公司"
+sample=fixtures/bundles/complete-cat1
+out=${TMPDIR:-/tmp}/jzz-sample.dossier
+echo "== jzz verify $sample --out $out"
 set +e
-./target/release/jzz precheck "$sample" --as-of 2020-12-20 --unit "北京通州某某（科技）有限公司"
+./target/release/jzz verify "$sample" --out "$out"
 status=$?
 set -e
-echo "== exit status $status (0 all clear, 1 someone falls short, 2 unusable input)"
+echo "== exit status $status (0 pass, 1 another verdict, 2 unusable bundle); open $out/dossier.html"
 [ "$status" -le 1 ]

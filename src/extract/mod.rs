@@ -35,6 +35,9 @@ pub struct ExportRow {
     pub exempt_fen: Option<Fen>,
     /// The month's tax.
     pub tax_fen: Option<Fen>,
+    /// The withholding agent, where the export states it (a column or the 申报表 header block).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     /// Where.
     pub source: text_util::Source,
 }
@@ -62,6 +65,7 @@ impl ExportRows {
                     income_fen: r.income,
                     exempt_fen: Some(r.exempt.unwrap_or(Fen::ZERO)),
                     tax_fen: r.tax,
+                    agent: r.agent.as_ref().map(|a| a.name.clone()),
                     source: text_util::Source {
                         locator: r.locator.as_deref().map_or_else(
                             || format!("sheet {}, row {}", r.sheet, r.row),

@@ -1,0 +1,205 @@
+//! `jzz verify` over the generated fixture bundles (`fixtures/bundles/`, written by
+//! `examples/gen_bundles.rs`): every bundle's verdict and every check status as its generator
+//! intended (`fixtures/bundles/expected/<name>.json`), golden dossiers, the HTML, exit codes.
+//! Refresh goldens with `UPDATE_GOLDEN=1 cargo test --test verify`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::NaiveDate;
+use jzz::case::intake::IntakeLimits;
+use jzz::classify::Rules;
+use jzz::jobs::verify::{VerifyOptions, verify_path};
+use jzz::policy::Policy;
+use jzz::read::Limits;
+use serde_json::Value;
+
+fn bundles() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles")
+}
+
+fn expected(name: &str) -> Value {
+    let p = bundles().join("expected").join(format!("{name}.json"));
+    serde_json::from_str(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap()
+}
+
+fn opts(as_of: Option<NaiveDate>) -> VerifyOptions {
+    VerifyOptions {
+        as_of,
+        // Bundles without case.toml are judged on the date their expected file names.
+        today: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
+        limits: Limits::default(),
+        intake: IntakeLimits::default(),
+    }
+}
+
+fn bundle_paths() -> Vec<(String, PathBuf)> {
+    let mut v: Vec<(String, PathBuf)> = std::fs::read_dir(bundles())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            n != "expected" && !n.ends_with(".md") && (p.is_dir() || n.ends_with(".zip"))
+        })
+        .map(|p| {
+            let n = p.file_stem().unwrap().to_string_lossy().to_string();
+            (n, p)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_bundle_as_its_generator_intended() {
+    let policy = Policy::builtin().unwrap();
+    let rules = Rules::builtin().unwrap();
+    let all = bundle_paths();
+    assert!(all.len() >= 25, "only {} bundles", all.len());
+    let mut failures = Vec::new();
+    let mut checks_compared = 0;
+    for (name, path) in &all {
+        let exp = expected(name);
+        let as_of = exp["as_of"]
+            .as_str()
+            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        let r = verify_path(path, &policy, &rules, &opts(as_of), &mut |_, _| {});
+        if exp["error"].as_bool() == Some(true) {
+            if r.is_ok() {
+                failures.push(format!("{name}: verified, expected an error"));
+            }
+            continue;
+        }
+        let (d, _) = match r {
+            Ok(x) => x,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let v = serde_json::to_value(&d).unwrap();
+        if v["verdict"] != exp["verdict"] {
+            failures.push(format!(
+                "{name}: verdict {}, expected {}",
+                v["verdict"], exp["verdict"]
+            ));
+        }
+        for (id, status) in exp["checks"].as_object().into_iter().flatten() {
+            checks_compared += 1;
+            let got = d.checks.iter().find(|c| c.id == id);
+            match got {
+                None => failures.push(format!("{name}: no check {id}")),
+                Some(c) => {
+                    let s = serde_json::to_value(c.status).unwrap();
+                    if &s != status {
+                        failures.push(format!(
+                            "{name}: {id} {s}, expected {status} — {}",
+                            c.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches ({checks_compared} checks compared over {} bundles):\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        actual == expected,
+        "{} differs from the output; UPDATE_GOLDEN=1 if intended",
+        path.display()
+    );
+}
+
+/// The whole dossier JSON of two bundles, reviewed like code.
+#[test]
+fn golden_dossiers() {
+    let policy = Policy::builtin().unwrap();
+    let rules = Rules::builtin().unwrap();
+    for name in ["complete-cat1", "mixed-junk"] {
+        let (d, _) = verify_path(
+            &bundles().join(name),
+            &policy,
+            &rules,
+            &opts(None),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        golden(
+            &format!("dossier-{name}.json"),
+            &(serde_json::to_string_pretty(&d).unwrap() + "\n"),
+        );
+        let html = jzz::dossier::html::render(&d);
+        assert!(html.starts_with("<!DOCTYPE html>"), "{name}");
+        assert!(html.contains(d.verdict.label_zh()), "{name}");
+        assert!(
+            !html.contains("src=\"http") && !html.contains("href=\"http"),
+            "{name}: network reference"
+        );
+        assert!(html.contains("<svg"), "{name}: month strip");
+    }
+}
+
+/// The command: exit status 0/1/2 of SPEC §6 and both files written whole.
+#[test]
+fn verify_command_writes_the_dossier() {
+    let out = tempfile::tempdir().unwrap();
+    let run = |bundle: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_jzz"))
+            .arg("verify")
+            .arg(bundle)
+            .arg("--out")
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    let o = run(&bundles().join("complete-cat1"));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("dossier.json")).unwrap()).unwrap();
+    assert_eq!(json["schema"], "jzz.dossier/1");
+    for k in [
+        "case_id",
+        "pipeline",
+        "as_of",
+        "verdict",
+        "checks",
+        "documents",
+        "months",
+        "verification_codes",
+    ] {
+        assert!(json.get(k).is_some(), "stable field {k}");
+    }
+    assert!(out.path().join("dossier.html").exists());
+    let o = run(&bundles().join("bad-case-toml"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("case.toml") && err.contains(":3:"), "{err}");
+    let o = run(Path::new("/nonexistent/bundle"));
+    assert_eq!(o.status.code(), Some(2));
+}

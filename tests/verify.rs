@@ -203,3 +203,49 @@ fn verify_command_writes_the_dossier() {
     let o = run(Path::new("/nonexistent/bundle"));
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A document read once and kept (issue 6's cache) gives the same dossier as reading it again:
+/// every document of every bundle goes through JSON and back.
+#[test]
+fn stored_documents_give_the_same_dossier() {
+    use jzz::case::facts::{CaseDoc, StoredDoc};
+    use jzz::jobs::verify::{read_doc, verify_docs};
+    let policy = Policy::builtin().unwrap();
+    let rules = Rules::builtin().unwrap();
+    let limits = Limits::default();
+    let mut compared = 0;
+    for (name, path) in bundle_paths() {
+        let exp = expected(&name);
+        if exp["error"].as_bool() == Some(true) {
+            continue;
+        }
+        let as_of = exp["as_of"]
+            .as_str()
+            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        let o = opts(as_of);
+        let bundle = jzz::case::intake::open_path(&path, &o.intake).unwrap();
+        let docs: Vec<CaseDoc> = bundle
+            .files
+            .iter()
+            .map(|f| read_doc(&f.path, &f.bytes, &f.sha256, &limits, &rules))
+            .collect();
+        let stored: Vec<CaseDoc> = docs
+            .iter()
+            .map(|d| {
+                let json = serde_json::to_string(&d.to_stored()).unwrap();
+                let back: StoredDoc = serde_json::from_str(&json).unwrap();
+                CaseDoc::from_stored(&d.path, back)
+                    .unwrap_or_else(|| panic!("{name}: {} does not read back", d.path))
+            })
+            .collect();
+        let (a, _) = verify_docs(&bundle, docs, &policy, &o).unwrap();
+        let (b, _) = verify_docs(&bundle, stored, &policy, &o).unwrap();
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap(),
+            "{name}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 30, "{compared}");
+}

@@ -51,6 +51,95 @@ pub struct CaseDoc {
     pub min_confidence: Option<f32>,
 }
 
+/// Bump when an extractor changes what it reads: cached extraction results made by another
+/// version are not used (issue 6's content-addressed cache keys on file hash + this).
+pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/1+", env!("CARGO_PKG_VERSION"));
+
+/// A [`CaseDoc`] as stored in a cache: the record is kept with its kind, so it reads back as
+/// the same variant (the untagged JSON of `Record` alone is ambiguous between kinds whose
+/// fields are all optional).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct StoredDoc {
+    /// [`EXTRACTOR_VERSION`] that produced it.
+    pub extractor: String,
+    /// sha256 of the bytes.
+    pub sha256: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Classification.
+    pub classification: Option<Classification>,
+    /// The record as JSON, read back according to `kind`.
+    pub record: Option<serde_json::Value>,
+    /// The full export.
+    pub export: Option<TaxExport>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+    /// PDF pages.
+    pub pages: Option<u32>,
+    /// Lowest OCR confidence.
+    pub min_confidence: Option<f32>,
+}
+
+impl CaseDoc {
+    /// What a cache keeps of this document (the path is the bundle's business, not the
+    /// content's: the same bytes under another name reuse the entry).
+    pub fn to_stored(&self) -> StoredDoc {
+        StoredDoc {
+            extractor: EXTRACTOR_VERSION.to_string(),
+            sha256: self.sha256.clone(),
+            kind: self.kind,
+            classification: self.classification.clone(),
+            record: self
+                .record
+                .as_ref()
+                .and_then(|r| serde_json::to_value(r).ok()),
+            export: self.export.clone(),
+            error: self.error.clone(),
+            pages: self.pages,
+            min_confidence: self.min_confidence,
+        }
+    }
+
+    /// Rebuilds a document from a cache entry; `None` when the entry was made by another
+    /// extractor version or does not read back (then the file is read again).
+    pub fn from_stored(path: &str, s: StoredDoc) -> Option<CaseDoc> {
+        if s.extractor != EXTRACTOR_VERSION {
+            return None;
+        }
+        let record = match s.record {
+            None => None,
+            Some(v) => Some(record_of_kind(s.kind, v)?),
+        };
+        Some(CaseDoc {
+            path: path.to_string(),
+            sha256: s.sha256,
+            kind: s.kind,
+            classification: s.classification,
+            record,
+            export: s.export,
+            error: s.error,
+            pages: s.pages,
+            duplicate_of: None,
+            min_confidence: s.min_confidence,
+        })
+    }
+}
+
+fn record_of_kind(kind: Kind, v: serde_json::Value) -> Option<Record> {
+    use serde_json::from_value as f;
+    Some(match kind {
+        Kind::TaxExport => Record::TaxExport(f(v).ok()?),
+        Kind::TaxRecord => Record::TaxRecord(f(v).ok()?),
+        Kind::SiRecord => Record::SiRecord(f(v).ok()?),
+        Kind::SiUnitRecord => Record::SiUnitRecord(f(v).ok()?),
+        Kind::LaborContract => Record::LaborContract(f(v).ok()?),
+        Kind::Lease => Record::Lease(f(v).ok()?),
+        Kind::ResidencePermit => Record::ResidencePermit(f(v).ok()?),
+        Kind::PropertyCert => Record::PropertyCert(f(v).ok()?),
+        _ => return None,
+    })
+}
+
 /// Tax paid for one month according to a 纳税记录.
 #[derive(Clone, Debug)]
 pub struct Paid {

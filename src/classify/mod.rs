@@ -94,7 +94,7 @@ impl FromStr for Kind {
 }
 
 /// A decision and why.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     /// The kind.
     pub kind: Kind,

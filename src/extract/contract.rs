@@ -8,13 +8,13 @@
 //! filled blanks (`document-formats.md` §4).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, date, dates_in, labelled};
 use crate::read::layout::Line;
 
 /// The kind of term (劳动合同法 第十二条).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TermType {
     /// 固定期限.
@@ -26,7 +26,7 @@ pub enum TermType {
 }
 
 /// A labour contract as read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LaborContract {
     /// 甲方 (用人单位).
     pub employer: Option<String>,

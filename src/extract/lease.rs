@@ -1,13 +1,13 @@
 //! `lease`: 房屋租赁合同 — parties, address and term (三(二)(6)B: at least 6 months left).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, dates_in, labelled};
 use crate::read::layout::Line;
 
 /// A lease as read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lease {
     /// 出租方.
     pub lessor: Option<String>,

@@ -12,14 +12,14 @@ pub mod tax_export;
 pub mod tax_record;
 pub mod text_util;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::Kind;
 use crate::model::{Fen, YearMonth};
 use crate::read::layout::Line;
 
 /// One withholding row as a reviewer reads it, from a spreadsheet or a printed export.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExportRow {
     /// 姓名.
     pub name: String,
@@ -43,7 +43,7 @@ pub struct ExportRow {
 }
 
 /// A withholding export's rows.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExportRows {
     /// Rows in order.
     pub rows: Vec<ExportRow>,
@@ -86,7 +86,7 @@ impl ExportRows {
 }
 
 /// What an extractor read from one document.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Record {
     /// `tax_export`.

@@ -1,13 +1,13 @@
 //! `property_cert`: 不动产权证书 / 房屋所有权证 — holder, certificate number, address, use
 //! (三(二)(6)A: the home must be residential).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::labelled;
 use crate::read::layout::Line;
 
 /// A property certificate as read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PropertyCert {
     /// 权利人.
     pub holder: Option<String>,

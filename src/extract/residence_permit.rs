@@ -1,13 +1,13 @@
 //! `residence_permit`: 北京市居住证 — holder, ID, address and validity (三(二)(6)).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::{dates_in, labelled};
 use crate::read::layout::Line;
 
 /// A residence permit as read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResidencePermit {
     /// 姓名.
     pub holder: Option<String>,

@@ -8,14 +8,14 @@
 //! even when its 缴费类型 says 正常应缴.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, date, labelled, month};
 use crate::model::{Fen, YearMonth};
 use crate::read::layout::{Line, read_table};
 
 /// One employer spell (一、养老保险单位变动记录).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spell {
     /// 缴费起始年月.
     pub from: Option<YearMonth>,
@@ -32,7 +32,7 @@ pub struct Spell {
 }
 
 /// Months, base and personal amount of one insurance in one year.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Insurance {
     /// 实际缴费月数.
     pub months: Option<u32>,
@@ -44,7 +44,7 @@ pub struct Insurance {
 }
 
 /// One year of 二、五险缴费明细.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Year {
     /// First month.
     pub from: Option<YearMonth>,
@@ -67,7 +67,7 @@ pub struct Year {
 }
 
 /// One month of a 缴费明细.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Month {
     /// 费款所属期.
     pub period: Option<YearMonth>,
@@ -96,10 +96,10 @@ pub struct Month {
 }
 
 /// A social-insurance record of either layout.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SiRecord {
     /// `rights` or `monthly`.
-    pub layout: &'static str,
+    pub layout: String,
     /// 参保人姓名 / 姓名.
     pub holder_name: Option<String>,
     /// 社会保障号码 (the ID number).
@@ -155,7 +155,7 @@ pub fn extract(lines: &[Line]) -> SiRecord {
     let monthly =
         header_index(lines, "费款所属期").is_some() || header_index(lines, "缴费年月").is_some();
     let mut rec = SiRecord {
-        layout: if monthly { "monthly" } else { "rights" },
+        layout: if monthly { "monthly" } else { "rights" }.to_string(),
         holder_name: get("参保人姓名").or_else(|| get("姓名")),
         id_number: get("社会保障号码"),
         check_code: get("校验码"),

@@ -2,14 +2,14 @@
 //! their contribution spells, used for the unit's headcount (二(一)3) and to see the applicant
 //! among the staff. ID numbers are printed masked.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, labelled, month};
 use crate::model::{Fen, YearMonth};
 use crate::read::layout::{Line, read_table};
 
 /// One staff member.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Staff {
     /// 姓名.
     pub name: String,
@@ -26,7 +26,7 @@ pub struct Staff {
 }
 
 /// The unit staff record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SiUnitRecord {
     /// 单位名称.
     pub unit_name: Option<String>,

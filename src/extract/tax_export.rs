@@ -8,7 +8,7 @@
 //! 申报表's header block (税款所属期, 扣缴义务人名称 and its credit code) sits above the table and
 //! applies to every row of the sheet.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::text::{halfwidth, normalize_for_match};
 use crate::model::{CreditCode, Fen, IdNumber, YearMonth, excel_serial_to_date, parse_date};
@@ -20,7 +20,7 @@ use crate::read::{Cell, Row, RowSink, Workbook};
 pub const HEADER_SCAN_ROWS: usize = 40;
 
 /// Which of the two export layouts a sheet has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
     /// 个人扣缴明细 / 综合所得明细: one row per person, month and 所得项目.
@@ -30,7 +30,7 @@ pub enum Layout {
 }
 
 /// A column's meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 姓名.
@@ -148,18 +148,18 @@ fn role_of(norm: &str) -> Option<(Role, usize)> {
 }
 
 /// The withholding agent stated for a row, and where.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
     /// 扣缴义务人名称 as written.
     pub name: String,
     /// Its credit code as written, if stated.
     pub credit_code: Option<String>,
     /// `column` or `header_block`.
-    pub stated_in: &'static str,
+    pub stated_in: String,
 }
 
 /// One row of withholding, typed, with where it came from.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TaxRow {
     /// The file, when rows of several files are merged (empty inside one export).
     pub document: Arc<str>,
@@ -177,7 +177,6 @@ pub struct TaxRow {
     /// 证件号码 as written (trimmed, half-width, upper-case).
     pub id_raw: String,
     /// The number, when it is a valid 居民身份证号码.
-    #[serde(skip)]
     pub id: Option<IdNumber>,
     /// 证件类型, if stated.
     pub id_type: Option<Arc<str>>,
@@ -202,7 +201,7 @@ pub struct TaxRow {
 }
 
 /// What the header block above a table says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeaderBlock {
     /// The title, if it names the official form.
     pub title: Option<String>,
@@ -217,7 +216,7 @@ pub struct HeaderBlock {
 }
 
 /// The 合计 row and whether it agrees with the rows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// 1-based row of the 合计 line.
     pub row: u32,
@@ -232,7 +231,7 @@ pub struct Totals {
 }
 
 /// One sheet that held a tax table.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SheetExtract {
     /// Sheet name.
     pub sheet: String,
@@ -253,7 +252,7 @@ pub struct SheetExtract {
 }
 
 /// A whole export.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TaxExport {
     /// The sheets with a tax table.
     pub sheets: Vec<SheetExtract>,
@@ -730,7 +729,7 @@ impl SheetExtractor {
             Arc::new(Agent {
                 name,
                 credit_code: hb.agent_code.clone(),
-                stated_in: "header_block",
+                stated_in: "header_block".into(),
             })
         });
         let used = [
@@ -802,7 +801,7 @@ impl SheetExtractor {
         let a = Arc::new(Agent {
             name,
             credit_code,
-            stated_in: "column",
+            stated_in: "column".into(),
         });
         if self.agents.len() < 256 {
             self.agents.push(a.clone());

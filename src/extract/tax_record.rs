@@ -7,14 +7,14 @@
 //! finding (it is how a forged page shows), never smoothed over.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, capital_rmb, date, first_amount, labelled, month};
 use crate::model::{Fen, YearMonth};
 use crate::read::layout::{Line, read_table};
 
 /// One paid row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaxRecordRow {
     /// 申报日期 (`nsjl`).
     pub declared_on: Option<NaiveDate>,
@@ -39,10 +39,10 @@ pub struct TaxRecordRow {
 }
 
 /// A 纳税记录 or 完税证明.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaxRecord {
     /// `nsjl` (纳税记录) or `wszm` (税收完税证明).
-    pub layout: &'static str,
+    pub layout: String,
     /// 纳税人名称.
     pub holder_name: Option<String>,
     /// 身份证件号码 / 纳税人识别号.
@@ -153,7 +153,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
             .filter(|_| !legacy)
     });
     let mut rec = TaxRecord {
-        layout: if legacy { "wszm" } else { "nsjl" },
+        layout: if legacy { "wszm" } else { "nsjl" }.to_string(),
         holder_name: get("纳税人名称"),
         id_number,
         period_from,
@@ -297,7 +297,7 @@ mod tests {
 
     fn rec(total: Option<Fen>, caps: Option<&str>, amounts: &[i64]) -> TaxRecord {
         TaxRecord {
-            layout: "nsjl",
+            layout: "nsjl".into(),
             holder_name: None,
             id_number: None,
             period_from: None,

@@ -3,13 +3,13 @@
 //! and amounts in capital RMB (`壹仟贰佰叁拾肆元伍角陆分`), which must agree with the figures.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Fen, YearMonth, parse_date};
 use crate::read::layout::Line;
 
 /// Where a value was read: page, line and the line's text.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     /// `page 1, line 7`.
     pub locator: String,

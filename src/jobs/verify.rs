@@ -89,21 +89,38 @@ pub fn verify_bundle(
     opts: &VerifyOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Dossier, CaseFacts), VerifyError> {
-    let toml: Option<CaseToml> = match &bundle.case_toml {
-        Some((path, text)) => Some(case_toml::parse(text, path)?),
-        None => None,
-    };
+    // case.toml first: a malformed one stops the case before any reading.
+    if let Some((path, text)) = &bundle.case_toml {
+        case_toml::parse(text, path)?;
+    }
     let total = bundle.files.len();
     let mut docs: Vec<CaseDoc> = Vec::with_capacity(total);
     for (n, f) in bundle.files.iter().enumerate() {
         progress(n, total);
-        let mut d = read_doc(&f.path, &f.bytes, &f.sha256, &opts.limits, rules);
-        if let Some(first) = docs.iter().find(|x| x.sha256 == f.sha256) {
-            d.duplicate_of = Some(first.path.clone());
-        }
-        docs.push(d);
+        docs.push(read_doc(&f.path, &f.bytes, &f.sha256, &opts.limits, rules));
     }
     progress(total, total);
+    verify_docs(&bundle, docs, policy, opts)
+}
+
+/// Judges a bundle whose documents are already read (or taken from a cache): marks
+/// duplicates, merges the facts, runs the pipeline, builds the dossier.
+pub fn verify_docs(
+    bundle: &Bundle,
+    mut docs: Vec<CaseDoc>,
+    policy: &Policy,
+    opts: &VerifyOptions,
+) -> Result<(Dossier, CaseFacts), VerifyError> {
+    let toml: Option<CaseToml> = match &bundle.case_toml {
+        Some((path, text)) => Some(case_toml::parse(text, path)?),
+        None => None,
+    };
+    for i in 0..docs.len() {
+        docs[i].duplicate_of = docs[..i]
+            .iter()
+            .find(|x| x.sha256 == docs[i].sha256)
+            .map(|x| x.path.clone());
+    }
     let mut facts = facts::build(
         &bundle.id,
         toml.as_ref(),

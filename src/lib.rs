@@ -15,6 +15,8 @@ pub mod extract;
 pub mod facts;
 pub mod jobs;
 pub mod model;
+pub mod nightly;
 pub mod policy;
 pub mod read;
 pub mod report;
+pub mod store;

@@ -18,7 +18,9 @@ use serde::Serialize;
 use crate::model::{Fen, YearMonth};
 
 /// The outcome of a check (SPEC §4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Satisfied.

@@ -79,6 +79,34 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Re-run every pending case of a store (pending/<case-id>/…) with the current policy
+    /// table: dossiers to dossiers/<case-id>/, the summary to runs/<run-id>/. Resumable; never
+    /// reads a file twice (jzz/cache/), skips unchanged cases. Exit 0 done (cases may fail),
+    /// 2 store unreachable.
+    Nightly {
+        /// file:///path or s3://bucket/prefix (credentials and endpoint from AWS_* variables).
+        #[arg(long)]
+        store: String,
+        /// Root of the pending cases.
+        #[arg(long, default_value = "pending")]
+        prefix: String,
+        /// This worker's share: K/N (0 ≤ K < N), by a stable hash of the case id.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
+        /// Take the shard from a Kubernetes Indexed Job: JOB_COMPLETION_INDEX of JZZ_SHARDS.
+        #[arg(long)]
+        shard_from_env: bool,
+        /// Cases in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// The run id (runs/<run-id>/); default the date in Beijing, so a restart the same
+        /// night resumes the run.
+        #[arg(long)]
+        run_id: Option<String>,
+        /// A policy table to use instead of the built-in pipelines/policy.toml.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Show what jzz reads from each file: the format found in the content, the kind and the
     /// phrases that decided it, each page's text layer, and the typed record with the location
     /// of every value. Exit 0 when every file was read, 2 when one could not be.
@@ -90,6 +118,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| "K is not a number")?,
+        n.trim().parse().map_err(|_| "N is not a number")?,
+    );
+    if n == 0 || k >= n {
+        return Err(format!("shard {k}/{n}: need 0 ≤ K < N"));
+    }
+    Ok((k, n))
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
@@ -130,6 +170,23 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
+        Command::Nightly {
+            store,
+            prefix,
+            shard,
+            shard_from_env,
+            concurrency,
+            run_id,
+            policy,
+        } => nightly(
+            store,
+            prefix,
+            shard,
+            shard_from_env,
+            concurrency,
+            run_id,
+            policy.as_ref(),
+        ),
         Command::Verify {
             bundle,
             out,
@@ -293,4 +350,117 @@ fn verify(
     print(&verify::summary(&dossier));
     print(&format!("dossier: {}\n", dir.display()));
     verify::exit_status(&dossier)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn nightly(
+    store: String,
+    prefix: String,
+    shard: Option<(u64, u64)>,
+    shard_from_env: bool,
+    concurrency: usize,
+    run_id: Option<String>,
+    policy_path: Option<&PathBuf>,
+) -> i32 {
+    use std::io::IsTerminal;
+    use std::sync::Arc;
+    let shard = if shard_from_env {
+        let index = std::env::var("JOB_COMPLETION_INDEX")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok());
+        let total = std::env::var("JZZ_SHARDS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok());
+        match (index, total) {
+            (Some(k), Some(n)) if k < n => (k, n),
+            _ => {
+                eprintln!("jzz: --shard-from-env needs JOB_COMPLETION_INDEX < JZZ_SHARDS");
+                return EXIT_UNUSABLE;
+            }
+        }
+    } else {
+        shard.unwrap_or((0, 1))
+    };
+    let policy_text = match policy_path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("jzz: {}: {e}", p.display());
+                return EXIT_UNUSABLE;
+            }
+        },
+        None => jzz::policy::BUILTIN_POLICY.to_string(),
+    };
+    let policy = match Policy::from_toml(&policy_text, "policy") {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let rules = match jzz::classify::Rules::builtin() {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let store = match jzz::store::Store::open(&store) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let today = today_beijing();
+    let tty = std::io::stderr().is_terminal();
+    let opts = jzz::nightly::NightlyOptions {
+        prefix,
+        shard,
+        concurrency,
+        run_id: run_id.unwrap_or_else(|| today.to_string()),
+        today,
+        policy_text,
+        limits: Limits::default(),
+        intake: jzz::case::intake::IntakeLimits::default(),
+        log: !tty,
+    };
+    let progress: Arc<dyn Fn(usize, usize) + Send + Sync> = Arc::new(move |n, total| {
+        if tty {
+            eprint!("\r夜间核验 {n}/{total}");
+            if n == total {
+                eprintln!();
+            }
+        }
+    });
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("jzz: cannot start the runtime: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    match rt.block_on(jzz::nightly::run(&store, policy, rules, &opts, progress)) {
+        Ok(s) => {
+            print(&format!(
+                "jzz nightly {} shard {}: {}\nsummary: runs/{}/summary.json\n",
+                s.run_id,
+                s.shard,
+                s.counts
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                s.run_id
+            ));
+            EXIT_CLEAR
+        }
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            EXIT_UNUSABLE
+        }
+    }
 }

@@ -56,7 +56,16 @@ impl Store {
             if bucket.is_empty() {
                 return Err(err("no bucket in the URL".into()));
             }
-            let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+            // Fail within seconds when the store is unreachable (exit 2 for the operator), while
+            // still riding out a transient error or two during a long run.
+            let retry = object_store::RetryConfig {
+                max_retries: 4,
+                retry_timeout: std::time::Duration::from_secs(20),
+                ..Default::default()
+            };
+            let mut b = AmazonS3Builder::from_env()
+                .with_bucket_name(bucket)
+                .with_retry(retry);
             if let Ok(e) =
                 std::env::var("AWS_ENDPOINT_URL").or_else(|_| std::env::var("AWS_ENDPOINT"))
             {

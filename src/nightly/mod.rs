@@ -593,17 +593,21 @@ fn csv_of(s: &RunSummary) -> Vec<u8> {
 /// file present (the last shard to finish leaves the complete one).
 async fn write_summary(store: &Store, s: &RunSummary) -> Result<(), StoreError> {
     let dir = format!("runs/{}", s.run_id);
-    let json = serde_json::to_vec_pretty(s).map_err(|e| store_err(store, e))?;
     let (k, n) = s.shard.split_once('/').unwrap_or(("0", "1"));
-    let merged = if n == "1" {
-        s.clone()
-    } else {
-        store
-            .put(&format!("{dir}/shard-{k}-of-{n}.json"), json.clone())
-            .await
-            .map_err(|e| store_err(store, e))?;
+    let n: u64 = n.parse().unwrap_or(1);
+    if n == 1 {
+        return put_summary(store, &dir, s).await;
+    }
+    let json = serde_json::to_vec_pretty(s).map_err(|e| store_err(store, e))?;
+    store
+        .put(&format!("{dir}/shard-{k}-of-{n}.json"), json)
+        .await
+        .map_err(|e| store_err(store, e))?;
+    // Two shards finishing together may each miss the other's part: merge, write, and merge
+    // again until what was written already holds every part present (bounded).
+    let mut written = usize::MAX;
+    for _ in 0..5 {
         let mut cases = Vec::new();
-        let n: u64 = n.parse().unwrap_or(1);
         for i in 0..n {
             let part = store
                 .get(&format!("{dir}/shard-{i}-of-{n}.json"))
@@ -613,21 +617,28 @@ async fn write_summary(store: &Store, s: &RunSummary) -> Result<(), StoreError> 
                 cases.extend(x.cases);
             }
         }
+        if cases.len() == written {
+            break;
+        }
+        written = cases.len();
         cases.sort_by(|a, b| a.case_id.cmp(&b.case_id));
-        summarize(&s.run_id, (0, 1), cases)
-    };
+        put_summary(store, &dir, &summarize(&s.run_id, (0, 1), cases)).await?;
+    }
+    Ok(())
+}
+
+async fn put_summary(store: &Store, dir: &str, s: &RunSummary) -> Result<(), StoreError> {
     store
         .put(
             &format!("{dir}/summary.json"),
-            serde_json::to_vec_pretty(&merged).map_err(|e| store_err(store, e))?,
+            serde_json::to_vec_pretty(s).map_err(|e| store_err(store, e))?,
         )
         .await
         .map_err(|e| store_err(store, e))?;
     store
-        .put(&format!("{dir}/summary.csv"), csv_of(&merged))
+        .put(&format!("{dir}/summary.csv"), csv_of(s))
         .await
-        .map_err(|e| store_err(store, e))?;
-    Ok(())
+        .map_err(|e| store_err(store, e))
 }
 
 #[cfg(test)]

@@ -1,0 +1,4 @@
+//! Helpers shared by integration tests: `mod common;` then `use common::s3::S3Server;`.
+#![allow(dead_code)]
+
+pub mod s3;

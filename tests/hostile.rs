@@ -235,3 +235,35 @@ fn benign_chinese_pdfs_decode() {
         doc.pages.iter().map(|p| &p.layer).collect::<Vec<_>>()
     );
 }
+
+/// The zip folder's containers as whole bundles through `jzz verify`: each gives a dossier
+/// (bad entries refused and named in documents.readable) or a clean error, under 1 GiB/10 s.
+#[test]
+fn verify_every_hostile_zip_as_a_bundle() {
+    let mut files = files(&["zip"]);
+    files.push(corpus().join("xlsx/crafted-path-traversal.xlsx"));
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().to_string_lossy().to_string();
+    let outcomes = run_all(
+        &[
+            "verify",
+            "--as-of",
+            "2025-11-20",
+            "--format",
+            "json",
+            "--out",
+            &out,
+        ],
+        &files,
+    );
+    let bomb = outcomes
+        .iter()
+        .find(|o| o.file.ends_with("crafted-overlap-bomb-1000x256MiB.zip"))
+        .unwrap();
+    assert_eq!(
+        bomb.code,
+        Some(1),
+        "a dossier, not an error: {}",
+        bomb.stderr
+    );
+}

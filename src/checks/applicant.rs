@@ -58,11 +58,16 @@ pub fn documents_readable(f: &CaseFacts) -> Finding {
             format!("{} 份材料均已读取{tail}", f.docs.len()),
         )
     } else {
+        // A bomb can refuse a thousand entries: name the first ten, count the rest.
+        let mut listed = bad.iter().take(10).cloned().collect::<Vec<_>>().join("；");
+        if bad.len() > 10 {
+            listed.push_str(&format!("；等 {} 份", bad.len()));
+        }
         let mut x = Finding::new(
             "documents.readable",
             "—",
             Status::NeedsReview,
-            format!("{} 份材料无法读取：{}{tail}", bad.len(), bad.join("；")),
+            format!("{} 份材料无法读取：{listed}{tail}", bad.len()),
         );
         x.evidence = f
             .docs

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
+echo "== OCR packages (tesseract, chi_sim, eng, osd; skipped when installed)"
+bash scripts/ocr-deps.sh
 echo "== S3 test server (moto, for the object-storage tests; cached after the first install)"
 bash scripts/s3-server.sh install
 echo "== cargo fmt --check"

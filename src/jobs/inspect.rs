@@ -110,14 +110,7 @@ pub fn inspect_bytes(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) 
     match format {
         Format::Pdf => inspect_pdf(bytes, label, limits, rules),
         Format::Jpeg | Format::Png | Format::Gif | Format::Bmp | Format::Tiff | Format::Webp => {
-            Inspection::failed(
-                label,
-                Some(format),
-                format!(
-                    "{}: no text to read without OCR, which is not available yet",
-                    format.describe()
-                ),
-            )
+            inspect_image(bytes, label, limits, rules, format)
         }
         _ => inspect_workbook(bytes, label, limits, rules, format),
     }
@@ -147,12 +140,74 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
             ));
         }
     }
+    // Pages without a usable text layer are not OCR'd yet: a page with `Absent` or
+    // `Undecodable` text and exactly one image (a scan) is the next step (`read::ocr` on the
+    // image XObject).
+    text_document(doc, label, Format::Pdf, pages, notes, rules)
+}
+
+/// OCR: the image decoded within the limits, turned upright, read with `chi_sim`, then the same
+/// classification and extraction as a PDF's text layer; `min_confidence` comes from the words.
+fn inspect_image(
+    bytes: &[u8],
+    label: &str,
+    limits: &Limits,
+    rules: &Rules,
+    format: Format,
+) -> Inspection {
+    let img = match read::image::decode_gray(bytes, limits) {
+        Ok(i) => i,
+        Err(e) => return Inspection::failed(label, Some(format), e),
+    };
+    let mut notes = img.notes;
+    let (gray, note) = read::ocr::upright(img.gray);
+    notes.extend(note);
+    let page = match read::ocr::with_engine(read::ocr::CHINESE, |o| {
+        o.recognize(&gray, 1, limits.max_ocr_millis)
+    }) {
+        Ok((p, stopped)) => {
+            if stopped {
+                notes.push(format!(
+                    "OCR stopped at its {} ms limit: the page was read in part",
+                    limits.max_ocr_millis
+                ));
+            }
+            p
+        }
+        Err(e) => return Inspection::failed(label, Some(format), e),
+    };
+    let pages = vec![PageInfo {
+        number: 1,
+        layer: page.layer.clone(),
+        runs: page.runs.len(),
+        images: 1,
+    }];
+    let doc = read::text::TextDocument {
+        pages: vec![page],
+        notes: Vec::new(),
+    };
+    text_document(doc, label, format, pages, notes, rules)
+}
+
+/// Classifies and extracts a document of positioned text (a PDF's text layer or OCR words).
+fn text_document(
+    doc: read::text::TextDocument,
+    label: &str,
+    format: Format,
+    pages: Vec<PageInfo>,
+    notes: Vec<String>,
+    rules: &Rules,
+) -> Inspection {
     let lines = document_lines(&doc);
     if lines.is_empty() {
         let mut i = Inspection::failed(
             label,
-            Some(Format::Pdf),
-            "no page has a usable text layer (a scan, or text that cannot be decoded): OCR is needed, which is not available yet",
+            Some(format),
+            if format == Format::Pdf {
+                "no page has a usable text layer (a scan, or text that cannot be decoded): OCR is needed, which is not available yet"
+            } else {
+                "OCR found no text in the image"
+            },
         );
         i.pages = pages;
         i.notes = notes;
@@ -166,7 +221,7 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
         .flatten();
     Inspection {
         file: label.to_string(),
-        format: Some(Format::Pdf),
+        format: Some(format),
         classification: Some(classification),
         pages,
         record,

@@ -12,7 +12,9 @@
 pub mod csv;
 pub mod guard;
 pub mod html;
+pub mod image;
 pub mod layout;
+pub mod ocr;
 pub mod pdf;
 pub mod sheet;
 pub mod sniff;
@@ -53,6 +55,18 @@ pub struct Limits {
     pub max_form_depth: usize,
     /// Wall-clock budget for reading one document, milliseconds.
     pub max_millis: u64,
+    /// Widest and tallest image decoded, pixels (checked from the header, before decoding).
+    pub max_image_side: u32,
+    /// Most memory the image decoder may allocate for one image, bytes.
+    pub max_image_alloc: u64,
+    /// Most pixels handed to OCR: a larger image is scaled down to this many first, which
+    /// bounds OCR time — an A4 page is 3.9 million pixels at 200 dpi (≈ 1 s of OCR on one core),
+    /// 8.7 million at 300 dpi. A dense 11.5-million-pixel typewriter page takes ≈ 8 s;
+    /// `max_ocr_millis` stops tesseract anyway.
+    pub max_ocr_pixels: u64,
+    /// Deadline for tesseract's recognition of one page, milliseconds (its monitor stops it; the
+    /// words read so far are kept, with a note).
+    pub max_ocr_millis: u64,
 }
 
 impl Default for Limits {
@@ -71,6 +85,10 @@ impl Default for Limits {
             max_ops_per_page: 2_000_000,
             max_form_depth: 12,
             max_millis: 8_000,
+            max_image_side: 12_000,
+            max_image_alloc: 512 << 20,
+            max_ocr_pixels: 12_000_000,
+            max_ocr_millis: 3_000,
         }
     }
 }
@@ -118,6 +136,17 @@ pub enum ReadError {
     /// A bound of [`Limits`] was hit: a bomb, or a file far larger than any export.
     #[error("the file exceeds a safety limit: {0}")]
     Limit(String),
+    /// An image that cannot be decoded.
+    #[error("the {format} image cannot be decoded: {detail}")]
+    Image {
+        /// png, jpeg, …
+        format: &'static str,
+        /// The decoder's message.
+        detail: String,
+    },
+    /// OCR could not run (tesseract or a language missing, or tesseract failed).
+    #[error("OCR is not available: {0}")]
+    Ocr(String),
     /// A third-party reader panicked on this input.
     #[error("the {format} reader crashed on this file ({detail}); the file is damaged or hostile")]
     Crashed {

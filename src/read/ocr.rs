@@ -1,0 +1,431 @@
+//! Grayscale image → a [`TextPage`] of OCR words, each with its confidence (tesseract through
+//! `leptess`).
+//!
+//! Contract:
+//! - the languages are checked once, at engine start-up: a missing `chi_sim.traineddata` is an
+//!   error that names the tessdata directory and the Debian package to install, never a silent
+//!   fall-back to another language;
+//! - one engine per thread and language, loaded once (`thread_local`), so callers parallelize
+//!   by page; OpenMP inside tesseract is limited to one thread (tessdoc Benchmarks: its threads
+//!   cost more CPU than they save). libgomp reads `OMP_THREAD_LIMIT` when it is loaded, before
+//!   `main`, so setting the variable from inside the process is too late; instead each engine's
+//!   thread calls `omp_set_num_threads(1)` (looked up with `dlsym`, as a tesseract built
+//!   without OpenMP has no libgomp). Set `OMP_THREAD_LIMIT=1` in the environment as well when
+//!   running jzz next to other tesseract users;
+//! - words come out in page coordinates in points (origin bottom-left, y up, as
+//!   [`crate::read::text`] says), taking the image at [`ASSUMED_DPI`] — only relative sizes
+//!   matter to layout; each word's baseline and size are those of its tesseract line, so the
+//!   words of one line share a baseline;
+//! - a word read with low confidence is carried with its confidence (0–100): the case
+//!   engine's low-confidence guard decides what it may prove, not this stage;
+//! - the page is turned upright first when tesseract's orientation detection
+//!   (`osd.traineddata`, Debian `tesseract-ocr-osd`) is confident it is rotated by 90, 180 or
+//!   270 degrees; without `osd.traineddata` the check is skipped with a note.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString};
+use std::path::{Path, PathBuf};
+
+use image::GrayImage;
+use leptess::capi as c;
+
+use super::ReadError;
+use super::text::{TextLayer, TextPage, TextRun};
+
+/// The resolution an image is taken to have when converting pixels to points.
+pub const ASSUMED_DPI: f32 = 200.0;
+
+/// The language of Chinese documents. `chi_sim` alone reads Chinese pages better than
+/// `chi_sim+eng` (STYLE.md).
+pub const CHINESE: &str = "chi_sim";
+
+/// The directories searched for `*.traineddata`, after `$TESSDATA_PREFIX`.
+const TESSDATA_DIRS: &[&str] = &[
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+];
+
+/// The Debian package that installs a tesseract language.
+fn package_of(lang: &str) -> String {
+    format!("tesseract-ocr-{}", lang.replace('_', "-").to_lowercase())
+}
+
+/// The tessdata directory: `$TESSDATA_PREFIX` (or its `tessdata/` subfolder) if set, else the
+/// first of the usual places holding any traineddata.
+pub fn tessdata_dir() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TESSDATA_PREFIX") {
+        let p = PathBuf::from(p);
+        let sub = p.join("tessdata");
+        return Some(if sub.is_dir() { sub } else { p });
+    }
+    TESSDATA_DIRS
+        .iter()
+        .map(PathBuf::from)
+        .find(|d| d.join("eng.traineddata").is_file() || d.join("chi_sim.traineddata").is_file())
+        .or_else(|| TESSDATA_DIRS.iter().map(PathBuf::from).find(|d| d.is_dir()))
+}
+
+/// Checks that every language of `langs` (`chi_sim`, or `chi_sim+eng`) is installed and says
+/// exactly what is missing.
+pub fn check_languages(langs: &str) -> Result<PathBuf, ReadError> {
+    let Some(dir) = tessdata_dir() else {
+        return Err(ReadError::Ocr(format!(
+            "no tessdata directory found (looked at $TESSDATA_PREFIX and {}): apt-get install tesseract-ocr {}",
+            TESSDATA_DIRS.join(", "),
+            langs
+                .split('+')
+                .map(package_of)
+                .collect::<Vec<_>>()
+                .join(" ")
+        )));
+    };
+    let missing: Vec<&str> = langs
+        .split('+')
+        .filter(|l| !dir.join(format!("{l}.traineddata")).is_file())
+        .collect();
+    if missing.is_empty() {
+        return Ok(dir);
+    }
+    Err(ReadError::Ocr(format!(
+        "tesseract language {} not found in {}: apt-get install {}",
+        missing.join(", "),
+        dir.display(),
+        missing
+            .iter()
+            .map(|l| package_of(l))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )))
+}
+
+/// Limits OpenMP to one thread for parallel regions started from this thread.
+fn limit_openmp_threads() {
+    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name only looks a symbol up; when
+    // found it is libgomp's `void omp_set_num_threads(int)`, called with a valid int.
+    unsafe {
+        let f = libc::dlsym(libc::RTLD_DEFAULT, c"omp_set_num_threads".as_ptr());
+        if !f.is_null() {
+            let f: extern "C" fn(libc::c_int) = std::mem::transmute(f);
+            f(1);
+        }
+    }
+}
+
+/// One tesseract engine for one language set (a raw C API handle: `leptess`'s safe wrapper
+/// exposes neither the recognition monitor, which carries the deadline, nor orientation
+/// detection).
+pub struct Ocr {
+    api: *mut c::TessBaseAPI,
+}
+
+impl Drop for Ocr {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from TessBaseAPICreate and is dropped once.
+        unsafe {
+            c::TessBaseAPIEnd(self.api);
+            c::TessBaseAPIDelete(self.api);
+        }
+    }
+}
+
+impl std::fmt::Debug for Ocr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ocr")
+    }
+}
+
+impl Ocr {
+    /// Starts an engine for `langs` after checking that they are installed.
+    pub fn new(langs: &str) -> Result<Ocr, ReadError> {
+        let dir = check_languages(langs)?;
+        limit_openmp_threads();
+        let dir_c = CString::new(dir.to_string_lossy().as_bytes())
+            .map_err(|_| ReadError::Ocr("the tessdata path holds a NUL byte".into()))?;
+        let langs_c = CString::new(langs)
+            .map_err(|_| ReadError::Ocr("the language name holds a NUL byte".into()))?;
+        // SAFETY: a fresh handle; NUL-terminated strings that outlive the calls. On failure
+        // `Ocr`'s Drop ends and deletes the handle.
+        unsafe {
+            let o = Ocr {
+                api: c::TessBaseAPICreate(),
+            };
+            if c::TessBaseAPIInit3(o.api, dir_c.as_ptr(), langs_c.as_ptr()) != 0 {
+                return Err(ReadError::Ocr(format!(
+                    "tesseract could not load {langs} from {} (damaged traineddata?)",
+                    dir.display()
+                )));
+            }
+            // Tesseract's diagnostics ("Estimating resolution …") go nowhere: jzz's stderr is
+            // for errors that name a file.
+            c::TessBaseAPISetVariable(o.api, c"debug_file".as_ptr(), c"/dev/null".as_ptr());
+            // Fully automatic page segmentation without OSD (that is done apart, `upright`).
+            c::TessBaseAPISetPageSegMode(o.api, c::TessPageSegMode_PSM_AUTO);
+            Ok(o)
+        }
+    }
+
+    /// Recognizes a grayscale page into word runs with confidences, stopping after
+    /// `deadline_ms` (the words read until then are kept; the bool says it stopped).
+    pub fn recognize(
+        &mut self,
+        img: &GrayImage,
+        number: u32,
+        deadline_ms: u64,
+    ) -> Result<(TextPage, bool), ReadError> {
+        let (w, h) = img.dimensions();
+        let (wi, hi) = (
+            i32::try_from(w).map_err(|_| ReadError::Limit("image too wide".into()))?,
+            i32::try_from(h).map_err(|_| ReadError::Limit("image too tall".into()))?,
+        );
+        if img.as_raw().len() < w as usize * h as usize {
+            return Err(ReadError::Ocr(
+                "the image buffer is shorter than its size".into(),
+            ));
+        }
+        let deadline = i32::try_from(deadline_ms).unwrap_or(i32::MAX);
+        let start = std::time::Instant::now();
+        // SAFETY: the pixel buffer holds w × h bytes (one byte per pixel, rows of w bytes,
+        // checked above) and outlives recognition; the monitor is created and deleted here;
+        // the TSV text is copied before TessDeleteText frees it.
+        let tsv = unsafe {
+            c::TessBaseAPISetImage(self.api, img.as_raw().as_ptr(), wi, hi, 1, wi);
+            c::TessBaseAPISetSourceResolution(self.api, ASSUMED_DPI as i32);
+            let monitor = c::TessMonitorCreate();
+            c::TessMonitorSetDeadlineMSecs(monitor, deadline);
+            let _ = c::TessBaseAPIRecognize(self.api, monitor);
+            c::TessMonitorDelete(monitor);
+            let p = c::TessBaseAPIGetTsvText(self.api, 0);
+            let tsv = if p.is_null() {
+                None
+            } else {
+                let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+                c::TessDeleteText(p);
+                Some(s)
+            };
+            c::TessBaseAPIClear(self.api);
+            tsv
+        };
+        let stopped = start.elapsed().as_millis() as u64 >= deadline_ms;
+        let tsv = tsv.ok_or_else(|| ReadError::Ocr("tesseract returned no result".into()))?;
+        Ok((page_from_tsv(&tsv, w, h, number), stopped))
+    }
+}
+
+/// Parses tesseract's TSV (level, page, block, par, line, word, left, top, width, height, conf,
+/// text) into a page of word runs.
+fn page_from_tsv(tsv: &str, w: u32, h: u32, number: u32) -> TextPage {
+    let s = 72.0 / ASSUMED_DPI;
+    let mut runs = Vec::new();
+    // The current tesseract line: bottom and height in pixels.
+    let mut line: Option<(f32, f32)> = None;
+    for row in tsv.lines() {
+        let f: Vec<&str> = row.splitn(12, '\t').collect();
+        if f.len() < 11 {
+            continue;
+        }
+        let num = |i: usize| f[i].trim().parse::<f32>().ok();
+        let (Some(level), Some(left), Some(top), Some(width), Some(height), Some(conf)) =
+            (num(0), num(6), num(7), num(8), num(9), num(10))
+        else {
+            continue;
+        };
+        match level as i32 {
+            4 => line = Some((top + height, height)),
+            5 => {
+                let text = f.get(11).map(|t| t.trim()).unwrap_or("");
+                if text.is_empty() || conf < 0.0 {
+                    continue;
+                }
+                let (bottom, lh) = line.unwrap_or((top + height, height));
+                runs.push(TextRun {
+                    text: text.to_string(),
+                    x: left * s,
+                    y: (h as f32 - bottom) * s,
+                    width: width * s,
+                    size: lh.max(1.0) * s,
+                    confidence: Some(conf.clamp(0.0, 100.0)),
+                });
+            }
+            _ => {}
+        }
+    }
+    TextPage {
+        number,
+        width: w as f32 * s,
+        height: h as f32 * s,
+        layer: if runs.is_empty() {
+            TextLayer::Absent
+        } else {
+            TextLayer::Usable
+        },
+        runs,
+        images: 1,
+    }
+}
+
+thread_local! {
+    static ENGINES: RefCell<HashMap<String, Ocr>> = RefCell::new(HashMap::new());
+    static OSD: RefCell<Option<Option<Osd>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's engine for `langs`, starting it on first use.
+pub fn with_engine<T>(
+    langs: &str,
+    f: impl FnOnce(&mut Ocr) -> Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    ENGINES.with(|e| {
+        let mut map = e.borrow_mut();
+        if !map.contains_key(langs) {
+            map.insert(langs.to_string(), Ocr::new(langs)?);
+        }
+        let engine = map.get_mut(langs).expect("inserted above");
+        f(engine)
+    })
+}
+
+/// Tesseract's orientation and script detection on a raw C API handle (`leptess` wraps no
+/// `DetectOrientationScript`).
+struct Osd(*mut c::TessBaseAPI);
+
+impl Drop for Osd {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from TessBaseAPICreate and is dropped once.
+        unsafe {
+            c::TessBaseAPIEnd(self.0);
+            c::TessBaseAPIDelete(self.0);
+        }
+    }
+}
+
+impl Osd {
+    fn new(dir: &Path) -> Option<Osd> {
+        let dir = CString::new(dir.to_string_lossy().as_bytes()).ok()?;
+        limit_openmp_threads();
+        // SAFETY: a fresh handle, NUL-terminated strings that outlive the calls; on failure
+        // the handle is dropped (End + Delete) by `Osd`'s Drop.
+        unsafe {
+            let osd = Osd(c::TessBaseAPICreate());
+            if c::TessBaseAPIInit3(osd.0, dir.as_ptr(), c"osd".as_ptr()) != 0 {
+                return None;
+            }
+            c::TessBaseAPISetVariable(osd.0, c"debug_file".as_ptr(), c"/dev/null".as_ptr());
+            c::TessBaseAPISetPageSegMode(osd.0, c::TessPageSegMode_PSM_OSD_ONLY);
+            Some(osd)
+        }
+    }
+
+    /// Degrees the page is rotated clockwise from upright (0, 90, 180, 270) and the confidence,
+    /// or `None` when tesseract cannot tell.
+    fn detect(&mut self, img: &GrayImage) -> Option<(u32, f32)> {
+        let (w, h) = img.dimensions();
+        let (w, h) = (i32::try_from(w).ok()?, i32::try_from(h).ok()?);
+        let mut deg: libc::c_int = 0;
+        let mut conf: f32 = 0.0;
+        let mut script: *const libc::c_char = std::ptr::null();
+        let mut script_conf: f32 = 0.0;
+        // SAFETY: the pixel buffer is w × h bytes (one byte per pixel, rows of w bytes) and
+        // outlives the calls; the out-pointers are valid locals.
+        let ok = unsafe {
+            c::TessBaseAPISetImage(self.0, img.as_raw().as_ptr(), w, h, 1, w);
+            c::TessBaseAPISetSourceResolution(self.0, ASSUMED_DPI as i32);
+            let ok = c::TessBaseAPIDetectOrientationScript(
+                self.0,
+                &mut deg,
+                &mut conf,
+                &mut script,
+                &mut script_conf,
+            );
+            c::TessBaseAPIClear(self.0);
+            ok
+        };
+        (ok != 0).then_some((deg.rem_euclid(360) as u32, conf))
+    }
+}
+
+/// Below this OSD confidence a page is left as it is (tesseract's own `min_orientation_margin`
+/// default is 7).
+const MIN_ORIENTATION_CONFIDENCE: f32 = 7.0;
+
+/// Turns the page upright when tesseract's OSD is confident it is rotated; returns the page and
+/// a note on what was done (or why nothing was checked).
+pub fn upright(img: GrayImage) -> (GrayImage, Option<String>) {
+    let found = OSD.with(|o| {
+        let mut o = o.borrow_mut();
+        let osd = o.get_or_insert_with(|| {
+            let dir = tessdata_dir()?;
+            dir.join("osd.traineddata")
+                .is_file()
+                .then(|| Osd::new(&dir))
+                .flatten()
+        });
+        osd.as_mut().map(|osd| osd.detect(&img))
+    });
+    match found {
+        None => (
+            img,
+            Some(
+                "orientation not checked: osd.traineddata is not installed (apt-get install tesseract-ocr-osd)"
+                    .into(),
+            ),
+        ),
+        Some(None) => (img, None),
+        Some(Some((deg, conf))) if deg == 0 || conf < MIN_ORIENTATION_CONFIDENCE => (img, None),
+        Some(Some((deg, conf))) => {
+            let turned = match deg {
+                90 => image::imageops::rotate90(&img),
+                180 => image::imageops::rotate180(&img),
+                _ => image::imageops::rotate270(&img),
+            };
+            (
+                turned,
+                Some(format!(
+                    "the page was rotated by {deg}° (orientation confidence {conf:.1}) and turned upright"
+                )),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_words_take_their_line_and_flip_y() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t1000\t2000\t-1\t\n\
+                   4\t1\t1\t1\t1\t0\t100\t200\t400\t50\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t100\t205\t100\t40\t96.5\t姓名\n\
+                   5\t1\t1\t1\t1\t2\t300\t210\t200\t38\t41.25\t王建国\n\
+                   5\t1\t1\t1\t1\t3\t600\t210\t200\t38\t95\t \n";
+        let p = page_from_tsv(tsv, 1000, 2000, 1);
+        assert_eq!(p.runs.len(), 2);
+        assert_eq!(p.layer, TextLayer::Usable);
+        let s = 72.0 / ASSUMED_DPI;
+        assert_eq!(p.runs[0].y, p.runs[1].y);
+        assert!((p.runs[0].y - (2000.0 - 250.0) * s).abs() < 1e-3);
+        assert!((p.runs[1].x - 300.0 * s).abs() < 1e-3);
+        assert_eq!(p.runs[1].confidence, Some(41.25));
+        assert!((p.height - 2000.0 * s).abs() < 1e-3);
+    }
+
+    #[test]
+    fn package_names() {
+        assert_eq!(package_of("chi_sim"), "tesseract-ocr-chi-sim");
+        assert_eq!(package_of("eng"), "tesseract-ocr-eng");
+    }
+
+    #[test]
+    fn a_missing_language_names_the_package() {
+        let e = check_languages("chi_sim+xyz_qq").unwrap_err().to_string();
+        assert!(
+            e.contains("xyz_qq") && e.contains("apt-get install tesseract-ocr-xyz-qq"),
+            "{e}"
+        );
+        assert!(!e.contains("chi_sim,"), "{e}");
+    }
+}

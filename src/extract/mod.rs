@@ -134,28 +134,30 @@ pub fn printed_export_workbook(
     let mut rows: Vec<Row> = Vec::new();
     // Page and line of each sheet row, to cite the PDF rather than the rebuilt sheet.
     let mut sources: Vec<text_util::Source> = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
+    let is_header = |l: &Line| {
         let n = l.normalized();
-        if !(n.contains("姓名") && (n.contains("证件号码") || n.contains("证照号码"))) {
-            continue;
-        }
-        let header = l.cells(1.2);
+        n.contains("姓名") && (n.contains("证件号码") || n.contains("证照号码"))
+    };
+    let stop = |x: &Line| {
+        let n = x.normalized();
+        n.starts_with("合计") || n.starts_with("第") && n.contains("页")
+    };
+    for t in crate::read::layout::tables(lines, is_header, 0, stop) {
         if rows.is_empty() {
+            // The header row once; continuation pages repeat it.
             rows.push(Row {
                 index: 0,
-                cells: header.iter().map(|c| Cell::Text(c.text())).collect(),
+                cells: t.headers.iter().map(|h| Cell::Text(h.clone())).collect(),
             });
-            sources.push(text_util::Source::of(l));
+            sources.push(text_util::Source {
+                locator: t
+                    .rows
+                    .first()
+                    .map_or_else(String::new, |r| format!("page {}, header", r.page)),
+                text: t.headers.join(" | "),
+                confidence: None,
+            });
         }
-        let rest: Vec<Line> = lines[i + 1..]
-            .iter()
-            .take_while(|x| x.page == l.page)
-            .cloned()
-            .collect();
-        let t = crate::read::layout::read_table(&header, &rest, 0, |x| {
-            let n = x.normalized();
-            n.starts_with("合计") || n.starts_with("第") && n.contains("页")
-        });
         for r in t.rows {
             sources.push(text_util::Source::of_row(&r));
             rows.push(Row {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, labelled, month};
 use crate::model::{Fen, YearMonth};
-use crate::read::layout::{Line, read_table};
+use crate::read::layout::{Line, tables};
 
 /// One staff member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,23 +50,15 @@ pub fn extract(lines: &[Line]) -> SiUnitRecord {
         period_to,
         staff: Vec::new(),
     };
-    for (i, l) in lines.iter().enumerate() {
+    let is_header = |l: &Line| {
         let n = l.normalized();
-        if !(n.starts_with("序号") && n.contains("姓名")) {
-            continue;
-        }
-        let header = l.cells(1.2);
-        let rest: Vec<Line> = lines[i + 1..]
-            .iter()
-            .take_while(|x| x.page == l.page)
-            .cloned()
-            .collect();
-        let t = read_table(&header, &rest, 0, |x| {
-            let n = x.normalized();
-            n.starts_with("合计")
-                || n.starts_with("说明")
-                || n.starts_with("第") && n.contains("页")
-        });
+        n.starts_with("序号") && n.contains("姓名")
+    };
+    let stop = |x: &Line| {
+        let n = x.normalized();
+        n.starts_with("合计") || n.starts_with("说明") || n.starts_with("第") && n.contains("页")
+    };
+    for t in tables(lines, is_header, 0, stop) {
         let col = |name: &str| t.headers.iter().position(|h| h.contains(name));
         let (cn, ci, cf, ct, cb) = (
             col("姓名"),

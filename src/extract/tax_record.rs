@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, capital_rmb, date, first_amount, labelled, month};
 use crate::model::{Fen, YearMonth};
-use crate::read::layout::{Line, read_table};
+use crate::read::layout::{Line, tables};
 
 /// One paid row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -184,17 +184,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
             || n.starts_with("妥善保管")
             || n.starts_with("填票人")
     };
-    for (i, l) in lines.iter().enumerate() {
-        if !l.normalized().starts_with(header_word) {
-            continue;
-        }
-        let header = l.cells(1.2);
-        let rest: Vec<Line> = lines[i + 1..]
-            .iter()
-            .take_while(|x| x.page == l.page)
-            .cloned()
-            .collect();
-        let table = read_table(&header, &rest, 0, stop);
+    for table in tables(lines, |l| l.normalized().starts_with(header_word), 0, stop) {
         let col = |name: &str| table.headers.iter().position(|h| h.contains(name));
         let c_declared = col("申报日期");
         let c_amount = col("实缴");

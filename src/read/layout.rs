@@ -386,6 +386,30 @@ pub fn read_table(
     }
 }
 
+/// Every table of a document: each line for which `is_header` holds starts one, read with
+/// [`read_table`] over the rest of its page (forms repeat their header on continuation pages,
+/// so a table never runs across a page break).
+pub fn tables(
+    lines: &[Line],
+    is_header: impl Fn(&Line) -> bool,
+    key: usize,
+    stop: impl Fn(&Line) -> bool + Copy,
+) -> Vec<Table> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_header(l))
+        .map(|(i, l)| {
+            let rest: Vec<Line> = lines[i + 1..]
+                .iter()
+                .take_while(|x| x.page == l.page)
+                .cloned()
+                .collect();
+            read_table(&l.cells(1.2), &rest, key, stop)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

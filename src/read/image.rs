@@ -38,15 +38,7 @@ fn format_name(f: Option<ImageFormat>) -> &'static str {
 
 /// Decodes an image (format from the content) into grayscale within `limits`.
 pub fn decode_gray(bytes: &[u8], limits: &Limits) -> Result<PageImage, ReadError> {
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(ReadError::TooLarge {
-            size: bytes.len() as u64,
-            limit: limits.max_file_bytes,
-        });
-    }
+    limits.check_bytes(bytes)?;
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ReadError::Io(e.to_string()))?;

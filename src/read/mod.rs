@@ -69,6 +69,22 @@ pub struct Limits {
     pub max_ocr_millis: u64,
 }
 
+impl Limits {
+    /// The first check of every reader: not empty, not larger than `max_file_bytes`.
+    pub fn check_bytes(&self, bytes: &[u8]) -> Result<(), ReadError> {
+        if bytes.is_empty() {
+            return Err(ReadError::Empty);
+        }
+        if bytes.len() as u64 > self.max_file_bytes {
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_file_bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -362,15 +378,7 @@ pub fn read_rows(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<ReadInfo, ReadError> {
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(ReadError::TooLarge {
-            size: bytes.len() as u64,
-            limit: limits.max_file_bytes,
-        });
-    }
+    limits.check_bytes(bytes)?;
     let format = sniff(bytes);
     let notes = match format {
         Format::Xlsx => sheet::read_xlsx(bytes, limits, sink)?,

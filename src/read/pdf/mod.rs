@@ -66,15 +66,7 @@ const DEFAULT_BOX: [f64; 4] = [0.0, 0.0, 612.0, 792.0];
 /// more than `max_ops_per_page` operators, or the document takes longer than
 /// `max_millis`), [`ReadError::Crashed`] (lopdf panicked).
 pub fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<TextDocument, ReadError> {
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(ReadError::TooLarge {
-            size: bytes.len() as u64,
-            limit: limits.max_file_bytes,
-        });
-    }
+    limits.check_bytes(bytes)?;
     let start = Instant::now();
     std::thread::scope(|s| {
         let spawned = std::thread::Builder::new()

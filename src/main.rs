@@ -4,5 +4,31 @@
 mod cli;
 
 fn main() {
+    limit_openmp_or_reexec();
     std::process::exit(cli::run());
+}
+
+/// Tesseract's LSTM asks OpenMP for several threads with an explicit `num_threads` clause,
+/// which `omp_set_num_threads` cannot lower; only `OMP_THREAD_LIMIT`, read by libgomp when it
+/// is loaded (before `main`), caps it. Unlimited, a page takes 15 s of wall time on 2 cores
+/// instead of 2.5 s (threads spin against each other and against jzz's own page workers).
+/// So when the variable is unset, jzz runs itself again with `OMP_THREAD_LIMIT=1`; a caller
+/// that sets it (to any value) is left alone.
+fn limit_openmp_or_reexec() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+            return;
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec();
+        // Only reached when exec failed: run as we are.
+        eprintln!("jzz: note: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR may be slow");
+    }
 }

@@ -160,19 +160,10 @@ fn inspect_image(
         Err(e) => return Inspection::failed(label, Some(format), e),
     };
     let mut notes = img.notes;
-    let (gray, note) = read::ocr::upright(img.gray);
-    notes.extend(note);
-    let page = match read::ocr::with_engine(read::ocr::CHINESE, |o| {
-        o.recognize(&gray, 1, limits.max_ocr_millis)
-    }) {
-        Ok((p, stopped)) => {
-            if stopped {
-                notes.push(format!(
-                    "OCR stopped at its {} ms limit: the page was read in part",
-                    limits.max_ocr_millis
-                ));
-            }
-            p
+    let page = match read::ocr::read_page(&image::DynamicImage::ImageLuma8(img.gray), 1, limits) {
+        Ok(p) => {
+            notes.extend(p.notes);
+            p.page
         }
         Err(e) => return Inspection::failed(label, Some(format), e),
     };

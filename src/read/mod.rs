@@ -16,6 +16,7 @@ pub mod image;
 pub mod layout;
 pub mod ocr;
 pub mod pdf;
+pub mod scan;
 pub mod sheet;
 pub mod sniff;
 pub mod text;
@@ -104,7 +105,7 @@ impl Default for Limits {
             max_image_side: 12_000,
             max_image_alloc: 512 << 20,
             max_ocr_pixels: 12_000_000,
-            max_ocr_millis: 3_000,
+            max_ocr_millis: 20_000,
         }
     }
 }

@@ -176,6 +176,18 @@ impl Ocr {
         number: u32,
         deadline_ms: u64,
     ) -> Result<(TextPage, bool), ReadError> {
+        self.recognize_as(img, number, deadline_ms, false)
+    }
+
+    /// [`Ocr::recognize`], reading the page as one uniform block of text when `block` (a table
+    /// whose rulings were erased: automatic segmentation would read it column by column).
+    pub fn recognize_as(
+        &mut self,
+        img: &GrayImage,
+        number: u32,
+        deadline_ms: u64,
+        block: bool,
+    ) -> Result<(TextPage, bool), ReadError> {
         let (w, h) = img.dimensions();
         let (wi, hi) = (
             i32::try_from(w).map_err(|_| ReadError::Limit("image too wide".into()))?,
@@ -194,6 +206,14 @@ impl Ocr {
         let tsv = unsafe {
             c::TessBaseAPISetImage(self.api, img.as_raw().as_ptr(), wi, hi, 1, wi);
             c::TessBaseAPISetSourceResolution(self.api, ASSUMED_DPI as i32);
+            c::TessBaseAPISetPageSegMode(
+                self.api,
+                if block {
+                    c::TessPageSegMode_PSM_SINGLE_BLOCK
+                } else {
+                    c::TessPageSegMode_PSM_AUTO
+                },
+            );
             let monitor = c::TessMonitorCreate();
             c::TessMonitorSetDeadlineMSecs(monitor, deadline);
             let _ = c::TessBaseAPIRecognize(self.api, monitor);
@@ -213,6 +233,198 @@ impl Ocr {
         let tsv = tsv.ok_or_else(|| ReadError::Ocr("tesseract returned no result".into()))?;
         Ok((page_from_tsv(&tsv, w, h, number), stopped))
     }
+}
+
+impl Ocr {
+    /// Re-reads each rectangle `(left, top, width, height)` of `img` (pixels) as one line with
+    /// only `whitelist` allowed; `None` where nothing was read. Stops re-reading (the rest
+    /// `None`) once `deadline` has passed. The engine is returned to page mode afterwards.
+    pub fn reread(
+        &mut self,
+        img: &GrayImage,
+        rects: &[(i32, i32, i32, i32)],
+        whitelist: &CStr,
+        deadline: std::time::Instant,
+    ) -> Vec<Option<(String, f32)>> {
+        let (w, h) = img.dimensions();
+        let (Ok(wi), Ok(hi)) = (i32::try_from(w), i32::try_from(h)) else {
+            return vec![None; rects.len()];
+        };
+        if img.as_raw().len() < w as usize * h as usize {
+            return vec![None; rects.len()];
+        }
+        let mut out = Vec::with_capacity(rects.len());
+        // SAFETY: the pixel buffer holds w × h bytes and outlives every call below; rectangles
+        // are clamped to the image; each UTF-8 result is copied before TessDeleteText.
+        unsafe {
+            c::TessBaseAPISetImage(self.api, img.as_raw().as_ptr(), wi, hi, 1, wi);
+            c::TessBaseAPISetSourceResolution(self.api, ASSUMED_DPI as i32);
+            c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_SINGLE_LINE);
+            c::TessBaseAPISetVariable(
+                self.api,
+                c"tessedit_char_whitelist".as_ptr(),
+                whitelist.as_ptr(),
+            );
+            for &(l, t, rw, rh) in rects {
+                let (l, t) = (l.clamp(0, wi - 1), t.clamp(0, hi - 1));
+                let (rw, rh) = (rw.min(wi - l), rh.min(hi - t));
+                if rw < 4 || rh < 4 || std::time::Instant::now() >= deadline {
+                    out.push(None);
+                    continue;
+                }
+                c::TessBaseAPISetRectangle(self.api, l, t, rw, rh);
+                let p = c::TessBaseAPIGetUTF8Text(self.api);
+                if p.is_null() {
+                    out.push(None);
+                    continue;
+                }
+                let text = CStr::from_ptr(p).to_string_lossy().trim().to_string();
+                c::TessDeleteText(p);
+                let conf = c::TessBaseAPIMeanTextConf(self.api) as f32;
+                out.push((!text.is_empty()).then_some((text, conf.clamp(0.0, 100.0))));
+            }
+            c::TessBaseAPISetVariable(self.api, c"tessedit_char_whitelist".as_ptr(), c"".as_ptr());
+            c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_AUTO);
+            c::TessBaseAPIClear(self.api);
+        }
+        out
+    }
+}
+
+/// The characters of figures: amounts, dates, ID and credit-code digits.
+const FIGURE_CHARS: &CStr = c"0123456789.,-:/X";
+
+/// Whether a word is a figure worth a second read (an amount, a date, an ID number).
+fn is_figure(t: &str) -> bool {
+    t.chars().filter(|c| c.is_ascii_digit()).count() >= 2
+        && t.chars().all(|c| {
+            FIGURE_CHARS.to_bytes().contains(&(c as u8)) && c.is_ascii() || "，．－：".contains(c)
+        })
+}
+
+/// The figure as compared between two reads: digits, the decimal point, `X`.
+fn figure_key(t: &str) -> String {
+    t.chars()
+        .map(|c| match c {
+            '．' => '.',
+            c => c,
+        })
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == 'X' || *c == 'x')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Confidence given to a figure whose second read disagrees with the first: under any bar a
+/// reviewer would set, so it can never make a check pass.
+pub const DISAGREEING_READS: f32 = 30.0;
+
+/// An OCR'd page and what was done to read it.
+#[derive(Debug)]
+pub struct OcrPage {
+    /// Words with confidences, in the page's own point space (see module doc).
+    pub page: TextPage,
+    /// What was done (turned upright, seal suppressed, rulings erased …) and what went wrong.
+    pub notes: Vec<String>,
+    /// Figures read twice, and how many of them disagreed.
+    pub rereads: (usize, usize),
+}
+
+/// Reads one page image: red ink suppressed, turned upright, deskewed, rulings erased, small
+/// print enlarged ([`super::scan`]), recognized with `chi_sim`, then every figure (amount,
+/// date, ID number) read a second time alone on its line with only figure characters allowed.
+/// Where the two reads disagree the word keeps its first reading with confidence
+/// [`DISAGREEING_READS`]: such a value is never presented as sure.
+pub fn read_page(
+    pixels: &image::DynamicImage,
+    number: u32,
+    limits: &super::Limits,
+) -> Result<OcrPage, ReadError> {
+    let (gray, mut notes) = super::scan::to_gray(pixels, true);
+    let (gray, note) = upright(gray);
+    notes.extend(note);
+    let t0 = std::time::Instant::now();
+    let prepared = super::scan::prepare(gray, super::scan::Steps::default());
+    if std::env::var_os("JZZ_OCR_TIMING").is_some() {
+        eprintln!("ocr timing: prepare {:?}", t0.elapsed());
+    }
+    notes.extend(prepared.notes);
+    let gray = prepared.gray;
+    let started = std::time::Instant::now();
+    let table = prepared.table;
+    let (mut page, stopped) = with_engine(CHINESE, |o| {
+        o.recognize_as(&gray, number, limits.max_ocr_millis, table)
+    })?;
+    let t_first = started.elapsed();
+    if stopped {
+        notes.push(format!(
+            "page {number}: OCR stopped at its {} ms limit: the page was read in part",
+            limits.max_ocr_millis
+        ));
+    }
+    // Second reads share what is left of the page's budget.
+    let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis * 2);
+    let s = 72.0 / ASSUMED_DPI;
+    let h = gray.height() as f32;
+    let idx: Vec<usize> = (0..page.runs.len())
+        .filter(|&i| is_figure(&page.runs[i].text))
+        .collect();
+    let rects: Vec<(i32, i32, i32, i32)> = idx
+        .iter()
+        .map(|&i| {
+            let r = &page.runs[i];
+            let (size, pad) = (r.size / s, (r.size / s * 0.25).max(3.0));
+            let top = h - r.y / s - size;
+            (
+                (r.x / s - pad) as i32,
+                (top - pad) as i32,
+                (r.width / s + 2.0 * pad) as i32,
+                (size + 2.0 * pad) as i32,
+            )
+        })
+        .collect();
+    let second = with_engine(CHINESE, |o| {
+        Ok(o.reread(&gray, &rects, FIGURE_CHARS, deadline))
+    })?;
+    if std::env::var_os("JZZ_OCR_TIMING").is_some() {
+        eprintln!(
+            "ocr timing: first read {:?}, {} rereads {:?}",
+            t_first,
+            idx.len(),
+            started.elapsed() - t_first
+        );
+    }
+    let mut disagree = 0;
+    let mut unread = 0;
+    for (&i, again) in idx.iter().zip(second) {
+        let r = &mut page.runs[i];
+        match again {
+            Some((t, _)) if figure_key(&t) == figure_key(&r.text) => {}
+            Some(_) => {
+                disagree += 1;
+                r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
+            }
+            None => {
+                unread += 1;
+                r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
+            }
+        }
+    }
+    if disagree + unread > 0 {
+        notes.push(format!(
+            "page {number}: {disagree} of {} figures read differently the second time{}: they are marked low-confidence",
+            idx.len(),
+            if unread > 0 {
+                format!(" and {unread} could not be read again")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(OcrPage {
+        page,
+        notes,
+        rereads: (idx.len(), disagree + unread),
+    })
 }
 
 /// Parses tesseract's TSV (level, page, block, par, line, word, left, top, width, height, conf,

@@ -1,0 +1,511 @@
+//! A scanned or photographed page → the cleanest grayscale tesseract can read.
+//!
+//! Contract: in: the decoded pixels of one page (colour kept where the source had colour);
+//! out: a [`Prepared`] grayscale page and notes on what was done, in the order done:
+//! 1. **red seals suppressed** — a 公章 is red ink stamped over the figures; a pixel whose red
+//!    channel clearly dominates is replaced by its red channel (red ink on white paper is
+//!    bright there, black print under the ink stays dark), so the seal fades and the figures
+//!    under it stay;
+//! 2. **small skew corrected** — the angle in ±[`MAX_SKEW_DEG`]° whose horizontal projection
+//!    of dark pixels is sharpest (text lines and rulings line up with the rows), found on a
+//!    reduced copy, then the page is rotated back with white fill; angles under 0.15° are left;
+//! 3. **rulings erased** — on a page with a grid (long horizontal *and* vertical dark runs),
+//!    the pixels of runs longer than a table cell's text are whitened: tesseract reads the
+//!    cells of a gridded table as garbage while the lines are there;
+//! 4. **small print enlarged** — when text lines are under [`MIN_TEXT_PX`] pixels tall (e.g.
+//!    a 150-dpi scan), the page is scaled up (at most 2×).
+//!
+//! Pure image arithmetic: no I/O, no float decides anything but where pixels go. Turning a
+//! page by 90/180/270° is `ocr::upright`'s job (it needs the engine), done before this.
+
+use image::{DynamicImage, GrayImage, Luma, RgbImage, imageops::FilterType};
+
+/// The largest skew corrected, degrees.
+pub const MAX_SKEW_DEG: f32 = 4.0;
+/// Below this text-line height (pixels) a page is enlarged before OCR (10-point print is 28
+/// pixels tall at 200 dpi, 21 at 150 dpi).
+pub const MIN_TEXT_PX: u32 = 24;
+/// The text-line height small print is enlarged to.
+const TARGET_TEXT_PX: f32 = 32.0;
+/// The most a page is enlarged.
+const MAX_UPSCALE: f32 = 2.0;
+
+/// A page ready for OCR.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The grayscale page.
+    pub gray: GrayImage,
+    /// Output pixels per input pixel (1.0 unless small print was enlarged).
+    pub scale: f32,
+    /// Whether a ruled table was found (and its rulings erased).
+    pub table: bool,
+    /// What was done.
+    pub notes: Vec<String>,
+}
+
+/// Options, mostly for tests and benchmarks that compare with and without a step.
+#[derive(Clone, Copy, Debug)]
+pub struct Steps {
+    /// Suppress red ink.
+    pub seal: bool,
+    /// Correct small skew.
+    pub deskew: bool,
+    /// Erase table rulings.
+    pub rulings: bool,
+    /// Enlarge small print.
+    pub upscale: bool,
+}
+
+impl Default for Steps {
+    fn default() -> Self {
+        Steps {
+            seal: true,
+            deskew: true,
+            rulings: true,
+            upscale: true,
+        }
+    }
+}
+
+/// Step 1: the page in grayscale, red ink suppressed when `seal` and the page has colour.
+pub fn to_gray(img: &DynamicImage, seal: bool) -> (GrayImage, Vec<String>) {
+    let mut notes = Vec::new();
+    let gray = match img {
+        DynamicImage::ImageLuma8(g) => g.clone(),
+        other if seal && has_colour(other) => {
+            let (g, n) = suppress_red(&other.to_rgb8());
+            if n > 0 {
+                notes.push(format!(
+                    "red ink (a seal) suppressed: {n} pixels lightened before OCR"
+                ));
+            }
+            g
+        }
+        other => other.to_luma8(),
+    };
+    (gray, notes)
+}
+
+/// Steps 2–4 of the module doc over an upright grayscale page.
+pub fn prepare(mut gray: GrayImage, steps: Steps) -> Prepared {
+    let mut notes = Vec::new();
+    if steps.deskew
+        && let Some(angle) = skew_angle(&gray)
+    {
+        gray = rotate(&gray, -angle);
+        notes.push(format!("skew of {angle:.1}° corrected"));
+    }
+    let mut table = false;
+    if steps.rulings {
+        let n = erase_rulings(&mut gray);
+        if n > 0 {
+            table = true;
+            notes.push(format!("table rulings erased ({n} pixels) before OCR"));
+        }
+    }
+    let mut scale = 1.0;
+    if steps.upscale
+        && let Some(x) = line_height(&gray)
+        && x < MIN_TEXT_PX
+        && x > 4
+    {
+        scale = (TARGET_TEXT_PX / x as f32).min(MAX_UPSCALE);
+        let (w, h) = gray.dimensions();
+        let (nw, nh) = (
+            (w as f32 * scale).round() as u32,
+            (h as f32 * scale).round() as u32,
+        );
+        gray = image::imageops::resize(&gray, nw, nh, FilterType::CatmullRom);
+        notes.push(format!(
+            "small print (lines ≈ {x} px tall) enlarged {scale:.2}× before OCR"
+        ));
+    }
+    Prepared {
+        gray,
+        scale,
+        table,
+        notes,
+    }
+}
+
+fn has_colour(img: &DynamicImage) -> bool {
+    !matches!(
+        img,
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageLuma16(_)
+    )
+}
+
+/// Whether a pixel is red ink: red well above green and blue.
+fn is_red(r: u8, g: u8, b: u8) -> bool {
+    let (r, g, b) = (r as i16, g as i16, b as i16);
+    r > 90 && r - g.max(b) > 50
+}
+
+/// Replaces red-dominant pixels by their red channel; others by their luminance. Returns the
+/// page and the number of pixels taken as red ink.
+pub fn suppress_red(img: &RgbImage) -> (GrayImage, usize) {
+    let (w, h) = img.dimensions();
+    let mut out = GrayImage::new(w, h);
+    let mut n = 0;
+    for (o, p) in out.pixels_mut().zip(img.pixels()) {
+        let [r, g, b] = p.0;
+        o.0[0] = if is_red(r, g, b) {
+            n += 1;
+            // Push what remains of the ink towards the paper.
+            r.saturating_add(((255 - r as u16) / 2) as u8)
+        } else {
+            ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
+        };
+    }
+    (out, n)
+}
+
+/// The Otsu threshold of a grayscale page: below it is ink.
+pub fn otsu(img: &GrayImage) -> u8 {
+    let mut hist = [0u64; 256];
+    for p in img.pixels() {
+        hist[p.0[0] as usize] += 1;
+    }
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return 128;
+    }
+    let sum: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
+    let (mut sum_b, mut w_b, mut best, mut best_t) = (0.0, 0u64, -1.0, 128u8);
+    for (t, &c) in hist.iter().enumerate() {
+        w_b += c;
+        if w_b == 0 {
+            continue;
+        }
+        let w_f = total - w_b;
+        if w_f == 0 {
+            break;
+        }
+        sum_b += t as f64 * c as f64;
+        let m_b = sum_b / w_b as f64;
+        let m_f = (sum - sum_b) / w_f as f64;
+        let between = w_b as f64 * w_f as f64 * (m_b - m_f).powi(2);
+        if between > best {
+            best = between;
+            best_t = t as u8;
+        }
+    }
+    // The classes are [0, best_t] and (best_t, 255]: pixels below the returned value are ink.
+    best_t.saturating_add(1)
+}
+
+/// Dark pixels of a reduced copy (at most `max_side` on the long side): (width, height, ink).
+fn ink_mask(img: &GrayImage, max_side: u32) -> (u32, u32, Vec<bool>, f32) {
+    let (w, h) = img.dimensions();
+    let f = (max_side as f32 / w.max(h) as f32).min(1.0);
+    let small;
+    let src = if f < 1.0 {
+        small = image::imageops::resize(
+            img,
+            ((w as f32 * f) as u32).max(1),
+            ((h as f32 * f) as u32).max(1),
+            FilterType::Triangle,
+        );
+        &small
+    } else {
+        img
+    };
+    let t = otsu(src);
+    let mask = src.pixels().map(|p| p.0[0] < t).collect();
+    (src.width(), src.height(), mask, f)
+}
+
+/// The skew of the page's text lines in degrees (positive: lines rise to the right), or
+/// `None` when it is under 0.15° or cannot be told (a blank page).
+pub fn skew_angle(img: &GrayImage) -> Option<f32> {
+    let (w, h, mask, _) = ink_mask(img, 1200);
+    let points: Vec<(f32, f32)> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| mask[(y * w + x) as usize])
+        .map(|(x, y)| (x as f32, y as f32))
+        .collect();
+    if points.len() < 200 || points.len() as f32 > 0.5 * (w * h) as f32 {
+        return None;
+    }
+    let score = |deg: f32| -> f64 {
+        let (s, c) = deg.to_radians().sin_cos();
+        let n = (h + w) as usize * 2;
+        let mut bins = vec![0u32; n];
+        for &(x, y) in &points {
+            // Row of the point once the page is turned by −deg around the origin.
+            let r = y * c + x * s + w as f32;
+            if r >= 0.0 && (r as usize) < n {
+                bins[r as usize] += 1;
+            }
+        }
+        bins.iter().map(|&b| (b as f64) * (b as f64)).sum()
+    };
+    let mut best = (0.0f32, score(0.0));
+    let mut deg = -MAX_SKEW_DEG;
+    while deg <= MAX_SKEW_DEG + 1e-3 {
+        let s = score(deg);
+        if s > best.1 {
+            best = (deg, s);
+        }
+        deg += 0.25;
+    }
+    // Refine around the best coarse angle.
+    let centre = best.0;
+    let mut d = centre - 0.25;
+    while d <= centre + 0.25 + 1e-3 {
+        let s = score(d);
+        if s > best.1 {
+            best = (d, s);
+        }
+        d += 0.05;
+    }
+    // With y down, a line rising to the right at θ keeps y + x·tan θ constant: the sharpest
+    // projection is at the rise angle itself.
+    let angle = best.0;
+    (angle.abs() >= 0.15).then_some(angle)
+}
+
+/// Rotates by `deg` degrees counter-clockwise (as seen) about the centre, white fill,
+/// bilinear, same size.
+pub fn rotate(img: &GrayImage, deg: f32) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (s, c) = deg.to_radians().sin_cos();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let mut out = GrayImage::from_pixel(w, h, Luma([255]));
+    let px = |x: i64, y: i64| -> f32 {
+        if x < 0 || y < 0 || x >= w as i64 || y >= h as i64 {
+            255.0
+        } else {
+            img.get_pixel(x as u32, y as u32).0[0] as f32
+        }
+    };
+    for y in 0..h {
+        for x in 0..w {
+            // Inverse map: the source of output (x, y). Counter-clockwise on screen with y
+            // down is a clockwise rotation of the coordinates.
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            let sx = c * dx - s * dy + cx;
+            let sy = s * dx + c * dy + cy;
+            let (x0, y0) = (sx.floor(), sy.floor());
+            let (fx, fy) = (sx - x0, sy - y0);
+            let (x0, y0) = (x0 as i64, y0 as i64);
+            let v = px(x0, y0) * (1.0 - fx) * (1.0 - fy)
+                + px(x0 + 1, y0) * fx * (1.0 - fy)
+                + px(x0, y0 + 1) * (1.0 - fx) * fy
+                + px(x0 + 1, y0 + 1) * fx * fy;
+            out.put_pixel(x, y, Luma([v.round().clamp(0.0, 255.0) as u8]));
+        }
+    }
+    out
+}
+
+/// Whitens the long horizontal and vertical dark runs of a ruled table (only when both are
+/// present: a page of text with an underline is left alone). Returns the pixels whitened.
+pub fn erase_rulings(img: &mut GrayImage) -> usize {
+    let (w, h) = img.dimensions();
+    if w < 50 || h < 50 {
+        return 0;
+    }
+    let t = otsu(img).max(100);
+    let dark = |img: &GrayImage, x: u32, y: u32| img.get_pixel(x, y).0[0] < t;
+    // A ruling is longer than any cell's text line could be dark without a gap: an eighth of
+    // the page width across, a twentieth of the height down (table rows are short).
+    let min_h = (w / 8).max(40);
+    let min_v = (h / 25).max(40);
+    let mut erase = vec![false; (w * h) as usize];
+    let mut h_runs = 0;
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            if dark(img, x, y) {
+                let start = x;
+                while x < w && dark(img, x, y) {
+                    x += 1;
+                }
+                if x - start >= min_h {
+                    h_runs += 1;
+                    for i in start..x {
+                        erase[(y * w + i) as usize] = true;
+                    }
+                }
+            } else {
+                x += 1;
+            }
+        }
+    }
+    let mut v_runs = 0;
+    for x in 0..w {
+        let mut y = 0;
+        while y < h {
+            if dark(img, x, y) {
+                let start = y;
+                while y < h && dark(img, x, y) {
+                    y += 1;
+                }
+                if y - start >= min_v {
+                    v_runs += 1;
+                    for i in start..y {
+                        erase[(i * w + x) as usize] = true;
+                    }
+                }
+            } else {
+                y += 1;
+            }
+        }
+    }
+    // A grid: several long rows and several long columns (each ruling is a few pixels thick).
+    if h_runs < 6 || v_runs < 6 {
+        return 0;
+    }
+    let mut n = 0;
+    for (i, e) in erase.iter().enumerate() {
+        if *e {
+            let (x, y) = (i as u32 % w, i as u32 / w);
+            img.put_pixel(x, y, Luma([255]));
+            n += 1;
+            // The anti-aliased fringe of the line goes with it.
+            for (nx, ny) in [
+                (x.wrapping_sub(1), y),
+                (x + 1, y),
+                (x, y.wrapping_sub(1)),
+                (x, y + 1),
+            ] {
+                if nx < w && ny < h && img.get_pixel(nx, ny).0[0] < 230 && !dark(img, nx, ny) {
+                    img.put_pixel(nx, ny, Luma([255]));
+                }
+            }
+        }
+    }
+    n
+}
+
+/// The typical height of a text line in pixels: the median height of the bands of
+/// consecutive rows holding some ink (a page without rulings), or `None` for a blank page.
+pub fn line_height(img: &GrayImage) -> Option<u32> {
+    let (w, h) = img.dimensions();
+    let t = otsu(img);
+    let rows: Vec<u32> = (0..h)
+        .map(|y| (0..w).filter(|&x| img.get_pixel(x, y).0[0] < t).count() as u32)
+        .collect();
+    // A row is a text row when it holds a little ink (not a ruling, not empty).
+    let mut bands = Vec::new();
+    let mut run = 0u32;
+    for &c in &rows {
+        if c > 0 && c < w * 9 / 10 {
+            run += 1;
+        } else {
+            if run > 1 {
+                bands.push(run);
+            }
+            run = 0;
+        }
+    }
+    if run > 1 {
+        bands.push(run);
+    }
+    if bands.len() < 3 {
+        return None;
+    }
+    bands.sort_unstable();
+    Some(bands[bands.len() / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    fn page_with_lines(w: u32, h: u32) -> GrayImage {
+        let mut g = GrayImage::from_pixel(w, h, Luma([255]));
+        // Text-like blocks: short dark dashes along rows every 40 px.
+        for row in 0..(h / 40) {
+            let y0 = 20 + row * 40;
+            for x in (30..w - 30).step_by(14) {
+                for y in y0..y0 + 12 {
+                    for dx in 0..9 {
+                        if y < h {
+                            g.put_pixel(x + dx, y, Luma([20]));
+                        }
+                    }
+                }
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn red_ink_fades_black_stays() {
+        let mut img = RgbImage::from_pixel(4, 1, Rgb([255, 255, 255]));
+        img.put_pixel(0, 0, Rgb([220, 40, 40])); // seal ink on paper
+        img.put_pixel(1, 0, Rgb([0, 0, 0])); // print
+        img.put_pixel(2, 0, Rgb([10, 2, 2])); // print under the seal (multiplied)
+        img.put_pixel(3, 0, Rgb([20, 30, 120])); // blue ink of a handwritten note
+        let (g, n) = suppress_red(&img);
+        assert_eq!(n, 1);
+        assert!(g.get_pixel(0, 0).0[0] > 200, "{:?}", g.get_pixel(0, 0));
+        assert!(g.get_pixel(1, 0).0[0] < 20);
+        assert!(g.get_pixel(2, 0).0[0] < 20);
+        assert!(g.get_pixel(3, 0).0[0] < 80);
+    }
+
+    #[test]
+    fn otsu_splits_ink_from_paper() {
+        let mut g = GrayImage::from_pixel(10, 10, Luma([240]));
+        for x in 0..10 {
+            g.put_pixel(x, 0, Luma([15]));
+        }
+        let t = otsu(&g);
+        assert!(t > 15 && t < 240, "{t}");
+    }
+
+    #[test]
+    fn finds_and_corrects_skew() {
+        let page = page_with_lines(800, 600);
+        assert_eq!(skew_angle(&page), None);
+        for deg in [2.0f32, -1.5] {
+            let skewed = rotate(&page, deg);
+            let found = skew_angle(&skewed).expect("a skew");
+            assert!((found - deg).abs() < 0.2, "rotated {deg}, found {found}");
+            let back = rotate(&skewed, -found);
+            assert!(skew_angle(&back).is_none_or(|a| a.abs() < 0.3));
+        }
+    }
+
+    #[test]
+    fn erases_a_grid_not_text() {
+        let mut g = page_with_lines(800, 600);
+        let text_only = g.clone();
+        let mut plain = text_only.clone();
+        assert_eq!(erase_rulings(&mut plain), 0, "text alone is not a table");
+        for y in (10..590).step_by(40) {
+            for x in 10..790 {
+                g.put_pixel(x, y, Luma([0]));
+            }
+        }
+        for x in (10..790).step_by(100) {
+            for y in 10..590 {
+                g.put_pixel(x, y, Luma([0]));
+            }
+        }
+        let n = erase_rulings(&mut g);
+        assert!(n > 10_000, "{n}");
+        // Rulings gone, text dashes kept.
+        assert_eq!(g.get_pixel(400, 10).0[0], 255);
+        assert_eq!(g.get_pixel(110, 300).0[0], 255);
+        assert!(g.get_pixel(31, 25).0[0] < 50);
+    }
+
+    #[test]
+    fn small_print_is_enlarged() {
+        let g = page_with_lines(800, 600);
+        let x = line_height(&g).unwrap();
+        assert_eq!(x, 12);
+        let p = prepare(g, Steps::default());
+        assert!(p.scale > 1.5, "{}", p.scale);
+        assert!(p.notes.iter().any(|n| n.contains("enlarged")));
+    }
+}

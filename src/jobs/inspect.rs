@@ -160,7 +160,7 @@ fn inspect_image(
         Err(e) => return Inspection::failed(label, Some(format), e),
     };
     let mut notes = img.notes;
-    let (gray, note) = read::ocr::upright(img.gray);
+    let (gray, note) = read::ocr::upright(img.pixels.into_luma8());
     notes.extend(note);
     let page = match read::ocr::with_engine(read::ocr::CHINESE, |o| {
         o.recognize(&gray, 1, limits.max_ocr_millis)

@@ -57,7 +57,11 @@ pub(crate) fn image_limits(limits: &Limits) -> image::Limits {
 }
 
 /// An `image` error in our words (a limit hit is [`ReadError::Limit`], naming the limits).
-pub(crate) fn image_error(format: &'static str, e: image::ImageError, limits: &Limits) -> ReadError {
+pub(crate) fn image_error(
+    format: &'static str,
+    e: image::ImageError,
+    limits: &Limits,
+) -> ReadError {
     match e {
         image::ImageError::Limits(l) => ReadError::Limit(format!(
             "the {format} image is larger than {side} × {side} pixels or needs more than {} MiB to decode ({l})",
@@ -120,11 +124,12 @@ pub fn decode_pages(
     if image::guess_format(bytes).ok() != Some(ImageFormat::Tiff) {
         return decode(bytes, limits).map(|p| vec![Ok(p)]);
     }
-    guard::catch(|| tiff_pages(bytes, limits))
-        .unwrap_or_else(|detail| Err(ReadError::Crashed {
+    guard::catch(|| tiff_pages(bytes, limits)).unwrap_or_else(|detail| {
+        Err(ReadError::Crashed {
             format: "tiff",
             detail,
-        }))
+        })
+    })
 }
 
 fn tiff_error(e: tiff::TiffError, limits: &Limits) -> ReadError {
@@ -229,12 +234,12 @@ fn tiff_page(
         (C::Gray(16), R::U16(v)) => DynamicImage::ImageLuma16(
             ImageBuffer::<Luma<u16>, _>::from_raw(w, h, v).ok_or_else(short)?,
         ),
-        (C::GrayA(8), R::U8(v)) => DynamicImage::ImageLumaA8(
-            ImageBuffer::from_raw(w, h, v).ok_or_else(short)?,
-        ),
-        (C::GrayA(16), R::U16(v)) => DynamicImage::ImageLumaA16(
-            ImageBuffer::from_raw(w, h, v).ok_or_else(short)?,
-        ),
+        (C::GrayA(8), R::U8(v)) => {
+            DynamicImage::ImageLumaA8(ImageBuffer::from_raw(w, h, v).ok_or_else(short)?)
+        }
+        (C::GrayA(16), R::U16(v)) => {
+            DynamicImage::ImageLumaA16(ImageBuffer::from_raw(w, h, v).ok_or_else(short)?)
+        }
         (C::RGB(8), R::U8(v)) => {
             DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, v).ok_or_else(short)?)
         }
@@ -306,7 +311,10 @@ pub(crate) fn check_size(
 
 /// Flattens transparency onto white (a transparent pixel is paper, whatever its colour
 /// bytes say).
-fn flatten<P: image::Pixel<Subpixel = u8>>(img: &ImageBuffer<P, Vec<u8>>, gray: bool) -> DynamicImage {
+fn flatten<P: image::Pixel<Subpixel = u8>>(
+    img: &ImageBuffer<P, Vec<u8>>,
+    gray: bool,
+) -> DynamicImage {
     let (w, h) = img.dimensions();
     let ch = P::CHANNEL_COUNT as usize;
     let src = img.as_raw();
@@ -406,5 +414,128 @@ mod tests {
         bytes.truncate(40);
         let e = decode_gray(&bytes, &Limits::default()).unwrap_err();
         assert!(matches!(e, ReadError::Image { .. }), "{e}");
+    }
+
+    /// A TIFF with one gray page per entry of `pages` (width, height, value).
+    fn tiff(pages: &[(u32, u32, u8)]) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        let mut enc = tiff::encoder::TiffEncoder::new(&mut out).unwrap();
+        for &(w, h, v) in pages {
+            let data = vec![v; (w * h) as usize];
+            enc.write_image::<tiff::encoder::colortype::Gray8>(w, h, &data)
+                .unwrap();
+        }
+        out.into_inner()
+    }
+
+    /// Points the strip of the `index`-th page (0-based) past the end of the file.
+    fn break_page(bytes: &mut [u8], index: usize) {
+        assert_eq!(&bytes[..4], b"II*\0");
+        let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+        let u32_at =
+            |b: &[u8], o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) as usize;
+        let mut ifd = u32_at(bytes, 4);
+        for _ in 0..index {
+            let n = u16_at(bytes, ifd);
+            ifd = u32_at(bytes, ifd + 2 + 12 * n);
+        }
+        let n = u16_at(bytes, ifd);
+        for e in 0..n {
+            let at = ifd + 2 + 12 * e;
+            if u16_at(bytes, at) == 273 {
+                let far = (bytes.len() as u32 + 10_000).to_le_bytes();
+                match u16_at(bytes, at + 2) {
+                    4 => bytes[at + 8..at + 12].copy_from_slice(&far),
+                    3 => bytes[at + 8..at + 10].copy_from_slice(&[0xff, 0xff]),
+                    t => panic!("StripOffsets of type {t}"),
+                }
+                return;
+            }
+        }
+        panic!("no StripOffsets");
+    }
+
+    #[test]
+    fn multi_page_tiff_gives_every_page() {
+        let bytes = tiff(&[(30, 20, 10), (40, 25, 120), (20, 10, 250)]);
+        let pages = decode_pages(&bytes, &Limits::default()).unwrap();
+        assert_eq!(pages.len(), 3);
+        let sizes: Vec<(u32, u32)> = pages.iter().map(|p| p.as_ref().unwrap().original).collect();
+        assert_eq!(sizes, vec![(30, 20), (40, 25), (20, 10)]);
+        let p = pages[1].as_ref().unwrap();
+        match &p.pixels {
+            DynamicImage::ImageLuma8(g) => assert_eq!(g.get_pixel(3, 3)[0], 120),
+            other => panic!("{:?}", other.color()),
+        }
+        // max_pages bounds the pages read, with a note.
+        let limits = Limits {
+            max_pages: 2,
+            ..Limits::default()
+        };
+        let pages = decode_pages(&bytes, &limits).unwrap();
+        assert_eq!(pages.len(), 2);
+        assert!(pages[1].as_ref().unwrap().notes[0].contains("more than 2 pages"));
+    }
+
+    #[test]
+    fn a_damaged_tiff_page_does_not_lose_the_others() {
+        let mut bytes = tiff(&[(30, 20, 10), (40, 25, 120), (20, 10, 250)]);
+        break_page(&mut bytes, 1);
+        let pages = decode_pages(&bytes, &Limits::default()).unwrap();
+        assert_eq!(pages.len(), 3);
+        assert_eq!(pages[0].as_ref().unwrap().original, (30, 20));
+        let e = pages[1].as_ref().unwrap_err();
+        assert!(
+            matches!(e, ReadError::Image { format: "tiff", .. }),
+            "{e:?}"
+        );
+        assert_eq!(pages[2].as_ref().unwrap().original, (20, 10));
+    }
+
+    #[test]
+    fn other_formats_are_one_page_and_colour_is_kept() {
+        let img = image::RgbaImage::from_fn(4, 2, |x, _| {
+            if x == 0 {
+                image::Rgba([200, 0, 0, 255])
+            } else {
+                image::Rgba([0, 0, 0, 0])
+            }
+        });
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        let pages = decode_pages(out.get_ref(), &Limits::default()).unwrap();
+        assert_eq!(pages.len(), 1);
+        let p = pages[0].as_ref().unwrap();
+        match &p.pixels {
+            DynamicImage::ImageRgb8(c) => {
+                assert_eq!(c.get_pixel(0, 0).0, [200, 0, 0]);
+                // Transparent is paper, whatever its colour bytes.
+                assert_eq!(c.get_pixel(2, 1).0, [255, 255, 255]);
+            }
+            other => panic!("{:?}", other.color()),
+        }
+        // A gray PNG stays gray, and decode_gray always gives gray.
+        assert!(matches!(
+            decode(&png(4, 4), &Limits::default()).unwrap().pixels,
+            DynamicImage::ImageLuma8(_)
+        ));
+        assert!(matches!(
+            decode_gray(out.get_ref(), &Limits::default())
+                .unwrap()
+                .pixels,
+            DynamicImage::ImageLuma8(_)
+        ));
+        // Oversized TIFF pages are refused from the directory.
+        let big = tiff(&[(60, 10, 0)]);
+        let limits = Limits {
+            max_image_side: 50,
+            ..Limits::default()
+        };
+        let pages = decode_pages(&big, &limits).unwrap();
+        let e = pages[0].as_ref().unwrap_err();
+        assert!(
+            matches!(e, ReadError::Limit(_)) && e.to_string().contains("50 × 50"),
+            "{e}"
+        );
     }
 }

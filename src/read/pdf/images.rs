@@ -54,6 +54,10 @@ pub struct PdfPageImage {
     pub describe: String,
 }
 
+/// One page's answer from [`page_images`]: the page number asked, then its image, `None`
+/// (the page draws no image) or what is wrong.
+pub type PageAnswer = (u32, Result<Option<PdfPageImage>, ReadError>);
+
 /// For each requested 1-based page: the image to OCR — the image XObject or inline image
 /// with the most pixels drawn on that page, decoded — or `Ok(None)` when the page draws no
 /// image, or an `Err` naming what is wrong (no such page, a filter not supported such as
@@ -66,13 +70,11 @@ pub fn page_images(
     bytes: &[u8],
     pages: &[u32],
     limits: &Limits,
-) -> Result<Vec<(u32, Result<Option<PdfPageImage>, ReadError>)>, ReadError> {
+) -> Result<Vec<PageAnswer>, ReadError> {
     limits.check_bytes(bytes)?;
     let start = Instant::now();
     super::on_reader_thread(|| images_inner(bytes, pages, limits, start))
 }
-
-type PageAnswer = (u32, Result<Option<PdfPageImage>, ReadError>);
 
 fn images_inner(
     bytes: &[u8],
@@ -434,7 +436,13 @@ fn color_space(
                         .and_then(|o| deref(doc, o))
                         .and_then(|o| o.as_stream().ok())
                         .ok_or("/ICCBased without its profile stream")?;
-                    match s.dict.get(b"N").ok().and_then(|o| deref(doc, o)).and_then(int) {
+                    match s
+                        .dict
+                        .get(b"N")
+                        .ok()
+                        .and_then(|o| deref(doc, o))
+                        .and_then(int)
+                    {
                         Some(1) => Ok((Cs::Gray, "ICCBased(1)".into())),
                         Some(3) => Ok((Cs::Rgb, "ICCBased(3)".into())),
                         Some(4) => Ok((Cs::Cmyk, "ICCBased(4)".into())),
@@ -609,7 +617,11 @@ pub(crate) fn decode_drawn(
     let filter_desc = if names.is_empty() {
         "uncompressed".to_string()
     } else {
-        names.iter().map(|n| name_str(n)).collect::<Vec<_>>().join("+")
+        names
+            .iter()
+            .map(|n| name_str(n))
+            .collect::<Vec<_>>()
+            .join("+")
     };
 
     // Colour.
@@ -678,7 +690,15 @@ pub(crate) fn decode_drawn(
     };
 
     let img = match image_filter {
-        ImageFilter::Dct => dct(&data, what, &cs, decode_arr.as_deref(), (w, h), &limits, &mut notes)?,
+        ImageFilter::Dct => dct(
+            &data,
+            what,
+            &cs,
+            decode_arr.as_deref(),
+            (w, h),
+            &limits,
+            &mut notes,
+        )?,
         ImageFilter::Ccitt => {
             if cs.comps() != 1 {
                 return Err(bad(format!(
@@ -703,7 +723,16 @@ pub(crate) fn decode_drawn(
                     limits.max_stream_bytes
                 )));
             }
-            raster(&data, w, h, &cs, bpc, decode_arr.as_deref(), what, &mut notes)?
+            raster(
+                &data,
+                w,
+                h,
+                &cs,
+                bpc,
+                decode_arr.as_deref(),
+                what,
+                &mut notes,
+            )?
         }
     };
     let image = finish(img, &limits, notes, "pdf")?;
@@ -776,8 +805,10 @@ fn ccitt(
             "{what}: /Columns {columns} differs from /Width {w}"
         )));
     }
-    let width = u16::try_from(w).map_err(|_| fail(format!("{what} is wider than 65,535 pixels")))?;
-    let rows = u16::try_from(h).map_err(|_| fail(format!("{what} is taller than 65,535 pixels")))?;
+    let width =
+        u16::try_from(w).map_err(|_| fail(format!("{what} is wider than 65,535 pixels")))?;
+    let rows =
+        u16::try_from(h).map_err(|_| fail(format!("{what} is taller than 65,535 pixels")))?;
     if k > 0 {
         return Err(fail(format!(
             "{what} is CCITT Group 3 two-dimensional (K = {k}), which is not supported"
@@ -836,7 +867,11 @@ fn ccitt(
 /// `/Decode`: an intensity (gray, RGB), ink (CMYK, Separation) or a palette index.
 fn tables(cs: &Cs, bpc: u32, decode_arr: Option<&[f64]>) -> Vec<[u8; 256]> {
     let n = cs.comps();
-    let max = if bpc >= 8 { 255.0 } else { ((1u32 << bpc) - 1) as f64 };
+    let max = if bpc >= 8 {
+        255.0
+    } else {
+        ((1u32 << bpc) - 1) as f64
+    };
     (0..n)
         .map(|c| {
             let (dflt_min, dflt_max, hival) = match cs {
@@ -890,10 +925,14 @@ fn raster(
         ));
     }
     if matches!(cs, Cs::Indexed { .. }) && bpc == 16 {
-        return Err(bad(format!("{what}: 16-bit /Indexed samples are not valid")));
+        return Err(bad(format!(
+            "{what}: 16-bit /Indexed samples are not valid"
+        )));
     }
     let t = tables(cs, bpc, decode_arr);
-    let identity = t.iter().all(|t| t.iter().enumerate().all(|(i, &v)| v as usize == i));
+    let identity = t
+        .iter()
+        .all(|t| t.iter().enumerate().all(|(i, &v)| v as usize == i));
     let mut out = vec![255u8; wu * hu * ch];
     let sample = |row: &[u8], j: usize| -> usize {
         match bpc {

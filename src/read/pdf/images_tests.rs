@@ -153,7 +153,11 @@ fn dct_gray() {
 #[test]
 fn dct_rgb_keeps_colour() {
     let img = RgbImage::from_fn(16, 16, |x, _| {
-        if x < 8 { Rgb([220, 0, 0]) } else { Rgb([0, 0, 220]) }
+        if x < 8 {
+            Rgb([220, 0, 0])
+        } else {
+            Rgb([0, 0, 220])
+        }
     });
     let p = decoded(
         dictionary! { "Width" => 16, "Height" => 16, "ColorSpace" => "DeviceRGB",
@@ -194,8 +198,8 @@ fn flate_rgb_with_png_predictor() {
         enc.push(px[0][i].wrapping_sub(left));
     }
     enc.push(2);
-    for i in 0..9 {
-        enc.push(px[1][i].wrapping_sub(px[0][i]));
+    for (b, a) in px[1].iter().zip(&px[0]) {
+        enc.push(b.wrapping_sub(*a));
     }
     let p = decoded(
         dictionary! { "Width" => 3, "Height" => 2, "ColorSpace" => "DeviceRGB",
@@ -225,7 +229,11 @@ fn one_bit_gray_with_and_without_decode() {
     d.set("Decode", vec![1.into(), 0.into()]);
     let p = decoded(d, data);
     let g = gray(&p);
-    assert_eq!(g.get_pixel(0, 0)[0], 0, "/Decode [1 0]: a 1 sample is black");
+    assert_eq!(
+        g.get_pixel(0, 0)[0],
+        0,
+        "/Decode [1 0]: a 1 sample is black"
+    );
     assert_eq!(g.get_pixel(1, 0)[0], 255);
 }
 
@@ -430,7 +438,13 @@ fn jbig2_and_jpx_are_refused_by_name() {
     );
     let e = first(&bytes, &Limits::default()).unwrap_err();
     assert!(
-        matches!(e, ReadError::Image { format: "jbig2", .. }),
+        matches!(
+            e,
+            ReadError::Image {
+                format: "jbig2",
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert!(e.to_string().contains("JBIG2"), "{e}");
@@ -453,7 +467,13 @@ fn ccitt_group_4() {
     let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
     for r in &rows {
         enc.encode_line(
-            r.iter().map(|&b| if b { fax::Color::Black } else { fax::Color::White }),
+            r.iter().map(|&b| {
+                if b {
+                    fax::Color::Black
+                } else {
+                    fax::Color::White
+                }
+            }),
             16,
         )
         .unwrap();
@@ -501,7 +521,11 @@ fn inline_image_with_abbreviations() {
         &vec![0, 0x40, 0x80, 0xff, 0xff, 0x80, 0x40, 0]
     );
     assert_eq!(p.bbox, [5.0, 6.0, 45.0, 26.0]);
-    assert!(p.describe.starts_with("an inline image AHx"), "{}", p.describe);
+    assert!(
+        p.describe.starts_with("an inline image AHx"),
+        "{}",
+        p.describe
+    );
     // The dictionary parser: nested dictionaries, booleans and arrays.
     let d = parse_inline_dict(b" /IM true /DP << /K -1 /Columns 8 >> /D [1 0] /F [/AHx /CCF]");
     assert_eq!(d.get(b"ImageMask").unwrap(), &Object::Boolean(true));

@@ -252,7 +252,12 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     /// Where the unit square lands on the page under the current CTM.
     fn image_bbox(&self) -> [f32; 4] {
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for (x, y) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
             let (ux, uy) = self.gs.ctm.apply(x, y);
             let (px, py) = self.xf.apply(ux, uy);

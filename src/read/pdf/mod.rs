@@ -40,7 +40,7 @@ use crate::read::{Limits, ReadError, guard};
 use font::{Font, deref, get};
 use interp::{Interp, PageXform};
 
-pub use images::{PdfPageImage, page_images};
+pub use images::{PageAnswer, PdfPageImage, page_images};
 
 /// Errors inside the reader are already [`ReadError`]s.
 pub(crate) type Fail = ReadError;
@@ -76,7 +76,9 @@ pub fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<TextDocument, ReadError
 
 /// Runs `f` under the panic guard on a thread with a [`STACK_BYTES`] stack (lopdf's parser
 /// recurses), or on the caller's thread when no thread can be started.
-fn on_reader_thread<T: Send>(f: impl FnOnce() -> Result<T, ReadError> + Send) -> Result<T, ReadError> {
+fn on_reader_thread<T: Send>(
+    f: impl FnOnce() -> Result<T, ReadError> + Send,
+) -> Result<T, ReadError> {
     let guarded = |f: Box<dyn FnOnce() -> Result<T, ReadError> + Send + '_>| {
         guard::catch(f).unwrap_or_else(|panic| {
             Err(ReadError::Crashed {
@@ -92,7 +94,9 @@ fn on_reader_thread<T: Send>(f: impl FnOnce() -> Result<T, ReadError> + Send) ->
             .name("jzz-pdf".into())
             .stack_size(STACK_BYTES)
             .spawn_scoped(s, move || {
-                let f = rx.recv().expect("the closure is sent before the thread is joined");
+                let f = rx
+                    .recv()
+                    .expect("the closure is sent before the thread is joined");
                 guarded(f)
             });
         match spawned {

@@ -112,7 +112,8 @@ pub fn decode_gray(bytes: &[u8], limits: &Limits) -> Result<PageImage, ReadError
 }
 
 /// Every page of a multi-page TIFF, at most `max_pages` (a note on the last page read says
-/// when there were more), each decoded on its own: a damaged page is an `Err` in its slot
+/// when there were more) and within `max_millis` (past it, one `Limit` error stands for the
+/// pages not read), each decoded on its own: a damaged page is an `Err` in its slot
 /// and the pages around it survive. A page whose directory cannot be read ends the list
 /// (the next page is found through it). Other formats are one page; for them, and for a
 /// TIFF whose header or first directory is unreadable, the error is the outer one.
@@ -121,7 +122,11 @@ pub fn decode_pages(
     limits: &Limits,
 ) -> Result<Vec<Result<PageImage, ReadError>>, ReadError> {
     limits.check_bytes(bytes)?;
-    if image::guess_format(bytes).ok() != Some(ImageFormat::Tiff) {
+    // BigTIFF (version 43) is not recognised by `image`, but `tiff` reads it.
+    let tiff = image::guess_format(bytes).ok() == Some(ImageFormat::Tiff)
+        || bytes.starts_with(b"II\x2b\0")
+        || bytes.starts_with(b"MM\0\x2b");
+    if !tiff {
         return decode(bytes, limits).map(|p| vec![Ok(p)]);
     }
     guard::catch(|| tiff_pages(bytes, limits)).unwrap_or_else(|detail| {
@@ -156,10 +161,19 @@ fn tiff_pages(
     let mut dec = tiff::decoder::Decoder::new(Cursor::new(bytes))
         .map_err(|e| tiff_error(e, limits))?
         .with_limits(tl);
+    let start = std::time::Instant::now();
     let mut pages = Vec::new();
     loop {
         pages.push(tiff_page(&mut dec, limits));
         if !dec.more_images() {
+            break;
+        }
+        if start.elapsed().as_millis() as u64 > limits.max_millis {
+            pages.push(Err(ReadError::Limit(format!(
+                "reading the TIFF took longer than {} ms; pages from {} on were not read",
+                limits.max_millis,
+                pages.len() + 1
+            ))));
             break;
         }
         if pages.len() >= limits.max_pages {

@@ -663,6 +663,20 @@ pub(crate) fn decode_drawn(
     };
     check_size(what, w, h, out_ch as u64, &limits)?;
 
+    if let ImageFilter::None = image_filter {
+        if !matches!(bpc, 1 | 2 | 4 | 8 | 16) {
+            return Err(bad(format!("{what} has {bpc} bits per component")));
+        }
+        let stride = (w as u64 * cs.comps() as u64 * bpc as u64).div_ceil(8);
+        if stride * h as u64 > limits.max_stream_bytes {
+            return Err(ReadError::Limit(format!(
+                "{what} needs {} bytes of samples, more than the {}-byte stream limit",
+                stride * h as u64,
+                limits.max_stream_bytes
+            )));
+        }
+    }
+
     // The general filters, bounded by max_stream_bytes.
     let stream_limit = limits.max_stream_bytes.min(usize::MAX as u64) as usize;
     let mut notes = Vec::new();
@@ -710,30 +724,16 @@ pub(crate) fn decode_drawn(
             let bits = ccitt(&data, p, w, h, what, &mut notes)?;
             raster(&bits, w, h, &cs, 1, decode_arr.as_deref(), what, &mut notes)?
         }
-        ImageFilter::None => {
-            if !matches!(bpc, 1 | 2 | 4 | 8 | 16) {
-                return Err(bad(format!("{what} has {bpc} bits per component")));
-            }
-            let bpc = bpc as u32;
-            let stride = (w as u64 * cs.comps() as u64 * bpc as u64).div_ceil(8);
-            if stride * h as u64 > limits.max_stream_bytes {
-                return Err(ReadError::Limit(format!(
-                    "{what} needs {} bytes of samples, more than the {}-byte stream limit",
-                    stride * h as u64,
-                    limits.max_stream_bytes
-                )));
-            }
-            raster(
-                &data,
-                w,
-                h,
-                &cs,
-                bpc,
-                decode_arr.as_deref(),
-                what,
-                &mut notes,
-            )?
-        }
+        ImageFilter::None => raster(
+            &data,
+            w,
+            h,
+            &cs,
+            bpc as u32,
+            decode_arr.as_deref(),
+            what,
+            &mut notes,
+        )?,
     };
     let image = finish(img, &limits, notes, "pdf")?;
     Ok((image, describe))
@@ -819,7 +819,8 @@ fn ccitt(
             "{what} is CCITT Group 4 with /EncodedByteAlign, which is not supported"
         )));
     }
-    let stride = (w as usize).div_ceil(8);
+    let wu = w as usize;
+    let stride = wu.div_ceil(8);
     let mut out: Vec<u8> = Vec::with_capacity(stride * h as usize);
     let mut lines = 0usize;
     let (black, white) = if black_is_1 { (1u8, 0u8) } else { (0, 1) };
@@ -829,12 +830,18 @@ fn ccitt(
         }
         lines += 1;
         let start = out.len();
-        out.resize(start + stride, 0);
+        out.resize(start + stride, if white == 1 { 0xff } else { 0 });
         let row = &mut out[start..];
-        for (x, c) in fax::decoder::pels(transitions, width).enumerate() {
-            let bit = if c == fax::Color::Black { black } else { white };
-            if bit == 1 {
-                row[x / 8] |= 0x80 >> (x % 8);
+        // Transitions alternate white → black → white …; paint the black runs.
+        for run in transitions.chunks(2) {
+            let from = (run[0] as usize).min(wu);
+            let to = run.get(1).map_or(wu, |&t| (t as usize).min(wu));
+            for x in from..to {
+                if black == 1 {
+                    row[x / 8] |= 0x80 >> (x % 8);
+                } else {
+                    row[x / 8] &= !(0x80 >> (x % 8));
+                }
             }
         }
     };
@@ -944,11 +951,25 @@ fn raster(
             }
         }
     };
+    // One bit of gray (scans, fax, stencils): eight pixels per byte through a table.
+    let mut bits = [[0u8; 8]; 256];
+    if bpc == 1 && matches!(cs, Cs::Gray) {
+        for (b, px) in bits.iter_mut().enumerate() {
+            for (i, p) in px.iter_mut().enumerate() {
+                *p = t[0][(b >> (7 - i)) & 1];
+            }
+        }
+    }
     for y in 0..rows {
         let row = &data[y * stride..(y + 1) * stride];
         let o = &mut out[y * wu * ch..(y + 1) * wu * ch];
         match cs {
             Cs::Gray | Cs::Rgb if bpc == 8 && identity => o.copy_from_slice(&row[..wu * ch]),
+            Cs::Gray if bpc == 1 => {
+                for (px, &b) in o.chunks_mut(8).zip(row) {
+                    px.copy_from_slice(&bits[b as usize][..px.len()]);
+                }
+            }
             Cs::Gray => {
                 for (x, px) in o.iter_mut().enumerate() {
                     *px = t[0][sample(row, x)];

@@ -17,6 +17,10 @@
 //!
 //! What a page says is decided per page: `Absent` (nothing drawn as text), `Undecodable`
 //! (drawn, but mostly without a way to Unicode — such a page keeps no runs), or `Usable`.
+//!
+//! For pages that go to OCR, [`page_images`] runs the same interpreter collecting the images
+//! drawn and decodes the largest with our own code (`images.rs`): the pixels of a scan, where
+//! it lies on the page, or an error naming what is not supported (JBIG2, JPEG 2000).
 
 mod cmap;
 mod decode;

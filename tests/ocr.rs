@@ -75,7 +75,8 @@ fn english_typewriter_page_reads_words() {
     };
     let img = jzz::read::image::decode_gray(&bytes, &Limits::default()).unwrap();
     let (page, _) =
-        jzz::read::ocr::with_engine("eng", |o| o.recognize(&img.gray, 1, 20_000)).unwrap();
+        jzz::read::ocr::with_engine("eng", |o| o.recognize(&img.pixels.to_luma8(), 1, 20_000))
+            .unwrap();
     let words: Vec<&str> = page
         .runs
         .iter()

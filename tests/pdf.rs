@@ -134,3 +134,51 @@ fn precheck_reads_a_printed_export() {
         assert_eq!(t.status, Status::Pass, "{}", t.message);
     }
 }
+
+/// Real scans of the shared corpus through `read::pdf::page_images`: a CCITT Group 4 fax page,
+/// a JPEG in an ICCBased space, a Flate + DCT chain; a JBIG2 scan is refused by name.
+#[test]
+fn page_images_of_real_scans() {
+    use image::DynamicImage;
+    use jzz::read::pdf::page_images;
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/hostile/pdf");
+    let read = |name: &str| {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut v = page_images(&bytes, &[1], &Limits::default()).unwrap();
+        v.remove(0).1
+    };
+
+    let fax = read("ocrmypdf-ccitt.pdf").unwrap().expect("a scan");
+    assert_eq!(fax.image.original, (2550, 3300));
+    let DynamicImage::ImageLuma8(g) = &fax.image.pixels else {
+        panic!("a fax page is gray: {:?}", fax.image.pixels.color());
+    };
+    // Paper with type on it: mostly white, some black, nothing in between.
+    let ink = g.pixels().filter(|p| p[0] == 0).count() as f64 / g.pixels().len() as f64;
+    let mid = g.pixels().filter(|p| p[0] != 0 && p[0] != 255).count();
+    assert_eq!(fax.bbox, [0.0, 0.0, 612.0, 792.0]);
+    assert!((0.01..0.3).contains(&ink), "ink share {ink}");
+    assert_eq!(mid, 0);
+    assert!(
+        fax.describe.contains("CCITTFaxDecode 2550×3300"),
+        "{}",
+        fax.describe
+    );
+
+    let jpeg = read("ocrmypdf-c02-22.pdf").unwrap().expect("a photo");
+    assert!(matches!(jpeg.image.pixels, DynamicImage::ImageRgb8(_)));
+    assert!(jpeg.describe.contains("ICCBased(3)"), "{}", jpeg.describe);
+
+    let chain = read("pdfjs-scan-bad.pdf").unwrap().expect("a scan");
+    assert_eq!(chain.image.original, (2550, 3300));
+    assert!(
+        chain.describe.contains("FlateDecode+DCTDecode"),
+        "{}",
+        chain.describe
+    );
+
+    let e = read("ocrmypdf-jbig2.pdf").unwrap_err();
+    assert!(e.to_string().contains("JBIG2"), "{e}");
+}

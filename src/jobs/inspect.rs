@@ -160,7 +160,7 @@ fn inspect_image(
         Err(e) => return Inspection::failed(label, Some(format), e),
     };
     let mut notes = img.notes;
-    let page = match read::ocr::read_page(&image::DynamicImage::ImageLuma8(img.gray), 1, limits) {
+    let page = match read::ocr::read_page(&img.pixels, 1, limits) {
         Ok(p) => {
             notes.extend(p.notes);
             p.page

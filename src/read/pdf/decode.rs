@@ -24,7 +24,7 @@ pub(crate) struct Decoded {
     pub damaged: Option<String>,
 }
 
-fn filters(dict: &Dictionary) -> Vec<Vec<u8>> {
+pub(crate) fn filters(dict: &Dictionary) -> Vec<Vec<u8>> {
     match dict.get(b"Filter") {
         Ok(Object::Name(n)) => vec![n.clone()],
         Ok(Object::Array(a)) => a
@@ -48,22 +48,36 @@ fn params(dict: &Dictionary, index: usize) -> Option<&Dictionary> {
 /// practice).
 pub(crate) fn decode_stream(stream: &Stream, limit: usize) -> Result<Decoded, DecodeError> {
     let names = filters(&stream.dict);
+    let params: Vec<Option<&Dictionary>> =
+        (0..names.len()).map(|i| params(&stream.dict, i)).collect();
+    decode_chain(&stream.content, &names, &params, limit)
+}
+
+/// Decodes `data` through the filters `names` (with `params[i]` for filter `i`), never
+/// producing more than `limit` bytes. Image filters (DCT, CCITT, JBIG2, JPX) are
+/// `Unsupported` here: the image reader decodes them itself after the others.
+pub(crate) fn decode_chain(
+    data: &[u8],
+    names: &[Vec<u8>],
+    params: &[Option<&Dictionary>],
+    limit: usize,
+) -> Result<Decoded, DecodeError> {
     if names.is_empty() {
-        if stream.content.len() > limit {
+        if data.len() > limit {
             return Err(DecodeError::TooLarge);
         }
         return Ok(Decoded {
-            data: stream.content.clone(),
+            data: data.to_vec(),
             damaged: None,
         });
     }
     if names.len() > 8 {
         return Err(DecodeError::Unsupported(format!("{} filters", names.len())));
     }
-    let mut data = std::borrow::Cow::Borrowed(stream.content.as_slice());
+    let mut data = std::borrow::Cow::Borrowed(data);
     let mut damaged = None;
     for (i, name) in names.iter().enumerate() {
-        let p = params(&stream.dict, i);
+        let p = params.get(i).copied().flatten();
         let out = match name.as_slice() {
             b"FlateDecode" | b"Fl" => {
                 let (out, err) = inflate(&data, limit)?;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::font::{Font, Glyph, deref, get};
 use super::lexer::{Lexer, Operand, Token};
@@ -121,6 +121,37 @@ pub(crate) struct PageOut {
     pub reasons: HashMap<String, usize>,
 }
 
+/// An image drawn on a page (an image XObject or an inline image), as found by the
+/// interpreter when it collects images: the candidate for OCR.
+pub(crate) struct Drawn<'a> {
+    /// `/Im0`, or `an inline image`.
+    pub name: String,
+    /// The image's dictionary and (still encoded) data.
+    pub stream: DrawnStream<'a>,
+    /// The resources in force where it was drawn (for a named colour space).
+    pub res: Option<&'a Dictionary>,
+    /// Where it is drawn: the unit square through the CTM and the page transform.
+    pub bbox: [f32; 4],
+    /// Width × height as declared.
+    pub pixels: u64,
+}
+
+/// An XObject's stream is borrowed from the document; an inline image's data is copied out
+/// of the content stream (only the best candidate so far is kept).
+pub(crate) enum DrawnStream<'a> {
+    Object(&'a Stream),
+    Inline(Stream),
+}
+
+impl DrawnStream<'_> {
+    pub(crate) fn get(&self) -> &Stream {
+        match self {
+            DrawnStream::Object(s) => s,
+            DrawnStream::Inline(s) => s,
+        }
+    }
+}
+
 #[derive(Clone)]
 struct GState {
     ctm: M,
@@ -168,6 +199,11 @@ pub(crate) struct Interp<'a, 'c> {
     page: u32,
     run: Option<RunBuf>,
     glyphs: Vec<Glyph>,
+    /// Whether drawn images are collected into `best_image`.
+    collect_images: bool,
+    /// The image with the most pixels drawn so far (ties: the larger drawn area, then the
+    /// first drawn).
+    pub best_image: Option<Drawn<'a>>,
 }
 
 fn bad_char(c: char) -> bool {
@@ -204,7 +240,79 @@ impl<'a, 'c> Interp<'a, 'c> {
             page,
             run: None,
             glyphs: Vec::new(),
+            collect_images: false,
+            best_image: None,
         }
+    }
+
+    /// Makes the interpreter keep the largest image drawn (see [`Interp::best_image`]).
+    pub(crate) fn collect_images(&mut self) {
+        self.collect_images = true;
+    }
+
+    /// Where the unit square lands on the page under the current CTM.
+    fn image_bbox(&self) -> [f32; 4] {
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for (x, y) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
+            let (ux, uy) = self.gs.ctm.apply(x, y);
+            let (px, py) = self.xf.apply(ux, uy);
+            b[0] = b[0].min(px);
+            b[1] = b[1].min(py);
+            b[2] = b[2].max(px);
+            b[3] = b[3].max(py);
+        }
+        b.map(|v| if v.is_finite() { v as f32 } else { 0.0 })
+    }
+
+    /// Keeps an image drawn now if it beats the best so far; `make` builds it only then.
+    fn consider_image(
+        &mut self,
+        pixels: u64,
+        res: Option<&'a Dictionary>,
+        make: impl FnOnce() -> (String, DrawnStream<'a>),
+    ) {
+        let bbox = self.image_bbox();
+        let area = |b: &[f32; 4]| ((b[2] - b[0]) * (b[3] - b[1])) as f64;
+        let better = match &self.best_image {
+            None => true,
+            Some(best) => {
+                pixels > best.pixels || (pixels == best.pixels && area(&bbox) > area(&best.bbox))
+            }
+        };
+        if better {
+            let (name, stream) = make();
+            self.best_image = Some(Drawn {
+                name,
+                stream,
+                res,
+                bbox,
+                pixels,
+            });
+        }
+    }
+
+    /// An inline image: its dictionary (the bytes between `BI` and `ID`) and data.
+    fn inline_image(&mut self, dict: &[u8], data: &[u8], res: Option<&'a Dictionary>) {
+        let dict = super::images::parse_inline_dict(dict);
+        let pixels = super::images::declared_pixels(self.doc, &dict);
+        self.consider_image(pixels, res, || {
+            // The whitespace before `EI` separates; it is not data.
+            let data = data
+                .strip_suffix(b"\r\n")
+                .or_else(|| data.strip_suffix(b"\n"))
+                .or_else(|| data.strip_suffix(b"\r"))
+                .or_else(|| data.strip_suffix(b" "))
+                .unwrap_or(data);
+            (
+                "an inline image".to_string(),
+                DrawnStream::Inline(Stream::new(dict, data.to_vec())),
+            )
+        });
     }
 
     /// Runs a content stream with the given resources.
@@ -216,6 +324,8 @@ impl<'a, 'c> Interp<'a, 'c> {
     ) -> Result<(), Fail> {
         let mut lx = Lexer::new(content);
         let mut operands: Vec<Operand> = Vec::new();
+        // Where the dictionary of the inline image being read starts (after `BI`).
+        let mut inline_dict: Option<usize> = None;
         while let Some(tok) = lx.next_token() {
             self.tokens += 1;
             if self.tokens.is_multiple_of(4096) {
@@ -237,6 +347,20 @@ impl<'a, 'c> Interp<'a, 'c> {
                     "page {} has more than {} content-stream operators",
                     self.page, self.ctx.limits.max_ops_per_page
                 )));
+            }
+            if self.collect_images {
+                if op == b"BI" {
+                    inline_dict = Some(lx.pos());
+                } else if op == b"ID"
+                    && let (Some(start), Some(span)) = (inline_dict.take(), lx.inline_span())
+                    && start <= span.id
+                {
+                    self.inline_image(
+                        &content[start..span.id],
+                        &content[span.data..span.end],
+                        resources,
+                    );
+                }
             }
             self.op(op, &operands, resources, depth)?;
             operands.clear();
@@ -578,6 +702,11 @@ impl<'a, 'c> Interp<'a, 'c> {
         match stream.dict.get(b"Subtype").and_then(Object::as_name) {
             Ok(b"Image") => {
                 self.out.images += 1;
+                if self.collect_images {
+                    let pixels = super::images::declared_pixels(doc, &stream.dict);
+                    let name = format!("/{}", String::from_utf8_lossy(name));
+                    self.consider_image(pixels, res, || (name, DrawnStream::Object(stream)));
+                }
                 Ok(())
             }
             Ok(b"Form") => {

@@ -53,6 +53,20 @@ pub(crate) const MAX_TOKEN_ELEMS: usize = 65_536;
 pub(crate) struct Lexer<'a> {
     data: &'a [u8],
     pos: usize,
+    /// After an `ID` operator: where `ID` starts and where its binary data lies
+    /// (`start..end`, `end` at the `EI` that closes it).
+    inline: Option<InlineSpan>,
+}
+
+/// Where an inline image's parts lie in the content stream (byte offsets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InlineSpan {
+    /// The `ID` operator (the dictionary ends here).
+    pub id: usize,
+    /// First byte of the data.
+    pub data: usize,
+    /// The `EI` after the data.
+    pub end: usize,
 }
 
 fn is_white(b: u8) -> bool {
@@ -89,7 +103,16 @@ enum Frame {
 
 impl<'a> Lexer<'a> {
     pub(crate) fn new(data: &'a [u8]) -> Self {
-        Lexer { data, pos: 0 }
+        Lexer {
+            data,
+            pos: 0,
+            inline: None,
+        }
+    }
+
+    /// The spans of the inline image whose `ID` was the last token returned.
+    pub(crate) fn inline_span(&self) -> Option<InlineSpan> {
+        self.inline
     }
 
     /// Byte offset reached (for progress checks).
@@ -185,7 +208,12 @@ impl<'a> Lexer<'a> {
                         Some(Operand::Keyword)
                     } else if stack.is_empty() {
                         if word == b"ID" {
-                            self.skip_inline_image_data();
+                            let data = self.skip_inline_image_data();
+                            self.inline = Some(InlineSpan {
+                                id: start,
+                                data,
+                                end: self.pos,
+                            });
                         }
                         return Some(Token::Operator(word));
                     } else {
@@ -324,11 +352,13 @@ impl<'a> Lexer<'a> {
     /// After `ID`: one whitespace byte, then binary data up to `EI` standing alone
     /// (whitespace before, whitespace/delimiter/end after). Without a usable end marker the
     /// rest of the stream is image data, as for any reader.
-    fn skip_inline_image_data(&mut self) {
+    /// Returns where the data starts.
+    fn skip_inline_image_data(&mut self) -> usize {
         let d = self.data;
         if self.pos < d.len() && is_white(d[self.pos]) {
             self.pos += 1;
         }
+        let start = self.pos;
         let mut i = self.pos;
         while i + 1 < d.len() {
             if d[i] == b'E'
@@ -338,11 +368,12 @@ impl<'a> Lexer<'a> {
             {
                 // Leave `EI` to be read as an operator.
                 self.pos = i;
-                return;
+                return start;
             }
             i += 1;
         }
         self.pos = d.len();
+        start
     }
 }
 
@@ -445,5 +476,15 @@ mod tests {
             t.iter().filter(|x| matches!(x, Token::Operator(_))).count(),
             4
         );
+        let src = b"BI /W 2 /H 1 ID \x00\x01 EI Q";
+        let mut l = Lexer::new(src);
+        while let Some(t) = l.next_token() {
+            if t == Token::Operator(b"ID") {
+                break;
+            }
+        }
+        let span = l.inline_span().unwrap();
+        assert_eq!(&src[span.id..span.id + 2], b"ID");
+        assert_eq!(&src[span.data..span.end], b"\x00\x01 ");
     }
 }

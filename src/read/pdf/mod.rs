@@ -17,11 +17,16 @@
 //!
 //! What a page says is decided per page: `Absent` (nothing drawn as text), `Undecodable`
 //! (drawn, but mostly without a way to Unicode — such a page keeps no runs), or `Usable`.
+//!
+//! For pages that go to OCR, [`page_images`] runs the same interpreter collecting the images
+//! drawn and decodes the largest with our own code (`images.rs`): the pixels of a scan, where
+//! it lies on the page, or an error naming what is not supported (JBIG2, JPEG 2000).
 
 mod cmap;
 mod decode;
 mod encoding;
 mod font;
+mod images;
 mod interp;
 mod lexer;
 #[cfg(test)]
@@ -38,6 +43,8 @@ use crate::read::{Limits, ReadError, guard};
 
 use font::{Font, deref, get};
 use interp::{Interp, PageXform};
+
+pub use images::{PageAnswer, PdfPageImage, page_images};
 
 /// Errors inside the reader are already [`ReadError`]s.
 pub(crate) type Fail = ReadError;
@@ -68,30 +75,47 @@ const DEFAULT_BOX: [f64; 4] = [0.0, 0.0, 612.0, 792.0];
 pub fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<TextDocument, ReadError> {
     limits.check_bytes(bytes)?;
     let start = Instant::now();
+    on_reader_thread(|| read_inner(bytes, limits, start))
+}
+
+/// Runs `f` under the panic guard on a thread with a [`STACK_BYTES`] stack (lopdf's parser
+/// recurses), or on the caller's thread when no thread can be started.
+fn on_reader_thread<T: Send>(
+    f: impl FnOnce() -> Result<T, ReadError> + Send,
+) -> Result<T, ReadError> {
+    let guarded = |f: Box<dyn FnOnce() -> Result<T, ReadError> + Send + '_>| {
+        guard::catch(f).unwrap_or_else(|panic| {
+            Err(ReadError::Crashed {
+                format: FORMAT,
+                detail: panic,
+            })
+        })
+    };
+    let f: Box<dyn FnOnce() -> Result<T, ReadError> + Send + '_> = Box::new(f);
     std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("jzz-pdf".into())
             .stack_size(STACK_BYTES)
-            .spawn_scoped(s, || read_guarded(bytes, limits, start));
+            .spawn_scoped(s, move || {
+                let f = rx
+                    .recv()
+                    .expect("the closure is sent before the thread is joined");
+                guarded(f)
+            });
         match spawned {
-            Ok(h) => h.join().unwrap_or_else(|_| {
-                Err(ReadError::Crashed {
-                    format: FORMAT,
-                    detail: "the reading thread panicked".into(),
+            Ok(h) => {
+                let _ = tx.send(f);
+                h.join().unwrap_or_else(|_| {
+                    Err(ReadError::Crashed {
+                        format: FORMAT,
+                        detail: "the reading thread panicked".into(),
+                    })
                 })
-            }),
+            }
             // No thread available (process limits): read on the caller's stack instead.
-            Err(_) => read_guarded(bytes, limits, start),
+            Err(_) => guarded(f),
         }
-    })
-}
-
-fn read_guarded(bytes: &[u8], limits: &Limits, start: Instant) -> Result<TextDocument, ReadError> {
-    guard::catch(|| read_inner(bytes, limits, start)).unwrap_or_else(|panic| {
-        Err(ReadError::Crashed {
-            format: FORMAT,
-            detail: panic,
-        })
     })
 }
 
@@ -161,6 +185,19 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    fn new(limits: &Limits, start: Instant) -> Ctx {
+        Ctx {
+            limits: *limits,
+            deadline: start + Duration::from_millis(limits.max_millis),
+            notes: Vec::new(),
+            seen_notes: HashSet::new(),
+            fonts: HashMap::new(),
+            forms: HashMap::new(),
+            forms_bytes: 0,
+            page_bytes: 0,
+        }
+    }
+
     pub(crate) fn note(&mut self, n: String) {
         if self.notes.len() < MAX_NOTES && self.seen_notes.insert(n.clone()) {
             self.notes.push(n);
@@ -246,16 +283,7 @@ impl Ctx {
 
 fn read_inner(bytes: &[u8], limits: &Limits, start: Instant) -> Result<TextDocument, ReadError> {
     let (doc, notes) = load(bytes, limits)?;
-    let mut ctx = Ctx {
-        limits: *limits,
-        deadline: start + Duration::from_millis(limits.max_millis),
-        notes: Vec::new(),
-        seen_notes: HashSet::new(),
-        fonts: HashMap::new(),
-        forms: HashMap::new(),
-        forms_bytes: 0,
-        page_bytes: 0,
-    };
+    let mut ctx = Ctx::new(limits, start);
     for n in notes {
         ctx.note(n);
     }
@@ -374,20 +402,13 @@ fn page_xform(doc: &Document, ctx: &mut Ctx, page: &Dictionary, number: u32) -> 
     }
 }
 
-fn read_page(
+/// The page's content: its streams concatenated with whitespace, bounded together.
+fn page_content(
     doc: &Document,
     ctx: &mut Ctx,
     page_id: ObjectId,
     number: u32,
-) -> Result<TextPage, Fail> {
-    let empty = Dictionary::new();
-    let page = doc.get_dictionary(page_id).unwrap_or(&empty);
-    ctx.page_bytes = 0;
-    let xf = page_xform(doc, ctx, page, number);
-    let (w, h) = xf.size();
-    let resources = inherited(doc, page, b"Resources").and_then(|o| o.as_dict().ok());
-
-    // The page's content: its streams concatenated with whitespace, bounded together.
+) -> Result<Vec<u8>, Fail> {
     let mut content = Vec::new();
     let limit = ctx.stream_limit();
     for id in doc.get_page_contents(page_id) {
@@ -409,6 +430,23 @@ fn read_page(
             Err(e) => return Err(e),
         }
     }
+    Ok(content)
+}
+
+fn read_page(
+    doc: &Document,
+    ctx: &mut Ctx,
+    page_id: ObjectId,
+    number: u32,
+) -> Result<TextPage, Fail> {
+    let empty = Dictionary::new();
+    let page = doc.get_dictionary(page_id).unwrap_or(&empty);
+    ctx.page_bytes = 0;
+    let xf = page_xform(doc, ctx, page, number);
+    let (w, h) = xf.size();
+    let resources = inherited(doc, page, b"Resources").and_then(|o| o.as_dict().ok());
+
+    let content = page_content(doc, ctx, page_id, number)?;
 
     let mut it = Interp::new(doc, ctx, xf, number);
     it.run(&content, resources, 0)?;

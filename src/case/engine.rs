@@ -97,8 +97,12 @@ fn dedup_evidence(mut f: Finding) -> Finding {
 }
 
 /// SPEC §4: a value read with low OCR confidence may never make a check pass. A passing
-/// finding that cites a low-confidence value or document — or cites nothing while the case
-/// holds a low-confidence document it may have relied on — becomes `needs_review`.
+/// finding becomes `needs_review` when it cites a value read below the bar, or cites without a
+/// confidence of its own a document holding any word read below the bar, or cites nothing
+/// while the case holds such a document. A cited value that carries its own confidence (an
+/// OCR'd row or line: the lowest of its words, lowered further when a second read of a figure
+/// disagreed) is judged by it, so a smudge elsewhere on a scanned page does not hide the rows
+/// that were read well.
 fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
     if x.status != Status::Pass || x.id == "documents.readable" {
         return x;
@@ -117,7 +121,7 @@ fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Findi
     let cites_low_doc = x
         .evidence
         .iter()
-        .any(|e| low_docs.contains(&e.document.as_str()));
+        .any(|e| e.confidence.is_none() && low_docs.contains(&e.document.as_str()));
     let uncited = x.evidence.is_empty() && !low_docs.is_empty();
     if low_evidence || cites_low_doc || uncited {
         x.status = Status::NeedsReview;

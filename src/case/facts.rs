@@ -53,7 +53,7 @@ pub struct CaseDoc {
 
 /// Bump when an extractor changes what it reads: cached extraction results made by another
 /// version are not used (issue 6's content-addressed cache keys on file hash + this).
-pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/1+", env!("CARGO_PKG_VERSION"));
+pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/2+", env!("CARGO_PKG_VERSION"));
 
 /// A [`CaseDoc`] as stored in a cache: the record is kept with its kind, so it reads back as
 /// the same variant (the untagged JSON of `Record` alone is ambiguous between kinds whose
@@ -136,6 +136,7 @@ fn record_of_kind(kind: Kind, v: serde_json::Value) -> Option<Record> {
         Kind::Lease => Record::Lease(f(v).ok()?),
         Kind::ResidencePermit => Record::ResidencePermit(f(v).ok()?),
         Kind::PropertyCert => Record::PropertyCert(f(v).ok()?),
+        Kind::IdCard => Record::IdCard(f(v).ok()?),
         _ => return None,
     })
 }

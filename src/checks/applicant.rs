@@ -173,6 +173,10 @@ pub fn identity(f: &CaseFacts) -> Finding {
                 r.holder.as_deref(),
                 r.id_number.as_deref(),
             ),
+            // An ID card's number is only kept when its check character holds (OCR).
+            Some(Record::IdCard(c)) => {
+                check(&d.path, "身份证", c.name.as_deref(), c.id_number.as_deref())
+            }
             _ => {}
         }
     }

@@ -68,7 +68,7 @@ pub fn consistency(
                         document: document.to_string(),
                         locator: r.locator(),
                         text: format!("扣缴义务人：{}；{}", agent.name, r.text),
-                        confidence: None,
+                        confidence: r.confidence,
                     }));
                 }
             }

@@ -85,7 +85,7 @@ impl Evidence {
             },
             locator: r.locator(),
             text: r.text.to_string(),
-            confidence: None,
+            confidence: r.confidence,
         }
     }
 }

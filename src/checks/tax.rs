@@ -62,7 +62,7 @@ pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Find
             document: document.to_string(),
             locator: r.locator(),
             text: format!("{}（{}）", r.text, problems.join("；")),
-            confidence: None,
+            confidence: r.confidence,
         })
         .collect();
     f.months = missing;

@@ -3,6 +3,7 @@
 //! cite it.
 
 pub mod contract;
+pub mod id_card;
 pub mod lease;
 pub mod property_cert;
 pub mod residence_permit;
@@ -72,7 +73,7 @@ impl ExportRows {
                             str::to_string,
                         ),
                         text: r.text.to_string(),
-                        confidence: None,
+                        confidence: r.confidence,
                     },
                 })
                 .collect(),
@@ -103,6 +104,8 @@ pub enum Record {
     Lease(lease::Lease),
     /// `residence_permit`.
     ResidencePermit(residence_permit::ResidencePermit),
+    /// `id_card`.
+    IdCard(id_card::IdCard),
     /// `property_cert`.
     PropertyCert(property_cert::PropertyCert),
 }
@@ -119,6 +122,7 @@ pub fn from_lines(kind: Kind, lines: &[Line], pages: u32) -> Option<Record> {
         Kind::LaborContract => Record::LaborContract(contract::extract(lines)),
         Kind::Lease => Record::Lease(lease::extract(lines)),
         Kind::ResidencePermit => Record::ResidencePermit(residence_permit::extract(lines)),
+        Kind::IdCard => Record::IdCard(id_card::extract(lines)),
         Kind::PropertyCert => Record::PropertyCert(property_cert::extract(lines)),
         _ => return None,
     })
@@ -194,6 +198,7 @@ pub fn cite_pages(x: &mut tax_export::TaxExport, sources: &[text_util::Source]) 
         for r in &mut s.rows {
             if let Some(src) = (r.row as usize).checked_sub(1).and_then(|i| sources.get(i)) {
                 r.locator = Some(std::sync::Arc::from(src.locator.as_str()));
+                r.confidence = src.confidence;
             }
         }
     }

@@ -198,6 +198,10 @@ pub struct TaxRow {
     pub problems: Vec<String>,
     /// The understood cells of the row as read, with their headers: the evidence.
     pub text: Arc<str>,
+    /// The lowest OCR confidence (0–100) of the row's words, for a printed export read by OCR
+    /// (`None` for a spreadsheet or a text layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 /// What the header block above a table says.
@@ -957,6 +961,7 @@ impl SheetExtractor {
             agent,
             problems,
             text,
+            confidence: None,
         });
     }
 

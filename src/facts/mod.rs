@@ -15,7 +15,7 @@ use crate::model::{Fen, IdNumber, YearMonth};
 use crate::policy::{IncomeBasis, Policy};
 
 /// Where a fact was read: a row of a sheet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RowRef {
     /// The file (empty when the rows come from one export).
     #[serde(skip_serializing_if = "is_empty")]
@@ -31,6 +31,9 @@ pub struct RowRef {
     pub text: Arc<str>,
     /// Layout of the sheet.
     pub layout: Layout,
+    /// OCR confidence of the row (a printed export read by OCR).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 fn is_empty(s: &Arc<str>) -> bool {
@@ -46,6 +49,7 @@ impl RowRef {
             at: r.locator.clone(),
             text: r.text.clone(),
             layout: r.layout,
+            confidence: r.confidence,
         }
     }
 

@@ -24,6 +24,47 @@ pub struct PageInfo {
     pub runs: usize,
     /// Images drawn.
     pub images: u32,
+    /// Whether the page was read by OCR.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
+    /// OCR words with their boxes (points, origin bottom-left) and confidences.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<Word>,
+}
+
+/// One OCR word as `jzz inspect` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Word {
+    /// The text read.
+    pub text: String,
+    /// Left, bottom (baseline), width, height, in points.
+    pub bbox: [f32; 4],
+    /// 0–100.
+    pub confidence: f32,
+}
+
+impl PageInfo {
+    fn of(p: &read::text::TextPage, ocr: bool) -> PageInfo {
+        PageInfo {
+            number: p.number,
+            layer: p.layer.clone(),
+            runs: p.runs.len(),
+            images: p.images,
+            ocr,
+            words: if ocr {
+                p.runs
+                    .iter()
+                    .map(|r| Word {
+                        text: r.text.clone(),
+                        bbox: [r.x, r.y, r.width, r.size].map(|v| (v * 10.0).round() / 10.0),
+                        confidence: r.confidence.unwrap_or(0.0),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
 }
 
 /// What was read from one file.
@@ -117,37 +158,93 @@ pub fn inspect_bytes(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) 
 }
 
 fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Inspection {
-    let doc = match read::pdf::read_pdf(bytes, limits) {
+    let mut doc = match read::pdf::read_pdf(bytes, limits) {
         Ok(d) => d,
         Err(e) => return Inspection::failed(label, Some(Format::Pdf), e),
     };
+    let mut notes = doc.notes.clone();
+    // Pages without a usable text layer: the image they draw (a scan) is OCR'd.
+    let wanted: Vec<u32> = doc
+        .pages
+        .iter()
+        .filter(|p| p.layer != TextLayer::Usable)
+        .map(|p| p.number)
+        .collect();
+    let mut ocr_pages = std::collections::BTreeSet::new();
+    if !wanted.is_empty() {
+        let (read_now, skipped) = wanted.split_at(wanted.len().min(limits.max_ocr_pages));
+        if !skipped.is_empty() {
+            notes.push(format!(
+                "pages {}–{} were not OCR'd: at most {} scanned pages are read per document",
+                skipped[0],
+                skipped[skipped.len() - 1],
+                limits.max_ocr_pages
+            ));
+        }
+        let mut images = Vec::new();
+        match read::pdf::page_images(bytes, read_now, limits) {
+            Err(e) => notes.push(format!("the scanned pages cannot be read: {e}")),
+            Ok(answers) => {
+                for (k, a) in answers {
+                    let layer = doc
+                        .pages
+                        .iter()
+                        .find(|p| p.number == k)
+                        .map(|p| p.layer.clone());
+                    let why = match layer {
+                        Some(TextLayer::Undecodable { reason }) => {
+                            format!("its text cannot be decoded ({reason})")
+                        }
+                        _ => "it has no text layer".to_string(),
+                    };
+                    match a {
+                        Ok(Some(img)) => {
+                            notes.extend(
+                                img.image.notes.iter().map(|n| format!("page {k}: {n}")),
+                            );
+                            notes.push(format!(
+                                "page {k}: {why}; its image {} was read by OCR",
+                                img.describe
+                            ));
+                            images.push((k, img.image.pixels));
+                        }
+                        Ok(None) => notes.push(format!(
+                            "page {k}: {why} and it draws no image (text drawn as outlines?): it cannot be read and needs a person"
+                        )),
+                        Err(e) => notes.push(format!(
+                            "page {k}: {why} and its image cannot be decoded: {e}"
+                        )),
+                    }
+                }
+            }
+        }
+        for (k, r) in read::ocr::read_pages(images, limits) {
+            match r {
+                Ok(p) => {
+                    notes.extend(p.notes);
+                    if let Some(slot) = doc.pages.iter_mut().find(|q| q.number == k) {
+                        let mut page = p.page;
+                        page.number = k;
+                        *slot = page;
+                        ocr_pages.insert(k);
+                    }
+                }
+                Err(e) => notes.push(format!("page {k}: OCR failed: {e}")),
+            }
+        }
+    }
     let pages: Vec<PageInfo> = doc
         .pages
         .iter()
-        .map(|p| PageInfo {
-            number: p.number,
-            layer: p.layer.clone(),
-            runs: p.runs.len(),
-            images: p.images,
-        })
+        .map(|p| PageInfo::of(p, ocr_pages.contains(&p.number)))
         .collect();
-    let mut notes = doc.notes.clone();
-    for p in &pages {
-        if p.layer != TextLayer::Usable {
-            notes.push(format!(
-                "page {}: no usable text layer — it needs OCR, which is not available yet",
-                p.number
-            ));
-        }
-    }
-    // Pages without a usable text layer are not OCR'd yet: a page with `Absent` or
-    // `Undecodable` text and exactly one image (a scan) is the next step (`read::ocr` on the
-    // image XObject).
     text_document(doc, label, Format::Pdf, pages, notes, rules)
 }
 
-/// OCR: the image decoded within the limits, turned upright, read with `chi_sim`, then the same
-/// classification and extraction as a PDF's text layer; `min_confidence` comes from the words.
+/// OCR: every page of the image (a multi-page TIFF has several) decoded within the limits and
+/// read on the OCR workers ([`read::ocr::read_pages`]: seal suppressed, upright, deskewed,
+/// rulings erased, figures read twice), then the same classification and extraction as a
+/// PDF's text layer; `min_confidence` comes from the words.
 fn inspect_image(
     bytes: &[u8],
     label: &str,
@@ -155,29 +252,81 @@ fn inspect_image(
     rules: &Rules,
     format: Format,
 ) -> Inspection {
-    let img = match read::image::decode_gray(bytes, limits) {
-        Ok(i) => i,
+    let decoded = match read::image::decode_pages(bytes, limits) {
+        Ok(p) => p,
         Err(e) => return Inspection::failed(label, Some(format), e),
     };
-    let mut notes = img.notes;
-    let page = match read::ocr::read_page(&img.pixels, 1, limits) {
-        Ok(p) => {
-            notes.extend(p.notes);
-            p.page
+    let mut notes = Vec::new();
+    let mut images = Vec::new();
+    let mut first_error = None;
+    let several = decoded.len() > 1;
+    for (i, page) in decoded.into_iter().enumerate() {
+        let k = i as u32 + 1;
+        match page {
+            Ok(img) => {
+                notes.extend(
+                    img.notes.into_iter().map(
+                        |n| {
+                            if several { format!("page {k}: {n}") } else { n }
+                        },
+                    ),
+                );
+                images.push((k, img.pixels));
+            }
+            Err(e) => {
+                notes.push(format!("page {k} cannot be decoded: {e}"));
+                first_error.get_or_insert(e);
+            }
         }
-        Err(e) => return Inspection::failed(label, Some(format), e),
-    };
-    let pages = vec![PageInfo {
-        number: 1,
-        layer: page.layer.clone(),
-        runs: page.runs.len(),
-        images: 1,
-    }];
+    }
+    if images.is_empty() {
+        let mut i = Inspection::failed(
+            label,
+            Some(format),
+            first_error.map_or_else(|| "the image has no pages".to_string(), |e| e.to_string()),
+        );
+        i.notes = notes;
+        return i;
+    }
+    if images.len() > limits.max_ocr_pages {
+        notes.push(format!(
+            "only the first {} of {} pages were OCR'd",
+            limits.max_ocr_pages,
+            images.len()
+        ));
+        images.truncate(limits.max_ocr_pages);
+    }
+    let mut pages = Vec::new();
+    let mut error = None;
+    for (_, r) in read::ocr::read_pages(images, limits) {
+        match r {
+            Ok(p) => {
+                notes.extend(p.notes);
+                pages.push(p.page);
+            }
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+        }
+    }
+    if pages.is_empty() {
+        let mut i = Inspection::failed(
+            label,
+            Some(format),
+            error.map_or_else(|| "OCR read nothing".to_string(), |e| e.to_string()),
+        );
+        i.notes = notes;
+        return i;
+    }
+    if let Some(e) = error {
+        notes.push(format!("a page could not be OCR'd: {e}"));
+    }
+    let infos = pages.iter().map(|p| PageInfo::of(p, true)).collect();
     let doc = read::text::TextDocument {
-        pages: vec![page],
+        pages,
         notes: Vec::new(),
     };
-    text_document(doc, label, format, pages, notes, rules)
+    text_document(doc, label, format, infos, notes, rules)
 }
 
 /// Classifies and extracts a document of positioned text (a PDF's text layer or OCR words).
@@ -195,7 +344,7 @@ fn text_document(
             label,
             Some(format),
             if format == Format::Pdf {
-                "no page has a usable text layer (a scan, or text that cannot be decoded): OCR is needed, which is not available yet"
+                "no page gave text: no usable text layer and nothing OCR could read (see the notes)"
             } else {
                 "OCR found no text in the image"
             },

@@ -68,6 +68,8 @@ pub struct Limits {
     /// Deadline for tesseract's recognition of one page, milliseconds (its monitor stops it; the
     /// words read so far are kept, with a note).
     pub max_ocr_millis: u64,
+    /// Most pages of one document read by OCR (a scanned bundle page is 2–5 s of CPU).
+    pub max_ocr_pages: usize,
 }
 
 impl Limits {
@@ -105,7 +107,8 @@ impl Default for Limits {
             max_image_side: 12_000,
             max_image_alloc: 512 << 20,
             max_ocr_pixels: 12_000_000,
-            max_ocr_millis: 20_000,
+            max_ocr_millis: 8_000,
+            max_ocr_pages: 60,
         }
     }
 }

@@ -427,6 +427,109 @@ pub fn read_page(
     })
 }
 
+/// One page to read and where to send the answer.
+struct Job {
+    pixels: std::sync::Arc<image::DynamicImage>,
+    number: u32,
+    limits: super::Limits,
+    reply: std::sync::mpsc::Sender<(u32, Result<OcrPage, ReadError>)>,
+}
+
+/// The process's OCR workers: one thread per core, each with its own engine loaded once and
+/// kept (`with_engine`'s thread-local), fed pages through one queue. Any thread may submit;
+/// pages of one document are read in parallel, and documents read on several threads share
+/// the same workers, so the cores are never oversubscribed.
+struct Pool {
+    queue: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+static POOL: std::sync::OnceLock<Pool> = std::sync::OnceLock::new();
+
+/// Number of OCR workers: the cores available (`JZZ_OCR_WORKERS` overrides, for benchmarks).
+pub fn workers() -> usize {
+    std::env::var("JZZ_OCR_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn pool() -> &'static Pool {
+    POOL.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..workers() {
+            let rx = rx.clone();
+            let _ = std::thread::Builder::new()
+                .name(format!("jzz-ocr-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = {
+                            let Ok(rx) = rx.lock() else { return };
+                            match rx.recv() {
+                                Ok(j) => j,
+                                Err(_) => return,
+                            }
+                        };
+                        let pixels = job.pixels;
+                        let (number, limits) = (job.number, job.limits);
+                        let answer =
+                            super::guard::catch(move || read_page(&pixels, number, &limits))
+                                .unwrap_or_else(|detail| {
+                                    Err(ReadError::Ocr(format!(
+                                        "OCR of page {number} crashed: {detail}"
+                                    )))
+                                });
+                        let _ = job.reply.send((number, answer));
+                    }
+                });
+        }
+        Pool {
+            queue: std::sync::Mutex::new(tx),
+        }
+    })
+}
+
+/// Reads several pages on the worker pool; answers in the order given.
+pub fn read_pages(
+    pages: Vec<(u32, image::DynamicImage)>,
+    limits: &super::Limits,
+) -> Vec<(u32, Result<OcrPage, ReadError>)> {
+    let n = pages.len();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let numbers: Vec<u32> = pages.iter().map(|p| p.0).collect();
+    {
+        let Ok(queue) = pool().queue.lock() else {
+            return numbers
+                .into_iter()
+                .map(|k| (k, Err(ReadError::Ocr("the OCR workers are gone".into()))))
+                .collect();
+        };
+        for (number, pixels) in pages {
+            let _ = queue.send(Job {
+                pixels: std::sync::Arc::new(pixels),
+                number,
+                limits: *limits,
+                reply: tx.clone(),
+            });
+        }
+    }
+    drop(tx);
+    let mut got: HashMap<u32, Result<OcrPage, ReadError>> = HashMap::new();
+    for (k, r) in rx.iter().take(n) {
+        got.insert(k, r);
+    }
+    numbers
+        .into_iter()
+        .map(|k| {
+            let r = got
+                .remove(&k)
+                .unwrap_or_else(|| Err(ReadError::Ocr(format!("page {k} got no OCR answer"))));
+            (k, r)
+        })
+        .collect()
+}
+
 /// Parses tesseract's TSV (level, page, block, par, line, word, left, top, width, height, conf,
 /// text) into a page of word runs.
 fn page_from_tsv(tsv: &str, w: u32, h: u32, number: u32) -> TextPage {

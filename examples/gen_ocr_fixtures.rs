@@ -836,6 +836,63 @@ fn deflate(data: &[u8]) -> Res<Vec<u8>> {
     Ok(e.finish()?)
 }
 
+// ───────────────────────────── scanned bundles ─────────────────────────────
+
+/// `bundles/scan-cat1/`: the bundle `fixtures/bundles/complete-cat1` as a unit uploads it after
+/// printing and scanning: every PDF replaced by a scanned PDF (each page rasterized at 200 dpi,
+/// a flatbed scan's skew, paper shade, noise and blur, JPEG q70 in DCTDecode), the 居住证 as a
+/// phone-camera-like PNG; `case.toml` and the withholding export (xlsx) kept as they are.
+/// The generator of the original bundle says what every check should find; on the scans a
+/// check may also be `needs_review` (a value read below the OCR bar), never `pass` where the
+/// original does not pass.
+fn bundles(out: &Path) -> Res<()> {
+    let src = Path::new("fixtures/bundles/complete-cat1");
+    let dir = out.join("bundles/scan-cat1");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let mut names: Vec<PathBuf> = std::fs::read_dir(src)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    for p in names {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let target = dir.join(&name);
+        if !name.ends_with(".pdf") {
+            std::fs::copy(&p, &target)?;
+            continue;
+        }
+        let mut rng = Rng::new(&name);
+        // Absolute: the helpers resolve names against fixtures/pdf.
+        let pdf = std::fs::canonicalize(&p)?.to_string_lossy().to_string();
+        if name == "居住证.pdf" {
+            // The permit photographed and saved as PNG (file name kept but for the extension).
+            let (img, _) = scan(&gray_at(&pdf, 1, 200)?, 200, &mut rng);
+            png_best(
+                &image::DynamicImage::ImageLuma8(img),
+                &target.with_extension("png"),
+            )?;
+            continue;
+        }
+        let mut pages = vec![];
+        for k in 1..=page_count(&pdf)? {
+            let (img, _) = scan(&gray_at(&pdf, k, 200)?, 200, &mut rng);
+            let (w, h) = img.dimensions();
+            let jpeg = jpeg_bytes(&image::DynamicImage::ImageLuma8(img), 70, 200)?;
+            pages.push((
+                w as f32 * 72.0 / 200.0,
+                h as f32 * 72.0 / 200.0,
+                img_dict(w, h, "DeviceGray", 8, "DCTDecode"),
+                jpeg,
+            ));
+        }
+        std::fs::write(&target, image_pdf(pages, &name)?)?;
+        println!("wrote {}", target.display());
+    }
+    Ok(())
+}
+
 // ───────────────────────────── manifest ─────────────────────────────
 
 fn pdf_truth(stem: &str) -> Res<Value> {
@@ -1390,11 +1447,14 @@ fn main() -> Res<()> {
         manifest: vec![],
     };
     let only = std::env::args().nth(2);
-    if only.as_deref() != Some("special") {
+    if only.is_none() || only.as_deref() == Some("sets") {
         sets(&mut o)?;
     }
-    if only.as_deref() != Some("sets") {
+    if only.as_deref() != Some("sets") && only.as_deref() != Some("bundles") {
         specials(&mut o, &fonts)?;
+    }
+    if only.is_none() || only.as_deref() == Some("bundles") {
+        bundles(&out)?;
     }
     if only.is_none() {
         std::fs::write(

@@ -104,6 +104,9 @@ fn dedup_evidence(mut f: Finding) -> Finding {
 /// disagreed) is judged by it, so a smudge elsewhere on a scanned page does not hide the rows
 /// that were read well.
 fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
+    if x.status == Status::Fail {
+        return low_confidence_fail(f, policy, x);
+    }
     if x.status != Status::Pass || x.id == "documents.readable" {
         return x;
     }
@@ -135,6 +138,37 @@ fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Findi
             }
         ));
     }
+    x
+}
+
+/// A failure that rests on a value read below the OCR bar may be a misreading (〈 for （, a
+/// digit of an ID number): it becomes `needs_review`, naming what a person must compare.
+fn low_confidence_fail(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
+    let bar = policy.ocr_min_confidence as f32;
+    let low: Vec<&str> = x
+        .evidence
+        .iter()
+        .filter(|e| match e.confidence {
+            Some(c) => c < bar,
+            None => f
+                .docs
+                .iter()
+                .any(|d| d.path == e.document && d.min_confidence.is_some_and(|c| c < bar)),
+        })
+        .map(|e| e.document.as_str())
+        .collect();
+    if low.is_empty() {
+        return x;
+    }
+    let mut docs: Vec<&str> = low;
+    docs.sort_unstable();
+    docs.dedup();
+    x.status = Status::NeedsReview;
+    x.message.push_str(&format!(
+        "；其中依据的内容为 OCR 识别、置信度低于 {}%（{}），可能是识别错误，需人工核对原件后判定",
+        policy.ocr_min_confidence,
+        docs.join("、")
+    ));
     x
 }
 

@@ -111,7 +111,7 @@ enum Command {
     /// phrases that decided it, each page's text layer, and the typed record with the location
     /// of every value. Exit 0 when every file was read, 2 when one could not be.
     Inspect {
-        /// Files of any kind (PDF, xlsx, xls, ods, csv; images are recognised but need OCR).
+        /// Files of any kind (PDF, xlsx, xls, ods, csv; images and scanned pages are read by OCR).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format.

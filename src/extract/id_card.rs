@@ -119,10 +119,39 @@ pub fn correct_id(read: &str) -> Result<(IdNumber, Vec<String>), String> {
     }
 }
 
+/// `1990 年 3 月 .7 日` as OCR reads it: the numbers before 年, 月 and 日, whatever stray
+/// marks sit around them.
+fn lenient_date(s: &str) -> Option<NaiveDate> {
+    let mut parts = [None; 3];
+    let mut digits = String::new();
+    let mut k = 0;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else if let Some(i) = "年月日".chars().position(|m| m == c) {
+            if i == k {
+                parts[k] = digits.parse::<u32>().ok();
+                k += 1;
+            }
+            digits.clear();
+        }
+    }
+    let [Some(y), Some(m), Some(d)] = parts else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
 /// Reads the front of an ID card.
 pub fn extract(lines: &[Line]) -> IdCard {
     let get = |l: &str| labelled(lines, l, STOPS);
-    let value = |l: &str| get(l).map(|v| v.value.replace(' ', ""));
+    // OCR puts stray quotes and dots around values printed on a patterned card.
+    let clean = |s: &str| {
+        s.replace(' ', "")
+            .trim_matches(|c: char| "“”\"'‘’`.,·-_:：".contains(c))
+            .to_string()
+    };
+    let value = |l: &str| get(l).map(|v| clean(&v.value)).filter(|v| !v.is_empty());
     let mut problems = Vec::new();
     // The number: after its label, else any ID-like token on the card.
     let (id_read, source) = get("公民身份号码")
@@ -142,7 +171,12 @@ pub fn extract(lines: &[Line]) -> IdCard {
         Some(Err(why)) => problems.push(why),
         None => problems.push("未读到公民身份号码".into()),
     }
-    let birth = get("出生").and_then(|v| dates_in(&v.value).first().map(|d| d.1));
+    let birth = get("出生").and_then(|v| {
+        dates_in(&v.value)
+            .first()
+            .map(|d| d.1)
+            .or_else(|| lenient_date(&v.value))
+    });
     if let (Some(b), Some(id)) = (birth, &id_number)
         && id.birth_date() != b
     {
@@ -164,7 +198,7 @@ pub fn extract(lines: &[Line]) -> IdCard {
                 }
                 a.push_str(&l.text());
             }
-            a.replace(' ', "")
+            clean(&a)
         })
         .filter(|a| !a.is_empty());
     IdCard {
@@ -225,6 +259,15 @@ mod tests {
                 assert!(correct_id(&s).is_err(), "{s} accepted");
             }
         }
+    }
+
+    #[test]
+    fn reads_a_birth_date_through_stray_marks() {
+        assert_eq!(
+            lenient_date("-1990 年 3 月 .7 日"),
+            NaiveDate::from_ymd_opt(1990, 3, 7)
+        );
+        assert_eq!(lenient_date("1990 年 13 月 7 日"), None);
     }
 
     #[test]

@@ -133,7 +133,9 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
         .map(|l| l.normalized())
         .collect::<Vec<_>>()
         .join("\n");
-    let legacy = all.contains("税收完税证明") && !all.contains("个人所得税纳税记录");
+    // The 纳税记录 names its predecessor under its title (（原《税收完税证明》）), so the legacy
+    // form is the one that never says 纳税记录 (an OCR'd title may lose a character: 卜人所得税).
+    let legacy = all.contains("税收完税证明") && !all.contains("纳税记录");
     let get = |label: &str| labelled(lines, label, LABELS).map(|v| v.value);
     let (period_from, period_to) = get("记录期间").map_or((None, None), |v| record_period(&v));
     let id_number = get("身份证件号码").or_else(|| get("纳税人识别号"));
@@ -208,7 +210,28 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
             } else {
                 month(&period_text)
             };
-            let amount = Fen::parse(&cell(c_amount)).ok();
+            // OCR may read the 实缴(退)金额 and 入(退)库日期 headers as one cell: then the
+            // amount and the date share a column, in that order.
+            let merged = c_amount.is_some() && c_amount == c_paid;
+            let amount_text = if merged {
+                cell(c_amount)
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            } else {
+                cell(c_amount)
+            };
+            let paid_text = if merged {
+                cell(c_paid)
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_string()
+            } else {
+                cell(c_paid)
+            };
+            let amount = Fen::parse(&amount_text).ok();
             if amount.is_none() {
                 rec.findings.push(format!(
                     "{}：实缴金额「{}」无法读取",
@@ -219,7 +242,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
             rec.rows.push(TaxRecordRow {
                 declared_on: c_declared.and_then(|_| date(&cell(c_declared))),
                 amount_fen: amount,
-                paid_on: date(&cell(c_paid)),
+                paid_on: date(&paid_text),
                 item: cell(c_item),
                 period,
                 authority: cell(c_auth),

@@ -356,6 +356,33 @@ fn text_document(
     let texts: Vec<String> = lines.iter().take(400).map(|l| l.text()).collect();
     let classification = rules.classify(&texts);
     let record = extract::from_lines(classification.kind, &lines, doc.pages.len() as u32);
+    let values_confidence = |r: Option<&Record>| -> Option<f32> {
+        // The lowest confidence of the values the record holds, where its values carry one
+        // (rows and lines read by OCR): a smudge elsewhere on the page is not a value. A record
+        // without any (a residence permit's fields) is judged by every word of the document.
+        fn walk(v: &serde_json::Value, min: &mut Option<f32>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, x) in m {
+                        if k == "confidence" {
+                            if let Some(c) = x.as_f64() {
+                                let c = c as f32;
+                                *min = Some(min.map_or(c, |m: f32| m.min(c)));
+                            }
+                        } else {
+                            walk(x, min);
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, min)),
+                _ => {}
+            }
+        }
+        let mut min = None;
+        walk(&serde_json::to_value(r?).ok()?, &mut min);
+        min
+    };
+    let min_value_confidence = values_confidence(record.as_ref());
     let export = (classification.kind == Kind::TaxExport)
         .then(|| extract::printed_export(&lines))
         .flatten();
@@ -368,9 +395,9 @@ fn text_document(
         notes,
         error: None,
         export,
-        min_confidence: crate::extract::text_util::min_confidence(
-            doc.pages.iter().flat_map(|p| p.runs.iter()),
-        ),
+        min_confidence: min_value_confidence.or_else(|| {
+            crate::extract::text_util::min_confidence(doc.pages.iter().flat_map(|p| p.runs.iter()))
+        }),
     }
 }
 

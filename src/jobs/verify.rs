@@ -94,12 +94,37 @@ pub fn verify_bundle(
         case_toml::parse(text, path)?;
     }
     let total = bundle.files.len();
-    let mut docs: Vec<CaseDoc> = Vec::with_capacity(total);
-    for (n, f) in bundle.files.iter().enumerate() {
-        progress(n, total);
-        docs.push(read_doc(&f.path, &f.bytes, &f.sha256, &opts.limits, rules));
-    }
-    progress(total, total);
+    // Files are read on as many threads as there are OCR workers: a scanned bundle keeps every
+    // core busy, and the OCR pool bounds the engines whatever the number of files.
+    let threads = crate::read::ocr::workers().clamp(1, total.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, CaseDoc)>();
+    let mut slots: Vec<Option<CaseDoc>> = (0..total).map(|_| None).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, files, limits) = (&next, &bundle.files, &opts.limits);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(f) = files.get(i) else { break };
+                    let d = read_doc(&f.path, &f.bytes, &f.sha256, limits, rules);
+                    if tx.send((i, d)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        progress(0, total);
+        for (i, d) in rx {
+            slots[i] = Some(d);
+            done += 1;
+            progress(done, total);
+        }
+    });
+    let docs: Vec<CaseDoc> = slots.into_iter().flatten().collect();
     verify_docs(&bundle, docs, policy, opts)
 }
 

@@ -75,10 +75,82 @@ pub(crate) fn image_error(
     }
 }
 
+/// Decodes a JPEG with the `jpeg-decoder` crate: the size is read from the header and
+/// checked against the limits before any pixel is decoded. (`image` 0.25's own JPEG decoder,
+/// zune-jpeg 0.5, turns colour JPEGs with optimized Huffman tables — `jpegoptim`, `cjpeg
+/// -optimize`, many phone and web pipelines — into green stripes without an error; tesseract's
+/// libjpeg reads the same files correctly. A test below keeps that case.)
+pub(crate) fn decode_jpeg(data: &[u8], limits: &Limits) -> Result<DynamicImage, ReadError> {
+    use jpeg_decoder::{Decoder, PixelFormat};
+    let side = limits.max_image_side;
+    let alloc = limits.max_image_alloc;
+    let decoded = guard::catch(|| {
+        let mut d = Decoder::new(data);
+        d.read_info()?;
+        let info = d.info().ok_or(jpeg_decoder::Error::Format("no frame header".into()))?;
+        let (w, h) = (info.width as u32, info.height as u32);
+        let comps: u64 = match info.pixel_format {
+            PixelFormat::L8 => 1,
+            PixelFormat::L16 => 2,
+            PixelFormat::RGB24 => 3,
+            PixelFormat::CMYK32 => 4,
+        };
+        if w > side || h > side || w as u64 * h as u64 * comps > alloc {
+            return Ok(Err(ReadError::Limit(format!(
+                "the jpeg image is {w} × {h} pixels: larger than {side} × {side} pixels or more than {} MiB to decode",
+                alloc >> 20
+            ))));
+        }
+        d.set_max_decoding_buffer_size(alloc as usize);
+        let px = d.decode()?;
+        Ok::<_, jpeg_decoder::Error>(Ok((w, h, info.pixel_format, px)))
+    })
+    .map_err(|detail| ReadError::Crashed {
+        format: "jpeg",
+        detail,
+    })?
+    .map_err(|e| ReadError::Image {
+        format: "jpeg",
+        detail: e.to_string(),
+    })??;
+    let (w, h, fmt, px) = decoded;
+    let short = || ReadError::Image {
+        format: "jpeg",
+        detail: "the decoder returned fewer pixels than the header declares".into(),
+    };
+    Ok(match fmt {
+        PixelFormat::L8 => {
+            DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, px).ok_or_else(short)?)
+        }
+        PixelFormat::L16 => {
+            let g: Vec<u8> = px.chunks_exact(2).map(|c| c[0]).collect();
+            DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, g).ok_or_else(short)?)
+        }
+        PixelFormat::RGB24 => {
+            DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, px).ok_or_else(short)?)
+        }
+        PixelFormat::CMYK32 => {
+            // jpeg-decoder undoes Adobe's inversion: plain CMYK, 0 = no ink.
+            let rgb: Vec<u8> = px
+                .chunks_exact(4)
+                .flat_map(|c| {
+                    let k = 255 - c[3] as u16;
+                    [0, 1, 2].map(|i| ((255 - c[i] as u16) * k / 255) as u8)
+                })
+                .collect();
+            DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, rgb).ok_or_else(short)?)
+        }
+    })
+}
+
 /// Decodes an image (format from the content; the first frame of a multi-frame file)
 /// within `limits`, keeping colour.
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<PageImage, ReadError> {
     limits.check_bytes(bytes)?;
+    if image::guess_format(bytes).ok() == Some(ImageFormat::Jpeg) {
+        let img = decode_jpeg(bytes, limits)?;
+        return finish(img, limits, Vec::new(), "jpeg");
+    }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ReadError::Io(e.to_string()))?;
@@ -392,6 +464,32 @@ pub(crate) fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A colour JPEG with optimized Huffman tables (as `jpegoptim` writes): zune-jpeg 0.5.15
+    /// decodes it as green stripes; jzz must read the red square as red.
+    #[test]
+    fn optimized_huffman_colour_jpeg_decodes_right() {
+        use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+        let mut img = image::RgbImage::from_pixel(64, 48, image::Rgb([230, 230, 230]));
+        for x in 10..30 {
+            for y in 10..30 {
+                img.put_pixel(x, y, image::Rgb([210, 40, 40]));
+            }
+        }
+        for sf in [SamplingFactor::R_4_2_0, SamplingFactor::R_4_4_4] {
+            let mut buf = vec![];
+            let mut enc = Encoder::new(&mut buf, 85);
+            enc.set_optimized_huffman_tables(true);
+            enc.set_sampling_factor(sf);
+            enc.encode(img.as_raw(), 64, 48, ColorType::Rgb).unwrap();
+            let p = decode(&buf, &Limits::default()).unwrap();
+            let rgb = p.pixels.to_rgb8();
+            let [r, g, b] = rgb.get_pixel(20, 20).0;
+            assert!(r > 180 && g < 80 && b < 80, "{:?}", (r, g, b));
+            let [r, g, b] = rgb.get_pixel(50, 40).0;
+            assert!(r > 200 && g > 200 && b > 200, "{:?}", (r, g, b));
+        }
+    }
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img = GrayImage::from_pixel(w, h, image::Luma([200]));

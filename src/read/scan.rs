@@ -198,6 +198,12 @@ pub fn otsu(img: &GrayImage) -> u8 {
     best_t.saturating_add(1)
 }
 
+/// The gray level below which a pixel is ink: Otsu's threshold, kept between 64 and 160 so
+/// that a page of gray paper with white margins is not split into "paper" and "white".
+pub fn ink_threshold(img: &GrayImage) -> u8 {
+    otsu(img).clamp(64, 160)
+}
+
 /// Dark pixels of a reduced copy (at most `max_side` on the long side): (width, height, ink).
 fn ink_mask(img: &GrayImage, max_side: u32) -> (u32, u32, Vec<bool>, f32) {
     let (w, h) = img.dimensions();
@@ -214,7 +220,7 @@ fn ink_mask(img: &GrayImage, max_side: u32) -> (u32, u32, Vec<bool>, f32) {
     } else {
         img
     };
-    let t = otsu(src);
+    let t = ink_threshold(src);
     let mask = src.pixels().map(|p| p.0[0] < t).collect();
     (src.width(), src.height(), mask, f)
 }
@@ -310,14 +316,14 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
     if w < 50 || h < 50 {
         return 0;
     }
-    let t = otsu(img).max(100);
+    let t = ink_threshold(img);
     let dark = |img: &GrayImage, x: u32, y: u32| img.get_pixel(x, y).0[0] < t;
     // A ruling is longer than any cell's text line could be dark without a gap: an eighth of
     // the page width across, a twentieth of the height down (table rows are short).
     let min_h = (w / 8).max(40);
     let min_v = (h / 25).max(40);
     let mut erase = vec![false; (w * h) as usize];
-    let mut h_runs = 0;
+    let mut h_rows = std::collections::BTreeSet::new();
     for y in 0..h {
         let mut x = 0;
         while x < w {
@@ -327,7 +333,7 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
                     x += 1;
                 }
                 if x - start >= min_h {
-                    h_runs += 1;
+                    h_rows.insert(y);
                     for i in start..x {
                         erase[(y * w + i) as usize] = true;
                     }
@@ -337,7 +343,7 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
             }
         }
     }
-    let mut v_runs = 0;
+    let mut v_cols = std::collections::BTreeSet::new();
     for x in 0..w {
         let mut y = 0;
         while y < h {
@@ -347,7 +353,7 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
                     y += 1;
                 }
                 if y - start >= min_v {
-                    v_runs += 1;
+                    v_cols.insert(x);
                     for i in start..y {
                         erase[(i * w + x) as usize] = true;
                     }
@@ -357,8 +363,20 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
             }
         }
     }
-    // A grid: several long rows and several long columns (each ruling is a few pixels thick).
-    if h_runs < 6 || v_runs < 6 {
+    // A grid: at least three separate long horizontal lines and three vertical ones (each
+    // ruling is a few pixels thick: neighbouring rows count as one line).
+    let lines = |s: &std::collections::BTreeSet<u32>| {
+        let mut n = 0;
+        let mut last = None;
+        for &v in s {
+            if last.is_none_or(|l: u32| v > l + 2) {
+                n += 1;
+            }
+            last = Some(v);
+        }
+        n
+    };
+    if lines(&h_rows) < 3 || lines(&v_cols) < 3 {
         return 0;
     }
     let mut n = 0;
@@ -387,7 +405,7 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
 /// consecutive rows holding some ink (a page without rulings), or `None` for a blank page.
 pub fn line_height(img: &GrayImage) -> Option<u32> {
     let (w, h) = img.dimensions();
-    let t = otsu(img);
+    let t = ink_threshold(img);
     let rows: Vec<u32> = (0..h)
         .map(|y| (0..w).filter(|&x| img.get_pixel(x, y).0[0] < t).count() as u32)
         .collect();

@@ -26,10 +26,9 @@
 //! The result goes through [`crate::read::image::finish`] like any image file: gray stays
 //! 8-bit gray, colour 8-bit RGB, scaled down to `max_ocr_pixels`.
 
-use std::io::Cursor;
 use std::time::Instant;
 
-use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
+use image::{DynamicImage, GrayImage, RgbImage};
 use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 
 use super::decode::{self, DecodeError};
@@ -37,7 +36,7 @@ use super::font::deref;
 use super::interp::{Drawn, Interp};
 use super::lexer::{Lexer, Operand, Token};
 use super::{Ctx, Fail, inherited, page_content, page_xform};
-use crate::read::image::{PageImage, check_size, cmyk_to_rgb, finish, image_error, image_limits};
+use crate::read::image::{PageImage, check_size, cmyk_to_rgb, finish};
 use crate::read::{Limits, ReadError, guard};
 
 /// The image a PDF page draws, decoded for OCR.
@@ -750,17 +749,7 @@ fn dct(
     limits: &Limits,
     notes: &mut Vec<String>,
 ) -> Result<DynamicImage, ReadError> {
-    let l = image_limits(limits);
-    let decoded = guard::catch(|| {
-        let mut r = ImageReader::with_format(Cursor::new(data), ImageFormat::Jpeg);
-        r.limits(l);
-        r.decode()
-    })
-    .map_err(|detail| ReadError::Crashed {
-        format: "jpeg",
-        detail,
-    })?;
-    let img = decoded.map_err(|e| image_error("jpeg", e, limits))?;
+    let img = crate::read::image::decode_jpeg(data, limits)?;
     if (img.width(), img.height()) != (w, h) {
         notes.push(format!(
             "{what}: the JPEG is {} × {} pixels, the PDF says {w} × {h}; the JPEG's size was used",

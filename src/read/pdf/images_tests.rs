@@ -9,6 +9,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream, dictionary};
 
 use super::*;
 use crate::read::{Limits, ReadError};
+use image::ImageFormat;
+use std::io::Cursor;
 
 /// A document builder: pages with XObject resources.
 struct Pdf {

@@ -1,0 +1,233 @@
+//! Scoring OCR readings against the fixtures' truth (`fixtures/ocr/manifest.json`), shared by
+//! `tests/ocr_accuracy.rs` and `benches/ocr.rs`.
+//!
+//! Every leaf of a truth object (`file`, `kind` and `note` aside) is one field. It is:
+//! - **exact** when the reading holds the same value (text compared without spaces);
+//! - **missing** when the reading has no value there (nothing can rest on it);
+//! - **flagged** when the value differs but was marked unsure: the confidence that covers it
+//!   (the nearest enclosing `source.confidence`, else the document's lowest OCR confidence) is
+//!   under the bar, or its row carries a problem;
+//! - **confident-wrong** otherwise — the worst outcome: a wrong value presented as sure.
+//!
+//! Arrays of objects (table rows) are matched element by element to the reading's element
+//! sharing the most leaves, so a row OCR missed does not shift every row after it.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+
+/// Field counts for one reading (or a sum of readings).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Score {
+    pub fields: usize,
+    pub exact: usize,
+    pub missing: usize,
+    pub flagged: usize,
+    pub confident_wrong: usize,
+}
+
+impl Score {
+    pub fn add(&mut self, o: Score) {
+        self.fields += o.fields;
+        self.exact += o.exact;
+        self.missing += o.missing;
+        self.flagged += o.flagged;
+        self.confident_wrong += o.confident_wrong;
+    }
+
+    pub fn percent_exact(&self) -> f64 {
+        if self.fields == 0 {
+            0.0
+        } else {
+            100.0 * self.exact as f64 / self.fields as f64
+        }
+    }
+}
+
+fn norm(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| match c {
+                    '（' => '(',
+                    '）' => ')',
+                    c => c,
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn is_value(v: Option<&Value>) -> bool {
+    v.is_some_and(|v| !v.is_null())
+}
+
+/// The confidence an object states for itself: `source.confidence`, or `confidence`.
+fn own_confidence(v: &Value) -> Option<f64> {
+    v.get("source")
+        .and_then(|s| s.get("confidence"))
+        .and_then(Value::as_f64)
+        .or_else(|| v.get("confidence").and_then(Value::as_f64))
+}
+
+/// Whether an object (a row) carries problems.
+fn has_problems(v: &Value) -> bool {
+    v.get("problems")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+}
+
+fn leaves(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => m.values().map(leaves).sum(),
+        Value::Array(a) => a.iter().map(leaves).sum(),
+        _ => 1,
+    }
+}
+
+fn shared(t: &Value, a: &Value) -> usize {
+    match (t, a) {
+        (Value::Object(tm), Value::Object(am)) => tm
+            .iter()
+            .map(|(k, tv)| am.get(k).map_or(0, |av| shared(tv, av)))
+            .sum(),
+        (t, a) => usize::from(norm(t) == norm(a)),
+    }
+}
+
+/// Scores `actual` against `truth`. `conf` is the confidence covering this level (the
+/// document's lowest OCR confidence at the top; `None` for a text layer), `bar` the policy's.
+pub fn score(
+    truth: &Value,
+    actual: Option<&Value>,
+    conf: Option<f64>,
+    unsure: bool,
+    bar: f64,
+) -> Score {
+    let mut s = Score::default();
+    match truth {
+        Value::Object(tm) => {
+            let a = actual.filter(|a| a.is_object());
+            let conf = a.and_then(own_confidence).or(conf);
+            let unsure = unsure || a.is_some_and(has_problems);
+            for (k, tv) in tm {
+                if matches!(k.as_str(), "file" | "kind" | "note") {
+                    continue;
+                }
+                s.add(score(tv, a.and_then(|a| a.get(k)), conf, unsure, bar));
+            }
+        }
+        Value::Array(ta) if ta.iter().any(Value::is_object) => {
+            let aa: Vec<&Value> = actual
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            let mut used = vec![false; aa.len()];
+            for tv in ta {
+                let best = (0..aa.len())
+                    .filter(|&i| !used[i])
+                    .max_by_key(|&i| (shared(tv, aa[i]), std::cmp::Reverse(i)))
+                    .filter(|&i| shared(tv, aa[i]) > 0);
+                if let Some(i) = best {
+                    used[i] = true;
+                }
+                s.add(score(tv, best.map(|i| aa[i]), conf, unsure, bar));
+            }
+        }
+        t => {
+            s.fields = leaves(t).max(1);
+            if !is_value(actual) {
+                s.missing = s.fields;
+            } else if norm(t) == norm(actual.unwrap()) {
+                s.exact = s.fields;
+            } else if unsure || conf.is_some_and(|c| c < bar) {
+                s.flagged = s.fields;
+            } else {
+                s.confident_wrong = s.fields;
+            }
+        }
+    }
+    s
+}
+
+/// Lists the fields that are confident-wrong, for a failure message.
+pub fn confident_wrong_fields(
+    truth: &Value,
+    actual: Option<&Value>,
+    conf: Option<f64>,
+    unsure: bool,
+    bar: f64,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    match truth {
+        Value::Object(tm) => {
+            let a = actual.filter(|a| a.is_object());
+            let conf = a.and_then(own_confidence).or(conf);
+            let unsure = unsure || a.is_some_and(has_problems);
+            for (k, tv) in tm {
+                if matches!(k.as_str(), "file" | "kind" | "note") {
+                    continue;
+                }
+                confident_wrong_fields(
+                    tv,
+                    a.and_then(|a| a.get(k)),
+                    conf,
+                    unsure,
+                    bar,
+                    &format!("{path}.{k}"),
+                    out,
+                );
+            }
+        }
+        Value::Array(ta) if ta.iter().any(Value::is_object) => {
+            let aa: Vec<&Value> = actual
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            let mut used = vec![false; aa.len()];
+            for (j, tv) in ta.iter().enumerate() {
+                let best = (0..aa.len())
+                    .filter(|&i| !used[i])
+                    .max_by_key(|&i| (shared(tv, aa[i]), std::cmp::Reverse(i)))
+                    .filter(|&i| shared(tv, aa[i]) > 0);
+                if let Some(i) = best {
+                    used[i] = true;
+                }
+                confident_wrong_fields(
+                    tv,
+                    best.map(|i| aa[i]),
+                    conf,
+                    unsure,
+                    bar,
+                    &format!("{path}[{j}]"),
+                    out,
+                );
+            }
+        }
+        t => {
+            if let Some(a) = actual.filter(|a| !a.is_null())
+                && norm(t) != norm(a)
+                && !(unsure || conf.is_some_and(|c| c < bar))
+            {
+                out.push(format!("{path}: truth {t}, read {a} (confidence {conf:?})"));
+            }
+        }
+    }
+}
+
+/// The reading of one file as JSON the scorer understands: the record, with each exported
+/// row's problems (from the full export) merged in.
+pub fn reading(i: &jzz::jobs::inspect::Inspection) -> Option<Value> {
+    let mut r = serde_json::to_value(i.record.as_ref()?).ok()?;
+    if let (Some(x), Some(rows)) = (&i.export, r.get_mut("rows").and_then(Value::as_array_mut)) {
+        for (row, t) in rows.iter_mut().zip(x.rows()) {
+            if !t.problems.is_empty() {
+                row["problems"] = serde_json::json!(t.problems);
+            }
+        }
+    }
+    Some(r)
+}

@@ -361,8 +361,9 @@ pub fn read_page(
             limits.max_ocr_millis
         ));
     }
-    // Second reads share what is left of the page's budget.
-    let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis * 2);
+    // Second reads share what is left of the page's budget; figures not re-read in time stay
+    // unconfirmed (low-confidence).
+    let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
     let s = 72.0 / ASSUMED_DPI;
     let h = gray.height() as f32;
     let idx: Vec<usize> = (0..page.runs.len())

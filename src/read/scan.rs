@@ -363,7 +363,7 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
             }
         }
     }
-    // A grid: at least three separate long horizontal lines and three vertical ones (each
+    // A grid: at least five separate long horizontal lines (rows) and three vertical ones (each
     // ruling is a few pixels thick: neighbouring rows count as one line).
     let lines = |s: &std::collections::BTreeSet<u32>| {
         let mut n = 0;
@@ -376,7 +376,7 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
         }
         n
     };
-    if lines(&h_rows) < 3 || lines(&v_cols) < 3 {
+    if lines(&h_rows) < 5 || lines(&v_cols) < 3 {
         return 0;
     }
     let mut n = 0;

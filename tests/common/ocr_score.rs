@@ -97,70 +97,30 @@ fn shared(t: &Value, a: &Value) -> usize {
     }
 }
 
-/// Scores `actual` against `truth`. `conf` is the confidence covering this level (the
-/// document's lowest OCR confidence at the top; `None` for a text layer), `bar` the policy's.
-pub fn score(
-    truth: &Value,
-    actual: Option<&Value>,
-    conf: Option<f64>,
-    unsure: bool,
-    bar: f64,
-) -> Score {
-    let mut s = Score::default();
-    match truth {
-        Value::Object(tm) => {
-            let a = actual.filter(|a| a.is_object());
-            let conf = a.and_then(own_confidence).or(conf);
-            let unsure = unsure || a.is_some_and(has_problems);
-            for (k, tv) in tm {
-                if matches!(k.as_str(), "file" | "kind" | "note") {
-                    continue;
-                }
-                s.add(score(tv, a.and_then(|a| a.get(k)), conf, unsure, bar));
-            }
-        }
-        Value::Array(ta) if ta.iter().any(Value::is_object) => {
-            let aa: Vec<&Value> = actual
-                .and_then(Value::as_array)
-                .map(|a| a.iter().collect())
-                .unwrap_or_default();
-            let mut used = vec![false; aa.len()];
-            for tv in ta {
-                let best = (0..aa.len())
-                    .filter(|&i| !used[i])
-                    .max_by_key(|&i| (shared(tv, aa[i]), std::cmp::Reverse(i)))
-                    .filter(|&i| shared(tv, aa[i]) > 0);
-                if let Some(i) = best {
-                    used[i] = true;
-                }
-                s.add(score(tv, best.map(|i| aa[i]), conf, unsure, bar));
-            }
-        }
-        t => {
-            s.fields = leaves(t).max(1);
-            if !is_value(actual) {
-                s.missing = s.fields;
-            } else if norm(t) == norm(actual.unwrap()) {
-                s.exact = s.fields;
-            } else if unsure || conf.is_some_and(|c| c < bar) {
-                s.flagged = s.fields;
-            } else {
-                s.confident_wrong = s.fields;
-            }
-        }
-    }
-    s
+/// What became of one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Exact,
+    Missing,
+    Flagged,
+    ConfidentWrong,
 }
 
-/// Lists the fields that are confident-wrong, for a failure message.
-pub fn confident_wrong_fields(
+/// A field's visitor: path, outcome, truth leaf, read leaf, covering confidence, field count.
+type Visit<'a> = dyn FnMut(&str, Outcome, &Value, Option<&Value>, Option<f64>, usize) + 'a;
+
+/// Walks `truth` beside `actual`, calling `visit(path, outcome, truth leaf, read leaf,
+/// confidence)` for every field. `conf` is the confidence covering this level (the document's
+/// lowest OCR confidence at the top; `None` for a text layer), `bar` the policy's.
+#[allow(clippy::too_many_arguments)]
+fn walk(
     truth: &Value,
     actual: Option<&Value>,
     conf: Option<f64>,
     unsure: bool,
     bar: f64,
     path: &str,
-    out: &mut Vec<String>,
+    visit: &mut Visit<'_>,
 ) {
     match truth {
         Value::Object(tm) => {
@@ -171,14 +131,14 @@ pub fn confident_wrong_fields(
                 if matches!(k.as_str(), "file" | "kind" | "note") {
                     continue;
                 }
-                confident_wrong_fields(
+                walk(
                     tv,
                     a.and_then(|a| a.get(k)),
                     conf,
                     unsure,
                     bar,
                     &format!("{path}.{k}"),
-                    out,
+                    visit,
                 );
             }
         }
@@ -196,26 +156,85 @@ pub fn confident_wrong_fields(
                 if let Some(i) = best {
                     used[i] = true;
                 }
-                confident_wrong_fields(
+                walk(
                     tv,
                     best.map(|i| aa[i]),
                     conf,
                     unsure,
                     bar,
                     &format!("{path}[{j}]"),
-                    out,
+                    visit,
                 );
             }
         }
         t => {
-            if let Some(a) = actual.filter(|a| !a.is_null())
-                && norm(t) != norm(a)
-                && !(unsure || conf.is_some_and(|c| c < bar))
-            {
-                out.push(format!("{path}: truth {t}, read {a} (confidence {conf:?})"));
-            }
+            let a = actual.filter(|a| !a.is_null());
+            let outcome = match a {
+                None => Outcome::Missing,
+                Some(a) if norm(t) == norm(a) => Outcome::Exact,
+                Some(_) if unsure || conf.is_some_and(|c| c < bar) => Outcome::Flagged,
+                Some(_) => Outcome::ConfidentWrong,
+            };
+            visit(path, outcome, t, a, conf, leaves(t).max(1));
         }
     }
+}
+
+/// Scores `actual` against `truth` (see [`walk`] for `conf` and `bar`).
+pub fn score(
+    truth: &Value,
+    actual: Option<&Value>,
+    conf: Option<f64>,
+    unsure: bool,
+    bar: f64,
+) -> Score {
+    let mut s = Score::default();
+    walk(
+        truth,
+        actual,
+        conf,
+        unsure,
+        bar,
+        "",
+        &mut |_, o, _, _, _, n| {
+            s.fields += n;
+            match o {
+                Outcome::Exact => s.exact += n,
+                Outcome::Missing => s.missing += n,
+                Outcome::Flagged => s.flagged += n,
+                Outcome::ConfidentWrong => s.confident_wrong += n,
+            }
+        },
+    );
+    s
+}
+
+/// Lists the fields that are confident-wrong, for a failure message.
+pub fn confident_wrong_fields(
+    truth: &Value,
+    actual: Option<&Value>,
+    conf: Option<f64>,
+    unsure: bool,
+    bar: f64,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    walk(
+        truth,
+        actual,
+        conf,
+        unsure,
+        bar,
+        path,
+        &mut |p, o, t, a, c, _| {
+            if o == Outcome::ConfidentWrong {
+                out.push(format!(
+                    "{p}: truth {t}, read {} (confidence {c:?})",
+                    a.unwrap_or(&Value::Null)
+                ));
+            }
+        },
+    );
 }
 
 /// The reading of one file as JSON the scorer understands: the record, with each exported

@@ -55,8 +55,9 @@ fn main() {
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     println!(
-        "jzz verify benchmark: {} bundles ({ok} verified, {files} documents), median of {rounds} rounds, one core",
-        bundles.len()
+        "jzz verify benchmark: {} bundles ({ok} verified, {files} documents), median of {rounds} rounds, files read on {} threads",
+        bundles.len(),
+        jzz::read::ocr::workers()
     );
     println!(
         "  {:.1} ms per round, {:.1} ms per bundle, {:.1} bundles per second (intake to JSON + HTML); peak RSS {:.1} MiB",

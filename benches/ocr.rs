@@ -92,46 +92,21 @@ fn accuracy() {
         for w in wrong {
             worst.push(format!("{file}{w}"));
         }
-        // Per field name (amounts, months, names, IDs …).
-        if let Value::Object(m) = truth {
-            for (k, v) in m {
-                let sub = match v {
-                    Value::Array(rows) => {
-                        for row in rows {
-                            if let Value::Object(rm) = row {
-                                for (rk, rv) in rm {
-                                    let one = serde_json::json!({ rk: rv });
-                                    let idx = actual
-                                        .as_ref()
-                                        .and_then(|a| a.get(k))
-                                        .and_then(Value::as_array)
-                                        .and_then(|aa| {
-                                            aa.iter().find(|x| {
-                                                x.get("period") == row.get("period")
-                                                    && (x.get("id_number") == row.get("id_number")
-                                                        || row.get("id_number").is_none())
-                                            })
-                                        });
-                                    let ps = score(&one, idx, conf, false, bar);
-                                    per_field.entry(rk.clone()).or_default().add(ps);
-                                }
-                            }
-                        }
-                        continue;
-                    }
-                    _ => score(
-                        &serde_json::json!({ k: v }),
-                        actual.as_ref(),
-                        conf,
-                        false,
-                        bar,
-                    ),
-                };
-                if !matches!(k.as_str(), "file" | "kind" | "note") {
-                    per_field.entry(k.clone()).or_default().add(sub);
-                }
-            }
-        }
+        // Per field name (amounts, months, names, IDs …): the last key of each field's path,
+        // rows matched as the scorer matches them.
+        ocr_score::walk(
+            truth,
+            actual.as_ref(),
+            conf,
+            false,
+            bar,
+            "",
+            &mut |path, o, _, _, _, n| {
+                let name = path.rsplit('.').next().unwrap_or(path);
+                let name = name.split('[').next().unwrap_or(name).to_string();
+                per_field.entry(name).or_default().count(o, n);
+            },
+        );
         println!(
             "{:<44} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>6.1}",
             file,

@@ -109,6 +109,19 @@ impl Inspection {
             min_confidence: None,
         }
     }
+
+    /// [`Inspection::failed`] keeping what the readers noticed on the way.
+    fn failed_with(
+        file: &str,
+        format: Option<Format>,
+        e: impl ToString,
+        notes: Vec<String>,
+    ) -> Inspection {
+        Inspection {
+            notes,
+            ..Inspection::failed(file, format, e)
+        }
+    }
 }
 
 /// The lines of a text document, all pages in order, and the number of pages.
@@ -280,13 +293,12 @@ fn inspect_image(
         }
     }
     if images.is_empty() {
-        let mut i = Inspection::failed(
+        return Inspection::failed_with(
             label,
             Some(format),
             first_error.map_or_else(|| "the image has no pages".to_string(), |e| e.to_string()),
+            notes,
         );
-        i.notes = notes;
-        return i;
     }
     if images.len() > limits.max_ocr_pages {
         notes.push(format!(
@@ -310,13 +322,12 @@ fn inspect_image(
         }
     }
     if pages.is_empty() {
-        let mut i = Inspection::failed(
+        return Inspection::failed_with(
             label,
             Some(format),
             error.map_or_else(|| "OCR read nothing".to_string(), |e| e.to_string()),
+            notes,
         );
-        i.notes = notes;
-        return i;
     }
     if let Some(e) = error {
         notes.push(format!("a page could not be OCR'd: {e}"));
@@ -340,7 +351,7 @@ fn text_document(
 ) -> Inspection {
     let lines = document_lines(&doc);
     if lines.is_empty() {
-        let mut i = Inspection::failed(
+        let mut i = Inspection::failed_with(
             label,
             Some(format),
             if format == Format::Pdf {
@@ -348,9 +359,9 @@ fn text_document(
             } else {
                 "OCR found no text in the image"
             },
+            notes,
         );
         i.pages = pages;
-        i.notes = notes;
         return i;
     }
     let texts: Vec<String> = lines.iter().take(400).map(|l| l.text()).collect();

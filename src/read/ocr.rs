@@ -342,11 +342,7 @@ pub fn read_page(
     let (gray, mut notes) = super::scan::to_gray(pixels, true);
     let (gray, note) = upright(gray);
     notes.extend(note);
-    let t0 = std::time::Instant::now();
     let prepared = super::scan::prepare(gray, super::scan::Steps::default());
-    if std::env::var_os("JZZ_OCR_TIMING").is_some() {
-        eprintln!("ocr timing: prepare {:?}", t0.elapsed());
-    }
     notes.extend(prepared.notes);
     let gray = prepared.gray;
     let started = std::time::Instant::now();
@@ -354,7 +350,6 @@ pub fn read_page(
     let (mut page, stopped) = with_engine(CHINESE, |o| {
         o.recognize_as(&gray, number, limits.max_ocr_millis, table)
     })?;
-    let t_first = started.elapsed();
     if stopped {
         notes.push(format!(
             "page {number}: OCR stopped at its {} ms limit: the page was read in part",
@@ -386,14 +381,6 @@ pub fn read_page(
     let second = with_engine(CHINESE, |o| {
         Ok(o.reread(&gray, &rects, FIGURE_CHARS, deadline))
     })?;
-    if std::env::var_os("JZZ_OCR_TIMING").is_some() {
-        eprintln!(
-            "ocr timing: first read {:?}, {} rereads {:?}",
-            t_first,
-            idx.len(),
-            started.elapsed() - t_first
-        );
-    }
     let mut disagree = 0;
     let mut unread = 0;
     for (&i, again) in idx.iter().zip(second) {

@@ -35,6 +35,17 @@ impl Score {
         self.confident_wrong += o.confident_wrong;
     }
 
+    /// Counts `n` fields with outcome `o`.
+    pub fn count(&mut self, o: Outcome, n: usize) {
+        self.fields += n;
+        match o {
+            Outcome::Exact => self.exact += n,
+            Outcome::Missing => self.missing += n,
+            Outcome::Flagged => self.flagged += n,
+            Outcome::ConfidentWrong => self.confident_wrong += n,
+        }
+    }
+
     pub fn percent_exact(&self) -> f64 {
         if self.fields == 0 {
             0.0
@@ -107,13 +118,13 @@ pub enum Outcome {
 }
 
 /// A field's visitor: path, outcome, truth leaf, read leaf, covering confidence, field count.
-type Visit<'a> = dyn FnMut(&str, Outcome, &Value, Option<&Value>, Option<f64>, usize) + 'a;
+pub type Visit<'a> = dyn FnMut(&str, Outcome, &Value, Option<&Value>, Option<f64>, usize) + 'a;
 
 /// Walks `truth` beside `actual`, calling `visit(path, outcome, truth leaf, read leaf,
 /// confidence)` for every field. `conf` is the confidence covering this level (the document's
 /// lowest OCR confidence at the top; `None` for a text layer), `bar` the policy's.
 #[allow(clippy::too_many_arguments)]
-fn walk(
+pub fn walk(
     truth: &Value,
     actual: Option<&Value>,
     conf: Option<f64>,
@@ -196,15 +207,7 @@ pub fn score(
         unsure,
         bar,
         "",
-        &mut |_, o, _, _, _, n| {
-            s.fields += n;
-            match o {
-                Outcome::Exact => s.exact += n,
-                Outcome::Missing => s.missing += n,
-                Outcome::Flagged => s.flagged += n,
-                Outcome::ConfidentWrong => s.confident_wrong += n,
-            }
-        },
+        &mut |_, o, _, _, _, n| s.count(o, n),
     );
     s
 }

@@ -68,6 +68,19 @@ pub enum Hukou {
     Foreign,
 }
 
+impl Hukou {
+    /// The value as `case.toml` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hukou::NonBeijing => "non-beijing",
+            Hukou::Beijing => "beijing",
+            Hukou::BeijingCollective => "beijing-collective",
+            Hukou::SchoolTemporary => "school-temporary",
+            Hukou::Foreign => "foreign",
+        }
+    }
+}
+
 /// The validated content of a `case.toml`; every field is optional, and
 /// what is missing is inferred from the documents later.
 #[derive(Clone, Debug, Default, serde::Serialize)]

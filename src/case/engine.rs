@@ -2,7 +2,7 @@
 //! one function here (one line per check id); a check id the engine does not know is an error
 //! in the pipeline file, reported, not skipped.
 
-use crate::checks::{self, Finding, Status};
+use crate::checks::{self, Finding, Status, cite};
 use crate::policy::Policy;
 
 use super::facts::CaseFacts;
@@ -44,27 +44,42 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
             "residence.proof" => checks::applicant::residence(f, spec),
             "employer.consistency" => checks::employment::consistency(f, window.as_ref()),
             "contract.current" => checks::employment::current(f),
-            "employment.tenure" => {
-                checks::employment::tenure(f, window.as_ref(), spec.months.unwrap_or(12))
-            }
+            "employment.tenure" => cite::when_bare(
+                checks::employment::tenure(f, window.as_ref(), spec.months.unwrap_or(12)),
+                || {
+                    window
+                        .as_ref()
+                        .map(|w| cite::tax_window(f, w))
+                        .unwrap_or_default()
+                },
+            ),
             "tax.continuity" => checks::case_tax::continuity(f, &w(spec.months), "tax.continuity"),
             "tax.income_threshold" => {
                 checks::case_tax::income_threshold(f, &w(spec.months), policy)
             }
             "tax.zero_tax_months" => checks::case_tax::zero_tax(f, &w(spec.months)),
             "tax.cross_document" => checks::case_tax::cross_document(f),
-            "si.continuity" => checks::si::continuity(f, &w(spec.months), "si.continuity"),
-            "si.base_matches_income" => {
-                checks::si::base_matches_income(f, &w(spec.months), spec, policy)
-            }
+            "si.continuity" => cite::when_bare(
+                checks::si::continuity(f, &w(spec.months), "si.continuity"),
+                || cite::si_window(f, &w(spec.months)),
+            ),
+            "si.base_matches_income" => cite::when_bare(
+                checks::si::base_matches_income(f, &w(spec.months), spec, policy),
+                || {
+                    let mut v = cite::si_window(f, &w(spec.months));
+                    v.extend(cite::tax_window(f, &w(spec.months)));
+                    v
+                },
+            ),
             "category" => checks::conditions::category(f, pipeline, policy),
             "renewal.window" => checks::conditions::renewal_window(f, spec),
             "renewal.tax_continuity" => {
                 checks::case_tax::continuity(f, &w(spec.months), "renewal.tax_continuity")
             }
-            "renewal.si_continuity" => {
-                checks::si::continuity(f, &w(spec.months), "renewal.si_continuity")
-            }
+            "renewal.si_continuity" => cite::when_bare(
+                checks::si::continuity(f, &w(spec.months), "renewal.si_continuity"),
+                || cite::si_window(f, &w(spec.months)),
+            ),
             "renewal.income_yearly" => {
                 checks::case_tax::renewal_income_yearly(f, &w(spec.months), policy)
             }
@@ -96,79 +111,68 @@ fn dedup_evidence(mut f: Finding) -> Finding {
     f
 }
 
-/// SPEC §4: a value read with low OCR confidence may never make a check pass. A passing
-/// finding becomes `needs_review` when it cites a value read below the bar, or cites without a
-/// confidence of its own a document holding any word read below the bar, or cites nothing
-/// while the case holds such a document. A cited value that carries its own confidence (an
-/// OCR'd row or line: the lowest of its words, lowered further when a second read of a figure
-/// disagreed) is judged by it, so a smudge elsewhere on a scanned page does not hide the rows
-/// that were read well.
+/// Checks whose evidence names files (that they were read, what kind they are), not values
+/// read from them: the OCR bar does not apply to what they cite.
+const FILE_LEVEL: [&str; 2] = ["documents.readable", "materials.complete"];
+
+/// SPEC §4: a value read with low OCR confidence may never make a check pass, and a failure
+/// resting on one may be a misreading. The guard judges **only what a finding cites**: a pass
+/// or a fail stands when every cited value is at or above the bar; otherwise it becomes
+/// `needs_review`, naming the value, its document and its confidence. A cited value without a
+/// confidence of its own that comes from an OCR'd document is judged by the document's lowest
+/// confidence. A low-confidence document that no check cites changes no check (it shows in
+/// `documents.readable`). A pass or a fail that cites nothing at all is not a decision: it
+/// becomes `needs_review` (no pass on nothing).
 fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
-    if x.status == Status::Fail {
-        return low_confidence_fail(f, policy, x);
+    if !matches!(x.status, Status::Pass | Status::Fail) || FILE_LEVEL.contains(&x.id) {
+        return x;
     }
-    if x.status != Status::Pass || x.id == "documents.readable" {
+    if x.evidence.is_empty() {
+        let was = x.status;
+        x.status = Status::NeedsReview;
+        x.message.push_str(&format!(
+            "；但没有可引用的依据（材料中的具体数值），不能据此判定{}，需人工核对",
+            was.label_zh()
+        ));
         return x;
     }
     let bar = policy.ocr_min_confidence as f32;
-    let low_docs: Vec<&str> = f
-        .docs
-        .iter()
-        .filter(|d| d.min_confidence.is_some_and(|c| c < bar))
-        .map(|d| d.path.as_str())
-        .collect();
-    let low_evidence = x
-        .evidence
-        .iter()
-        .any(|e| e.confidence.is_some_and(|c| c < bar));
-    let cites_low_doc = x
-        .evidence
-        .iter()
-        .any(|e| e.confidence.is_none() && low_docs.contains(&e.document.as_str()));
-    let uncited = x.evidence.is_empty() && !low_docs.is_empty();
-    if low_evidence || cites_low_doc || uncited {
-        x.status = Status::NeedsReview;
-        x.message.push_str(&format!(
-            "；但所依据的材料含 OCR 识别置信度低于 {}% 的内容（{}），不能据此判定通过，需人工核对",
-            policy.ocr_min_confidence,
-            if low_docs.is_empty() {
-                "见证据".to_string()
-            } else {
-                low_docs.join("、")
+    let doc_confidence = |name: &str| {
+        f.docs
+            .iter()
+            .find(|d| d.path == name)
+            .and_then(|d| d.min_confidence)
+    };
+    let mut low: Vec<String> = Vec::new();
+    for e in &x.evidence {
+        let c = e.confidence.or_else(|| doc_confidence(&e.document));
+        if let Some(c) = c.filter(|c| *c < bar) {
+            let what = format!("{}（{}）置信度 {:.0}%", e.document, e.locator, c);
+            if !low.contains(&what) {
+                low.push(what);
             }
-        ));
+        }
     }
-    x
-}
-
-/// A failure that rests on a value read below the OCR bar may be a misreading (〈 for （, a
-/// digit of an ID number): it becomes `needs_review`, naming what a person must compare.
-fn low_confidence_fail(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
-    let bar = policy.ocr_min_confidence as f32;
-    let low: Vec<&str> = x
-        .evidence
-        .iter()
-        .filter(|e| match e.confidence {
-            Some(c) => c < bar,
-            None => f
-                .docs
-                .iter()
-                .any(|d| d.path == e.document && d.min_confidence.is_some_and(|c| c < bar)),
-        })
-        .map(|e| e.document.as_str())
-        .collect();
     if low.is_empty() {
         return x;
     }
-    let mut docs: Vec<&str> = low;
-    docs.sort_unstable();
-    docs.dedup();
+    let shown = if low.len() > 5 {
+        format!("{} 等 {} 处", low[..5].join("、"), low.len())
+    } else {
+        low.join("、")
+    };
+    if x.status == Status::Pass {
+        x.message.push_str(&format!(
+            "；但所依据的内容为 OCR 识别、置信度低于 {}%（{shown}），不能据此判定通过，需人工核对",
+            policy.ocr_min_confidence
+        ));
+    } else {
+        x.message.push_str(&format!(
+            "；其中依据的内容为 OCR 识别、置信度低于 {}%（{shown}），可能是识别错误，需人工核对原件后判定",
+            policy.ocr_min_confidence
+        ));
+    }
     x.status = Status::NeedsReview;
-    x.message.push_str(&format!(
-        "；其中依据的内容为 OCR 识别、置信度低于 {}%（{}），可能是识别错误，需人工核对原件后判定",
-        policy.ocr_min_confidence,
-        docs.join("、")
-    ));
     x
 }
 
@@ -235,37 +239,107 @@ mod tests {
             .status
     }
 
-    /// SPEC §4: a value read with low OCR confidence never makes a check pass.
+    /// SPEC §4: a value read with low OCR confidence never makes a check pass, and the guard
+    /// judges only what a check cites.
     #[test]
     fn low_ocr_confidence_never_passes() {
         assert_eq!(status(&case(None), "residence.proof"), Status::Pass);
         assert_eq!(status(&case(Some(97.0)), "residence.proof"), Status::Pass);
+        // The permit's dates were read below the bar: the check that cites them cannot pass.
         assert_eq!(
             status(&case(Some(55.0)), "residence.proof"),
             Status::NeedsReview
         );
-        // A passing check that cites nothing cannot pass while a low-confidence document is in
-        // the case: identity and hukou here.
+        // Identity compares only what was read well: the low-confidence permit is the only
+        // document naming the applicant, so nothing is left to compare.
         assert_eq!(
             status(&case(Some(55.0)), "applicant.identity"),
             Status::NeedsReview
         );
         assert_eq!(
-            status(&case(Some(55.0)), "applicant.hukou"),
-            Status::NeedsReview
+            status(&case(Some(97.0)), "applicant.identity"),
+            Status::Pass
         );
+        // Hukou stands on case.toml alone: a low-confidence document it does not cite does
+        // not change it.
+        assert_eq!(status(&case(Some(55.0)), "applicant.hukou"), Status::Pass);
         assert_eq!(status(&case(None), "applicant.hukou"), Status::Pass);
-        // No check of the whole pipeline passes with the low-confidence document present.
+        // Every pass and every fail of the pipeline cites something, and nothing it cites is
+        // below the bar.
         let policy = Policy::builtin().unwrap();
         let p = Pipeline::builtin("new-application").unwrap();
-        let out = run(&case(Some(55.0)), &p, &policy);
-        for x in &out.findings {
-            assert!(
-                x.status != Status::Pass || x.id == "documents.readable",
-                "{} passed: {}",
-                x.id,
-                x.message
-            );
+        for conf in [None, Some(55.0), Some(97.0)] {
+            let out = run(&case(conf), &p, &policy);
+            for x in &out.findings {
+                if matches!(x.status, Status::Pass | Status::Fail) {
+                    assert!(!x.evidence.is_empty(), "{} decided on nothing", x.id);
+                    if !FILE_LEVEL.contains(&x.id) {
+                        for e in &x.evidence {
+                            let c = e.confidence.or(if e.document == "扫描件001.jpg" {
+                                conf
+                            } else {
+                                None
+                            });
+                            assert!(
+                                c.is_none_or(|c| c >= 80.0),
+                                "{} stands on {} at {c:?}",
+                                x.id,
+                                e.document
+                            );
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    /// A pass or a fail that cites nothing is not a decision.
+    #[test]
+    fn no_decision_on_nothing() {
+        let policy = Policy::builtin().unwrap();
+        let f = case(None);
+        let x = Finding::new("tax.continuity", "—", Status::Pass, "x".into());
+        assert_eq!(
+            low_confidence_guard(&f, &policy, x).status,
+            Status::NeedsReview
+        );
+        let x = Finding::new("tax.continuity", "—", Status::Fail, "x".into());
+        assert_eq!(
+            low_confidence_guard(&f, &policy, x).status,
+            Status::NeedsReview
+        );
+        let x = Finding::new("tax.continuity", "—", Status::NeedsMaterial, "x".into());
+        assert_eq!(
+            low_confidence_guard(&f, &policy, x).status,
+            Status::NeedsMaterial
+        );
+    }
+
+    /// A low-confidence value is named with its document and confidence.
+    #[test]
+    fn guard_names_the_value() {
+        let policy = Policy::builtin().unwrap();
+        let f = case(None);
+        let mut x = Finding::new("tax.continuity", "—", Status::Pass, "ok".into());
+        x.evidence.push(crate::checks::Evidence {
+            document: "a.pdf".into(),
+            locator: "page 1, line 4".into(),
+            text: "2020-01 1,234.00".into(),
+            confidence: Some(61.0),
+        });
+        x.evidence.push(crate::checks::Evidence {
+            document: "b.xlsx".into(),
+            locator: "Sheet1!R3".into(),
+            text: "2020-02".into(),
+            confidence: None,
+        });
+        let y = low_confidence_guard(&f, &policy, x);
+        assert_eq!(y.status, Status::NeedsReview);
+        assert!(
+            y.message.contains("a.pdf（page 1, line 4）置信度 61%"),
+            "{}",
+            y.message
+        );
+        assert!(!y.message.contains("b.xlsx"), "{}", y.message);
     }
 }

@@ -219,6 +219,8 @@ pub struct CaseFacts {
     pub export_months_compared: usize,
     /// Problems found while merging (`case.toml` errors, entries refused at intake).
     pub intake_problems: Vec<(String, String)>,
+    /// The policy's OCR bar (0–100): a value read below it is cited by no decision.
+    pub ocr_bar: f32,
 }
 
 impl CaseFacts {
@@ -337,6 +339,7 @@ pub fn build(
         export_disagreements: Vec::new(),
         export_months_compared: 0,
         intake_problems: Vec::new(),
+        ocr_bar: policy.ocr_min_confidence as f32,
     };
     // The applicant's export rows: by ID, else by name, else the only person in the exports.
     let mut rows: Vec<TaxRow> = Vec::new();

@@ -50,13 +50,36 @@ pub fn documents_readable(f: &CaseFacts) -> Finding {
     if unknown > 0 {
         tail.push_str(&format!("；{unknown} 份材料未识别类型"));
     }
+    let low: Vec<String> = f
+        .docs
+        .iter()
+        .filter_map(|d| {
+            d.min_confidence
+                .filter(|c| *c < f.ocr_bar)
+                .map(|c| format!("{}（{c:.0}%）", d.path))
+        })
+        .collect();
+    if !low.is_empty() {
+        tail.push_str(&format!(
+            "；{} 份材料 OCR 识别置信度低于 {:.0}%：{}，其内容不作为任何一项核验的依据",
+            low.len(),
+            f.ocr_bar,
+            low.join("、")
+        ));
+    }
     if bad.is_empty() {
-        Finding::new(
+        let mut x = Finding::new(
             "documents.readable",
             "—",
             Status::Pass,
             format!("{} 份材料均已读取{tail}", f.docs.len()),
-        )
+        );
+        x.evidence = f
+            .docs
+            .iter()
+            .map(|d| ev(&d.path, "file", &format!("已读取，类型 {}", d.kind.id())))
+            .collect();
+        x
     } else {
         // A bomb can refuse a thousand entries: name the first ten, count the rest.
         let mut listed = bad.iter().take(10).cloned().collect::<Vec<_>>().join("；");
@@ -79,11 +102,24 @@ pub fn documents_readable(f: &CaseFacts) -> Finding {
 }
 
 /// `materials.complete`: the materials the pipeline lists are present (三(二) Ⅰ; 三(三); 三(一)).
+/// Each material present is cited by the file that is it; a missing material while a file of
+/// unknown kind (an unreadable photo, a page OCR could not read well) is in the bundle is
+/// `needs_review` naming that file — it may be the material — never a plain request for it.
 pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>) {
     let mut missing = Vec::new();
+    let mut evidence = Vec::new();
     for m in &p.materials {
-        if !m.kinds.iter().any(|k| f.docs_of(*k).next().is_some()) {
+        let found: Vec<&crate::case::facts::CaseDoc> = m
+            .kinds
+            .iter()
+            .flat_map(|k| f.docs_of(*k))
+            .filter(|d| d.duplicate_of.is_none())
+            .collect();
+        if found.is_empty() {
             missing.push(format!("{}（{}）", m.name, m.section));
+        }
+        for d in found {
+            evidence.push(ev(&d.path, "kind", &format!("{}：{}", m.name, d.kind.id())));
         }
     }
     let policy = match p.name.as_str() {
@@ -91,13 +127,43 @@ pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>)
         "unit-registration" => "三(一)",
         _ => "三(二) Ⅰ",
     };
+    // Files that could be a missing material: not classified, or classified from text read
+    // below the OCR bar.
+    let unsure: Vec<String> = f
+        .docs
+        .iter()
+        .filter(|d| d.duplicate_of.is_none())
+        .filter(|d| {
+            d.kind == crate::classify::Kind::Unknown
+                || d.min_confidence.is_some_and(|c| c < f.ocr_bar)
+        })
+        .map(|d| d.path.clone())
+        .collect();
     let x = if missing.is_empty() {
-        Finding::new(
+        let mut x = Finding::new(
             "materials.complete",
             policy,
             Status::Pass,
             "所需材料齐全".into(),
-        )
+        );
+        x.evidence = evidence;
+        x
+    } else if !unsure.is_empty() {
+        let mut x = Finding::new(
+            "materials.complete",
+            policy,
+            Status::NeedsReview,
+            format!(
+                "未识别到：{}；{} 未能识别类型或识别置信度低，可能就是所缺材料，需人工核对",
+                missing.join("；"),
+                unsure.join("、")
+            ),
+        );
+        x.evidence = unsure
+            .iter()
+            .map(|u| ev(u, "file", "未识别类型或 OCR 置信度低"))
+            .collect();
+        x
     } else {
         Finding::new(
             "materials.complete",
@@ -109,8 +175,41 @@ pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>)
     (x, missing)
 }
 
+/// A personal name as compared: letters and CJK characters only, so a stray mark an OCR read
+/// before or after the name (`。戴远天`), spaces and the middle dot of a transliterated name
+/// do not make two spellings differ.
+fn name_key(n: &str) -> String {
+    n.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Where the applicant's ID number was taken from: `case.toml`, or the document it was
+/// inferred from (SPEC §2: what case.toml lacks is inferred and recorded).
+fn applicant_id_evidence(f: &CaseFacts, raw: &str) -> Evidence {
+    match f
+        .inferred
+        .iter()
+        .find(|i| i.starts_with("申请人证件号码取自"))
+    {
+        Some(how) => Evidence {
+            document: how
+                .trim_start_matches("申请人证件号码取自")
+                .split('：')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+            locator: "证件号码".into(),
+            text: how.to_string(),
+            confidence: None,
+        },
+        None => Evidence::declared("[applicant] id_number", &crate::model::mask_id_like(raw)),
+    }
+}
+
 /// `applicant.identity`: the ID number is valid (GB 11643) and every document that names the
-/// applicant names the same person (三(二)(4)).
+/// applicant names the same person (三(二)(4)). Every place compared is cited; a document read
+/// below the OCR bar is not compared (a misread digit is no contradiction, and no agreement
+/// either) and is named in the message.
 pub fn identity(f: &CaseFacts) -> Finding {
     const ID: &str = "applicant.identity";
     const POLICY: &str = "三(二)(4)";
@@ -124,90 +223,144 @@ pub fn identity(f: &CaseFacts) -> Finding {
     };
     let id = match IdNumber::parse(raw) {
         Ok(id) => id,
-        Err(e) => return Finding::new(ID, POLICY, Status::Fail, format!("证件号码无效：{e}")),
+        Err(e) => {
+            let mut x = Finding::new(ID, POLICY, Status::Fail, format!("证件号码无效：{e}"));
+            x.evidence.push(applicant_id_evidence(f, raw));
+            return x;
+        }
     };
     let name = f.applicant_name.clone().unwrap_or_default();
     let mut differ: Vec<Evidence> = Vec::new();
+    let mut agree: Vec<Evidence> = Vec::new();
+    let mut unsure: Vec<String> = Vec::new();
     let mut seen = 0;
-    let mut check = |doc: &str, what: &str, n: Option<&str>, i: Option<&str>| {
-        if let Some(i) = i {
-            seen += 1;
-            if !crate::model::text::strip_spaces(i).eq_ignore_ascii_case(id.as_str()) {
-                differ.push(ev(
-                    doc,
-                    what,
-                    &format!("证件号码 {}", crate::model::mask_id_like(i)),
-                ));
+    let mut check =
+        |doc: &crate::case::facts::CaseDoc, what: &str, n: Option<&str>, i: Option<&str>| {
+            if n.is_none() && i.is_none() {
+                return;
             }
-        }
-        if let Some(n) = n
-            && !name.is_empty()
-            && crate::model::text::strip_spaces(n) != crate::model::text::strip_spaces(&name)
-        {
-            differ.push(ev(doc, what, &format!("姓名 {n}")));
-        }
-    };
-    for d in &f.docs {
+            if doc.min_confidence.is_some_and(|c| c < f.ocr_bar) {
+                if !unsure.contains(&doc.path) {
+                    unsure.push(doc.path.clone());
+                }
+                return;
+            }
+            let mut ok = true;
+            let mut shown = Vec::new();
+            if let Some(i) = i {
+                seen += 1;
+                shown.push(format!("证件号码 {}", crate::model::mask_id_like(i)));
+                if !crate::model::text::strip_spaces(i).eq_ignore_ascii_case(id.as_str()) {
+                    ok = false;
+                    differ.push(Evidence::of_field(
+                        doc,
+                        what,
+                        &format!("证件号码 {}", crate::model::mask_id_like(i)),
+                    ));
+                }
+            }
+            if let Some(n) = n {
+                shown.push(format!("姓名 {n}"));
+                if !name.is_empty() && name_key(n) != name_key(&name) {
+                    ok = false;
+                    differ.push(Evidence::of_field(doc, what, &format!("姓名 {n}")));
+                }
+            }
+            if ok {
+                agree.push(Evidence::of_field(doc, what, &shown.join("，")));
+            }
+        };
+    for d in f.docs.iter().filter(|d| d.duplicate_of.is_none()) {
         match &d.record {
             Some(Record::TaxRecord(r)) => check(
-                &d.path,
+                d,
                 "纳税人",
                 r.holder_name.as_deref(),
                 r.id_number.as_deref(),
             ),
             Some(Record::SiRecord(r)) => check(
-                &d.path,
+                d,
                 "参保人",
                 r.holder_name.as_deref(),
                 r.id_number.as_deref(),
             ),
-            Some(Record::LaborContract(c)) => check(
-                &d.path,
-                "乙方",
-                c.employee.as_deref(),
-                c.employee_id.as_deref(),
-            ),
-            Some(Record::ResidencePermit(r)) => check(
-                &d.path,
-                "持证人",
-                r.holder.as_deref(),
-                r.id_number.as_deref(),
-            ),
+            Some(Record::LaborContract(c)) => {
+                check(d, "乙方", c.employee.as_deref(), c.employee_id.as_deref())
+            }
+            Some(Record::ResidencePermit(r)) => {
+                check(d, "持证人", r.holder.as_deref(), r.id_number.as_deref())
+            }
             // An ID card's number is only kept when its check character holds (OCR).
             Some(Record::IdCard(c)) => {
-                check(&d.path, "身份证", c.name.as_deref(), c.id_number.as_deref())
+                check(d, "身份证", c.name.as_deref(), c.id_number.as_deref())
             }
             _ => {}
         }
     }
     if let Some(p) = &f.person {
-        check("扣缴明细", "证件号码", Some(p.name()), Some(&p.id_raw));
+        // The export rows of the applicant were chosen by this ID (or name): cite one row.
+        if let Some(r) = p.months.values().flat_map(|m| m.rows.iter()).next() {
+            seen += 1;
+            agree.push(Evidence::of_row("扣缴明细", r));
+        }
     }
+    let unsure_note = if unsure.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "；{} 的 OCR 识别置信度低于 {:.0}%，未参与比对",
+            unsure.join("、"),
+            f.ocr_bar
+        )
+    };
     if differ.is_empty() {
-        Finding::new(
+        if agree.is_empty() {
+            let mut x = Finding::new(
+                ID,
+                POLICY,
+                Status::NeedsReview,
+                format!("证件号码校验位正确，但没有可比对姓名和证件号码的材料{unsure_note}"),
+            );
+            x.evidence.push(applicant_id_evidence(f, raw));
+            return x;
+        }
+        let mut x = Finding::new(
             ID,
             POLICY,
             Status::Pass,
-            format!("证件号码校验位正确；{seen} 处载明的证件号码与姓名一致"),
-        )
+            format!(
+                "证件号码 {} 校验位正确；{} 份材料载明的姓名与证件号码与申请人一致（{seen} 处证件号码）{unsure_note}",
+                id.masked(),
+                agree.len()
+            ),
+        );
+        x.evidence.push(applicant_id_evidence(f, raw));
+        if !name.is_empty() && f.inferred.iter().all(|i| !i.starts_with("申请人姓名取自")) {
+            x.evidence
+                .push(Evidence::declared("[applicant] name", &name));
+        }
+        x.evidence.extend(agree);
+        x
     } else {
         let mut x = Finding::new(
             ID,
             POLICY,
             Status::Fail,
             format!(
-                "{} 处材料的姓名或证件号码与申请人（{}）不一致",
+                "{} 处材料的姓名或证件号码与申请人（{}）不一致{unsure_note}",
                 differ.len(),
                 id.masked()
             ),
         );
-        x.evidence = differ;
+        x.evidence.push(applicant_id_evidence(f, raw));
+        x.evidence.extend(differ);
         x
     }
 }
 
 /// `applicant.age`: below the statutory retirement age on the application date (三(二)(4):
-/// 男性不超过60周岁，女性不超过55周岁（女性工人身份不超过50周岁）).
+/// 男性不超过60周岁，女性不超过55周岁（女性工人身份不超过50周岁）). The birth date and sex are
+/// those the ID number encodes; the number is cited.
 pub fn age(f: &CaseFacts, policy: &Policy) -> Finding {
     const ID: &str = "applicant.age";
     const POLICY: &str = "二(二)；三(二)(4)";
@@ -226,8 +379,22 @@ pub fn age(f: &CaseFacts, policy: &Policy) -> Finding {
         (Sex::Female, Some(true)) => (r.female_worker, "女性工人"),
         (Sex::Female, _) => (r.female, "女性"),
     };
+    let mut cite = applicant_id_evidence(f, id.as_str());
+    cite.text = format!(
+        "{}（出生日期 {}，{}）",
+        cite.text,
+        id.birth_date(),
+        if id.sex() == Sex::Male { "男" } else { "女" }
+    );
+    let mut evidence = vec![cite];
+    if let Some(w) = f.female_worker {
+        evidence.push(Evidence::declared(
+            "[applicant] female_worker",
+            &w.to_string(),
+        ));
+    }
     if age >= limit as i32 {
-        return Finding::new(
+        let mut x = Finding::new(
             ID,
             POLICY,
             Status::Fail,
@@ -236,9 +403,11 @@ pub fn age(f: &CaseFacts, policy: &Policy) -> Finding {
                 f.as_of
             ),
         );
+        x.evidence = evidence;
+        return x;
     }
     if id.sex() == Sex::Female && f.female_worker.is_none() && age >= r.female_worker as i32 {
-        return Finding::new(
+        let mut x = Finding::new(
             ID,
             POLICY,
             Status::NeedsReview,
@@ -247,8 +416,10 @@ pub fn age(f: &CaseFacts, policy: &Policy) -> Finding {
                 r.female_worker
             ),
         );
+        x.evidence = evidence;
+        return x;
     }
-    Finding::new(
+    let mut x = Finding::new(
         ID,
         POLICY,
         Status::Pass,
@@ -256,15 +427,24 @@ pub fn age(f: &CaseFacts, policy: &Policy) -> Finding {
             "{} 时 {age} 周岁，未到{who}法定退休年龄 {limit} 周岁",
             f.as_of
         ),
-    )
+    );
+    x.evidence = evidence;
+    x
 }
 
-/// `applicant.hukou`: not Beijing, collective, school-temporary or foreign (二(二)).
+/// `applicant.hukou`: not Beijing, collective, school-temporary or foreign (二(二)). The
+/// household registration is what `case.toml` declares (no uploaded document states it
+/// reliably); the declaration is cited.
 pub fn hukou(f: &CaseFacts) -> Finding {
     const ID: &str = "applicant.hukou";
     const POLICY: &str = "二(二)";
+    let declared = |h: Hukou| Evidence::declared("[applicant] hukou", h.as_str());
     match f.hukou {
-        Some(Hukou::NonBeijing) => Finding::new(ID, POLICY, Status::Pass, "非北京市户籍".into()),
+        Some(Hukou::NonBeijing) => {
+            let mut x = Finding::new(ID, POLICY, Status::Pass, "非北京市户籍".into());
+            x.evidence.push(declared(Hukou::NonBeijing));
+            x
+        }
         Some(h) => {
             let what = match h {
                 Hukou::Beijing => "北京市户籍",
@@ -273,12 +453,14 @@ pub fn hukou(f: &CaseFacts) -> Finding {
                 Hukou::Foreign => "非中国籍",
                 Hukou::NonBeijing => unreachable!("matched above"),
             };
-            Finding::new(
+            let mut x = Finding::new(
                 ID,
                 POLICY,
                 Status::Fail,
                 format!("申请人为{what}，不在受理范围之内"),
-            )
+            );
+            x.evidence.push(declared(h));
+            x
         }
         None => Finding::new(
             ID,

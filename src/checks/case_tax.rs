@@ -48,8 +48,81 @@ fn paid_evidence(f: &CaseFacts, m: YearMonth) -> Vec<Evidence> {
         .collect()
 }
 
+/// What a tax check over the window stands on: the export rows of every window month (the
+/// 纳税记录 rows of the months no export states).
+fn window_evidence(f: &CaseFacts, w: &Window) -> Vec<Evidence> {
+    let mut v = Vec::new();
+    for m in w.months() {
+        match f
+            .person
+            .as_ref()
+            .and_then(|p| p.months.get(&m))
+            .filter(|x| x.present())
+        {
+            Some(mf) => v.extend(tax::month_evidence("扣缴明细", mf)),
+            None => v.extend(paid_evidence(f, m)),
+        }
+    }
+    v
+}
+
+/// What a month's absence stands on: the rows of the nearest months before and after it that
+/// are there (the record runs past the gap), and every 纳税记录 read, which has no wage row
+/// for it either.
+fn gap_evidence(f: &CaseFacts, missing: &[YearMonth]) -> Vec<Evidence> {
+    let mut v = Vec::new();
+    let present = |m: &YearMonth| {
+        f.person
+            .as_ref()
+            .and_then(|p| p.months.get(m))
+            .is_some_and(|x| x.present())
+            || f.tax_paid.contains_key(m)
+    };
+    let rows_of = |m: YearMonth| -> Vec<Evidence> {
+        match f
+            .person
+            .as_ref()
+            .and_then(|p| p.months.get(&m))
+            .filter(|x| x.present())
+        {
+            Some(mf) => tax::month_evidence("扣缴明细", mf),
+            None => paid_evidence(f, m),
+        }
+    };
+    for m in missing {
+        let before = (1..=24).map(|k| m.add_months(-k)).find(|x| present(x));
+        let after = (1..=24).map(|k| m.add_months(k)).find(|x| present(x));
+        for n in before.into_iter().chain(after) {
+            v.extend(rows_of(n));
+        }
+    }
+    for (d, _) in f.tax_records() {
+        v.push(Evidence::of_field(
+            d,
+            "工资薪金所得",
+            &format!("没有 {} 的工资薪金所得行", month_list(missing, 12)),
+        ));
+    }
+    v
+}
+
+/// A pass cites the window's rows; a failure that cites nothing cites what the absence of its
+/// months stands on.
+fn cite_window(f: &CaseFacts, w: &Window, mut x: Finding) -> Finding {
+    match x.status {
+        Status::Pass if x.evidence.is_empty() => x.evidence = window_evidence(f, w),
+        Status::Fail if x.evidence.is_empty() => x.evidence = gap_evidence(f, &x.months),
+        _ => {}
+    }
+    x
+}
+
 /// `tax.continuity` (or `renewal.tax_continuity` with 36 months).
 pub fn continuity(f: &CaseFacts, w: &Window, id: &'static str) -> Finding {
+    cite_window(f, w, continuity_of(f, w, id))
+}
+
+fn continuity_of(f: &CaseFacts, w: &Window, id: &'static str) -> Finding {
     if let Some(p) = &f.person {
         let mut x = tax::continuity(p, w, "扣缴明细");
         x.id = id;
@@ -115,7 +188,7 @@ pub fn continuity(f: &CaseFacts, w: &Window, id: &'static str) -> Finding {
 /// `tax.income_threshold`.
 pub fn income_threshold(f: &CaseFacts, w: &Window, policy: &Policy) -> Finding {
     match &f.person {
-        Some(p) => tax::income_threshold(p, w, policy, "扣缴明细"),
+        Some(p) => cite_window(f, w, tax::income_threshold(p, w, policy, "扣缴明细")),
         None => Finding::new(
             "tax.income_threshold",
             "二(二)；三(二)(7)",
@@ -128,7 +201,19 @@ pub fn income_threshold(f: &CaseFacts, w: &Window, policy: &Policy) -> Finding {
 /// `tax.zero_tax_months`.
 pub fn zero_tax(f: &CaseFacts, w: &Window) -> Finding {
     match &f.person {
-        Some(p) => tax::zero_tax_months(p, w, "扣缴明细"),
+        Some(p)
+            if !w
+                .months()
+                .any(|m| p.months.get(&m).is_some_and(|x| x.present())) =>
+        {
+            Finding::new(
+                "tax.zero_tax_months",
+                "三(二)(7)",
+                Status::NotApplicable,
+                "扣缴明细中没有窗口内的月份，零税额月份无从判断（见 tax.continuity）".into(),
+            )
+        }
+        Some(p) => cite_window(f, w, tax::zero_tax_months(p, w, "扣缴明细")),
         None => Finding::new(
             "tax.zero_tax_months",
             "三(二)(7)",
@@ -147,6 +232,7 @@ pub fn cross_document(f: &CaseFacts) -> Finding {
     let mut months: Vec<YearMonth> = Vec::new();
     let mut evidence = Vec::new();
     let mut compared = f.export_months_compared;
+    let mut agreeing = Vec::new();
     for d in &f.export_disagreements {
         diffs.push(format!(
             "{} {} 收入 {}、税额 {}，{} 收入 {}、税额 {}",
@@ -173,6 +259,9 @@ pub fn cross_document(f: &CaseFacts) -> Finding {
                 months.push(*m);
                 evidence.extend(tax::month_evidence("扣缴明细", mf));
                 evidence.extend(paid_evidence(f, *m));
+            } else {
+                agreeing.extend(tax::month_evidence("扣缴明细", mf));
+                agreeing.extend(paid_evidence(f, *m));
             }
         }
     }
@@ -192,7 +281,8 @@ pub fn cross_document(f: &CaseFacts) -> Finding {
             "—",
             Status::Pass,
             format!("{compared} 个月在两份材料中一致"),
-        );
+        )
+        .citing(agreeing);
     }
     let mut x = Finding::new(
         ID,
@@ -221,6 +311,7 @@ pub fn renewal_income_yearly(f: &CaseFacts, w: &Window, policy: &Policy) -> Find
     let mut under = Vec::new();
     let mut review = Vec::new();
     let mut parts = Vec::new();
+    let cited = window_evidence(f, w);
     for year in w.from.year()..=w.to.year() {
         let ms: Vec<YearMonth> = w.months().filter(|m| m.year() == year).collect();
         let incomes: Vec<Fen> = ms
@@ -261,7 +352,7 @@ pub fn renewal_income_yearly(f: &CaseFacts, w: &Window, policy: &Policy) -> Find
         }
     }
     if !under.is_empty() {
-        return Finding::new(ID, POLICY, Status::Fail, under.join("；"));
+        return Finding::new(ID, POLICY, Status::Fail, under.join("；")).citing(cited);
     }
     if !review.is_empty() {
         return Finding::new(ID, POLICY, Status::NeedsReview, review.join("；"));
@@ -274,7 +365,7 @@ pub fn renewal_income_yearly(f: &CaseFacts, w: &Window, policy: &Policy) -> Find
             "持证期间没有收入记录".into(),
         );
     }
-    Finding::new(ID, POLICY, Status::Pass, parts.join("；"))
+    Finding::new(ID, POLICY, Status::Pass, parts.join("；")).citing(cited)
 }
 
 /// `category.4` / `category.5`: each of the last three calendar years' taxable income above
@@ -296,6 +387,11 @@ pub fn category_income(f: &CaseFacts, policy: &Policy, n: u8) -> Finding {
         );
     };
     let last = f.as_of.year() - 1;
+    let cited: Vec<Evidence> = ((last - 2)..=last)
+        .flat_map(|y| (1..=12).filter_map(move |m| YearMonth::new(y, m)))
+        .filter_map(|m| p.months.get(&m).filter(|x| x.present()))
+        .flat_map(|mf| tax::month_evidence("扣缴明细", mf))
+        .collect();
     let mut parts = Vec::new();
     let mut short = Vec::new();
     let mut missing = Vec::new();
@@ -330,7 +426,7 @@ pub fn category_income(f: &CaseFacts, policy: &Policy, n: u8) -> Finding {
         }
     }
     if !short.is_empty() {
-        return Finding::new(id, "二(二)", Status::Fail, short.join("；"));
+        return Finding::new(id, "二(二)", Status::Fail, short.join("；")).citing(cited);
     }
     if !missing.is_empty() {
         let mut msg = format!(
@@ -351,5 +447,5 @@ pub fn category_income(f: &CaseFacts, policy: &Policy, n: u8) -> Finding {
     } else {
         Status::Pass
     };
-    Finding::new(id, "二(二)", status, parts.join("；"))
+    Finding::new(id, "二(二)", status, parts.join("；")).citing(cited)
 }

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Months};
 
-use super::{Finding, Status, case_tax};
+use super::{Evidence, Finding, Status, case_tax};
 use crate::case::facts::CaseFacts;
 use crate::case::pipeline::{CheckSpec, Pipeline};
 use crate::classify::Kind;
@@ -88,7 +88,11 @@ pub fn renewal_window(f: &CaseFacts, spec: &CheckSpec) -> Finding {
         );
     };
     let opens = expiry - Duration::days(days);
-    if f.as_of > expiry {
+    let cited = [
+        Evidence::declared("[application] permit_expiry", &expiry.to_string()),
+        Evidence::declared("[application] date", &f.as_of.to_string()),
+    ];
+    let x = if f.as_of > expiry {
         Finding::new(
             ID,
             "三(三)",
@@ -112,7 +116,8 @@ pub fn renewal_window(f: &CaseFacts, spec: &CheckSpec) -> Finding {
             Status::Pass,
             format!("申请日在有效期满（{expiry}）前 {days} 日内"),
         )
-    }
+    };
+    x.citing(cited)
 }
 
 /// `unit.registration_age`: registered in Tongzhou for at least a year (二(一)1).
@@ -131,7 +136,8 @@ pub fn registration_age(f: &CaseFacts, spec: &CheckSpec) -> Finding {
         .as_of
         .checked_sub_months(Months::new(months))
         .unwrap_or(f.as_of);
-    if on <= limit {
+    let cited = [Evidence::declared("[unit] registered_on", &on.to_string())];
+    let x = if on <= limit {
         Finding::new(
             ID,
             "二(一)1",
@@ -145,14 +151,20 @@ pub fn registration_age(f: &CaseFacts, spec: &CheckSpec) -> Finding {
             Status::Fail,
             format!("{on} 起登记注册，至 {} 不满 {months} 个月", f.as_of),
         )
-    }
+    };
+    x.citing(cited)
 }
 
 /// `unit.capital`: a legal-person enterprise's registered capital is at least 100 万元 (二(一)1).
 pub fn capital(f: &CaseFacts, spec: &CheckSpec) -> Finding {
     const ID: &str = "unit.capital";
     let min = Fen::from_yuan(spec.min_yuan.unwrap_or(1_000_000));
-    match (f.legal_person, f.registered_capital) {
+    let cited: Vec<Evidence> = f
+        .registered_capital
+        .map(|c| Evidence::declared("[unit] registered_capital", &c.to_string()))
+        .into_iter()
+        .collect();
+    let x = match (f.legal_person, f.registered_capital) {
         (Some(false), _) => Finding::new(
             ID,
             "二(一)1",
@@ -177,7 +189,8 @@ pub fn capital(f: &CaseFacts, spec: &CheckSpec) -> Finding {
             Status::Fail,
             format!("注册资本 {c} 元，低于 {min} 元"),
         ),
-    }
+    };
+    x.citing(cited)
 }
 
 /// `unit.tax_paid`: 近一年纳税额不低于20万元或近三年累计不低于60万元 (二(一)2), from the
@@ -225,7 +238,21 @@ pub fn headcount(f: &CaseFacts, spec: &CheckSpec) -> Finding {
     let mut ids: Vec<&str> = staff.iter().map(|s| s.id_masked.as_str()).collect();
     ids.sort();
     ids.dedup();
-    if ids.len() >= min {
+    let cited: Vec<Evidence> = f
+        .docs
+        .iter()
+        .filter_map(|d| match &d.record {
+            Some(Record::SiUnitRecord(r)) => Some(
+                r.staff
+                    .iter()
+                    .map(|s| Evidence::of_source(&d.path, &s.source))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let x = if ids.len() >= min {
         Finding::new(
             ID,
             "二(一)3",
@@ -239,5 +266,6 @@ pub fn headcount(f: &CaseFacts, spec: &CheckSpec) -> Finding {
             Status::Fail,
             format!("单位职工缴费信息仅 {} 人，少于 {min} 人", ids.len()),
         )
-    }
+    };
+    x.citing(cited)
 }

@@ -18,6 +18,26 @@ fn ev(document: &str, s: &Source) -> Evidence {
     }
 }
 
+/// The applicant unit as the case states it: `case.toml`, or the contract it was inferred
+/// from.
+fn unit_evidence(f: &CaseFacts, unit: &str) -> Evidence {
+    match f.inferred.iter().find(|i| i.starts_with("申请单位取自")) {
+        Some(how) => Evidence {
+            document: how
+                .trim_start_matches("申请单位取自")
+                .split(" 的甲方")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+            locator: "甲方".into(),
+            text: unit.to_string(),
+            confidence: None,
+        },
+        None => Evidence::declared("[unit] name", unit),
+    }
+}
+
 /// `employer.consistency`: 劳动合同签订单位、个税扣缴单位、社保缴纳单位和申请单位须为同一家单位
 /// (三(四)(2)): the contract's 甲方, every withholding agent stated for a window month, every
 /// social-insurance payer of a window month, and the applicant unit.
@@ -35,12 +55,20 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
     let mut differ: Vec<(String, Evidence)> = Vec::new();
     let mut months: Vec<YearMonth> = Vec::new();
     let mut compared = Vec::new();
+    // Every name that agreed, cited once per (document, name): what the pass stands on.
+    let mut agreed: Vec<(String, String, Evidence)> = Vec::new();
     let mut compare =
         |what: &str, name: &str, e: Evidence, m: Option<YearMonth>| match compare_unit_names(
             unit, name,
         ) {
             UnitNameMatch::Different { reason } => {
-                differ.push((format!("{what}「{name}」（{reason}）"), e));
+                let line = format!("{what}「{name}」（{reason}）");
+                if !differ
+                    .iter()
+                    .any(|(l, d)| *l == line && d.document == e.document)
+                {
+                    differ.push((line, e));
+                }
                 if let Some(m) = m
                     && !months.contains(&m)
                 {
@@ -50,6 +78,20 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
             _ => {
                 if !compared.contains(&what.to_string()) {
                     compared.push(what.to_string());
+                }
+                match agreed
+                    .iter_mut()
+                    .find(|(d, n, _)| *d == e.document && n == name)
+                {
+                    // The weakest read of the same name stands for all of them.
+                    Some((_, _, kept)) => {
+                        if let Some(c) = e.confidence
+                            && kept.confidence.is_none_or(|k| c < k)
+                        {
+                            *kept = e;
+                        }
+                    }
+                    None => agreed.push((e.document.clone(), name.to_string(), e)),
                 }
             }
         };
@@ -108,12 +150,15 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
                 format!("材料中没有载明用人、扣缴或缴费单位，无法与「{unit}」核对"),
             );
         }
-        return Finding::new(
+        let mut x = Finding::new(
             ID,
             POLICY,
             Status::Pass,
             format!("{}均为「{unit}」", compared.join("、")),
         );
+        x.evidence.push(unit_evidence(f, unit));
+        x.evidence.extend(agreed.into_iter().map(|(_, _, e)| e));
+        return x;
     }
     months.sort();
     let mut x = Finding::new(
@@ -135,7 +180,8 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
         ),
     );
     x.months = months;
-    x.evidence = differ.into_iter().map(|d| d.1).collect();
+    x.evidence.push(unit_evidence(f, unit));
+    x.evidence.extend(differ.into_iter().map(|d| d.1));
     x
 }
 

@@ -6,6 +6,7 @@
 
 pub mod applicant;
 pub mod case_tax;
+pub mod cite;
 pub mod conditions;
 pub mod employer;
 pub mod employment;
@@ -75,6 +76,39 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// A value the unit declared in `case.toml` (SPEC §2): `field` is its key, e.g.
+    /// `[applicant] id_number`.
+    pub fn declared(field: &str, text: &str) -> Evidence {
+        Evidence {
+            document: "case.toml".to_string(),
+            locator: field.to_string(),
+            text: text.to_string(),
+            confidence: None,
+        }
+    }
+
+    /// A value read at `source` (page and line, the text, its OCR confidence) of `document`.
+    pub fn of_source(document: &str, source: &crate::extract::text_util::Source) -> Evidence {
+        Evidence {
+            document: document.to_string(),
+            locator: source.locator.clone(),
+            text: source.text.clone(),
+            confidence: source.confidence,
+        }
+    }
+
+    /// A value of a document's record that carries no source of its own: it is judged by the
+    /// lowest OCR confidence of the document (`None` for a text layer or a spreadsheet), so a
+    /// value of a poorly read scan can never carry a check.
+    pub fn of_field(doc: &crate::case::facts::CaseDoc, label: &str, text: &str) -> Evidence {
+        Evidence {
+            document: doc.path.clone(),
+            locator: label.to_string(),
+            text: text.to_string(),
+            confidence: doc.min_confidence,
+        }
+    }
+
     /// Evidence for one row of a document.
     pub fn of_row(document: &str, r: &crate::facts::RowRef) -> Evidence {
         Evidence {
@@ -137,6 +171,14 @@ impl Finding {
             shortfalls: Vec::new(),
             evidence: Vec::new(),
         }
+    }
+}
+
+impl Finding {
+    /// The finding with `e` added to what it cites.
+    pub fn citing(mut self, e: impl IntoIterator<Item = Evidence>) -> Self {
+        self.evidence.extend(e);
+        self
     }
 }
 

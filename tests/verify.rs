@@ -105,6 +105,17 @@ fn every_bundle_as_its_generator_intended() {
             }
         }
     }
+    let (decided, total, verdicts_decided, cited) = decided_share(&all);
+    println!(
+        "decided (pass/fail/needs_material/not_applicable): {decided}/{total} checks ({:.1}%), {verdicts_decided}/{} verdicts not needs_review",
+        100.0 * decided as f64 / total.max(1) as f64,
+        all.len()
+    );
+    assert!(
+        cited.is_empty(),
+        "a pass or fail cites nothing:\n{}",
+        cited.join("\n")
+    );
     assert!(
         failures.is_empty(),
         "{} mismatches ({checks_compared} checks compared over {} bundles):\n{}",
@@ -248,4 +259,129 @@ fn stored_documents_give_the_same_dossier() {
         compared += 1;
     }
     assert!(compared >= 30, "{compared}");
+}
+
+/// Over every bundle: checks decided (anything but `needs_review`), all checks, verdicts
+/// decided, and every pass or fail that cites no value (which must be none).
+fn decided_share(all: &[(String, PathBuf)]) -> (usize, usize, usize, Vec<String>) {
+    let policy = Policy::builtin().unwrap();
+    let rules = Rules::builtin().unwrap();
+    let (mut decided, mut total, mut verdicts, mut bare) = (0, 0, 0, Vec::new());
+    for (name, path) in all {
+        let as_of = expected(name)["as_of"]
+            .as_str()
+            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        let Ok((d, _)) = verify_path(path, &policy, &rules, &opts(as_of), &mut |_, _| {}) else {
+            continue;
+        };
+        if d.verdict != jzz::checks::Status::NeedsReview {
+            verdicts += 1;
+        }
+        for c in &d.checks {
+            total += 1;
+            if c.status != jzz::checks::Status::NeedsReview {
+                decided += 1;
+            }
+            if matches!(
+                c.status,
+                jzz::checks::Status::Pass | jzz::checks::Status::Fail
+            ) && c.evidence.is_empty()
+            {
+                bare.push(format!("{name}: {} {:?}", c.id, c.status));
+            }
+        }
+    }
+    (decided, total, verdicts, bare)
+}
+
+/// A bundle made in a temporary directory: `case.toml` plus `files`.
+fn temp_bundle(case_toml: &str, files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("case.toml"), case_toml).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    dir
+}
+
+const NEW_CASE: &str = r#"
+[application]
+type = "new"
+date = "2020-11-18"
+category = 1
+
+[unit]
+name = "北京某某科技有限公司"
+
+[applicant]
+name = "肖嘉雪"
+id_number = "320102198406233226"
+hukou = "non-beijing"
+"#;
+
+/// Issue 10: no check passes on nothing — an empty bundle, a bundle whose only export has
+/// periods that cannot be read, and one whose only tax document is a poorly read scan. Every
+/// check id of every pipeline runs; none passes.
+#[test]
+fn no_pass_on_nothing() {
+    let policy = Policy::builtin().unwrap();
+    let rules = Rules::builtin().unwrap();
+    // An export whose 税款所属期 cannot be read on any row.
+    let csv = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/precheck/detail-utf8.csv"),
+    )
+    .unwrap();
+    let unreadable: String = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                l.replacen("2019年", "第三季度", 1)
+                    .replacen("2020年", "第一季度", 1)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let scan = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ocr/set-150dpi/tax-record-1page.jpg"),
+    )
+    .unwrap();
+    let cases = [
+        ("empty", Vec::new()),
+        (
+            "unreadable-periods",
+            vec![("扣缴明细.csv", unreadable.into_bytes())],
+        ),
+        ("low-confidence-scan", vec![("IMG_0001.jpg", scan)]),
+    ];
+    for pipeline in ["new", "renewal", "unit-registration"] {
+        let extra = if pipeline == "renewal" {
+            "\npermit_expiry = \"2020-12-31\""
+        } else {
+            ""
+        };
+        let toml = NEW_CASE.replace("type = \"new\"", &format!("type = \"{pipeline}\"{extra}"));
+        for (name, files) in &cases {
+            let dir = temp_bundle(&toml, files);
+            let (d, _) = verify_path(dir.path(), &policy, &rules, &opts(None), &mut |_, _| {})
+                .unwrap_or_else(|e| panic!("{pipeline}/{name}: {e}"));
+            for c in &d.checks {
+                // documents.readable says the files were read; the declared values (hukou,
+                // age from the declared ID number, the renewal window from the declared
+                // expiry) stand on case.toml and are cited.
+                let declared = c.evidence.iter().all(|e| e.document == "case.toml");
+                assert!(
+                    c.status != jzz::checks::Status::Pass
+                        || c.id == "documents.readable"
+                        || (declared && !c.evidence.is_empty()),
+                    "{pipeline}/{name}: {} passed on {:?}: {}",
+                    c.id,
+                    c.evidence.iter().map(|e| &e.document).collect::<Vec<_>>(),
+                    c.message
+                );
+            }
+        }
+    }
 }

@@ -967,6 +967,10 @@ struct Truth {
     as_of: &'static str,
     unit: &'static str,
     window: Window,
+    /// The file names the withholding agent (a column, the header block or the title), so
+    /// `employer.consistency` is judged for every employee (never `not_applicable`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    agent_stated: bool,
     employees: Vec<TruthEmp>,
 }
 
@@ -1066,8 +1070,31 @@ fn write_truth(
     agent_info: bool,
     covered: &HashSet<(String, Ym)>,
 ) -> Res<()> {
+    write_truth_as(out, file, emps, agent_info, covered, false)
+}
+
+/// [`write_truth`] for a file that names its withholding agent.
+fn write_truth_stated(
+    out: &Path,
+    file: &str,
+    emps: &[Emp],
+    agent_info: bool,
+    covered: &HashSet<(String, Ym)>,
+) -> Res<()> {
+    write_truth_as(out, file, emps, agent_info, covered, true)
+}
+
+fn write_truth_as(
+    out: &Path,
+    file: &str,
+    emps: &[Emp],
+    agent_info: bool,
+    covered: &HashSet<(String, Ym)>,
+    agent_stated: bool,
+) -> Res<()> {
     let truth = Truth {
         file: file.to_string(),
+        agent_stated,
         as_of: AS_OF,
         unit: UNIT,
         window: Window {
@@ -2233,6 +2260,652 @@ fn fixture_errors(out: &Path) -> Res<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------
+// Export variants: grouped 3-row headers, one sheet per month, ranges, branches,
+// the pre-2019 报告表, a GBK CSV with a title block
+// ---------------------------------------------------------------------------
+
+/// The main unit's branch: another legal entity (own credit code), so its months fail
+/// `employer.consistency` like another company's.
+const BRANCH_UNIT: &str = "北京通州某某（科技）有限公司通州分公司";
+
+/// A header node of the official form: a label over its children (a leaf has none).
+struct Node {
+    label: &'static str,
+    children: Vec<Node>,
+}
+
+fn leaf(label: &'static str) -> Node {
+    Node {
+        label,
+        children: vec![],
+    }
+}
+
+fn group(label: &'static str, children: Vec<Node>) -> Node {
+    Node { label, children }
+}
+
+/// The 《个人所得税扣缴申报表》 header as a tree three rows deep (ref 28067967956 in
+/// `docs/document-formats.md` §1.3), with an optional 税款所属期 column.
+fn form3_tree(period_col: bool) -> Vec<Node> {
+    let mut v = vec![leaf("序号")];
+    if period_col {
+        v.push(leaf("税款所属期"));
+    }
+    v.extend([
+        leaf("姓名"),
+        leaf("身份证件类型"),
+        leaf("身份证件号码"),
+        leaf("纳税人识别号"),
+        leaf("是否为非居民个人"),
+        leaf("所得项目"),
+        group(
+            "本月（次）情况",
+            vec![
+                group(
+                    "收入额计算",
+                    vec![leaf("收入"), leaf("费用"), leaf("免税收入")],
+                ),
+                leaf("减除费用"),
+                group(
+                    "专项扣除",
+                    vec![
+                        leaf("基本养老保险费"),
+                        leaf("基本医疗保险费"),
+                        leaf("失业保险费"),
+                        leaf("住房公积金"),
+                    ],
+                ),
+                group(
+                    "其他扣除",
+                    vec![
+                        leaf("年金"),
+                        leaf("商业健康保险"),
+                        leaf("税延养老保险"),
+                        leaf("其他"),
+                    ],
+                ),
+            ],
+        ),
+        group(
+            "累计情况（工资、薪金）",
+            vec![
+                leaf("累计收入额"),
+                leaf("累计减除费用"),
+                leaf("累计专项扣除"),
+                group(
+                    "累计专项附加扣除",
+                    vec![
+                        leaf("子女教育"),
+                        leaf("赡养老人"),
+                        leaf("住房贷款利息"),
+                        leaf("住房租金"),
+                        leaf("继续教育"),
+                    ],
+                ),
+                leaf("累计其他扣除"),
+            ],
+        ),
+        leaf("准予扣除的捐赠额"),
+        group(
+            "税款计算",
+            vec![
+                leaf("应纳税所得额"),
+                leaf("税率/预扣率"),
+                leaf("速算扣除数"),
+                leaf("应纳税额"),
+                leaf("减免税额"),
+                leaf("已缴税额"),
+                leaf("应补/退税额"),
+            ],
+        ),
+        leaf("备注"),
+    ]);
+    v
+}
+
+fn width_of(n: &Node) -> u16 {
+    if n.children.is_empty() {
+        1
+    } else {
+        n.children.iter().map(width_of).sum()
+    }
+}
+
+/// Writes `nodes` from `(row, col)` down to `row + depth - 1`, merging each label over its
+/// children and each leaf down to the last header row; returns the leaves in column order.
+fn write_tree(
+    ws: &mut Worksheet,
+    nodes: &[Node],
+    row: u32,
+    col: u16,
+    depth: u32,
+    f: &Fmts,
+) -> Result<Vec<&'static str>, XlsxError> {
+    let mut leaves = Vec::new();
+    let mut c = col;
+    for n in nodes {
+        let w = width_of(n);
+        let (last_row, last_col) = if n.children.is_empty() {
+            (row + depth - 1, c)
+        } else {
+            (row, c + w - 1)
+        };
+        if (last_row, last_col) == (row, c) {
+            ws.write_string_with_format(row, c, n.label, &f.head)?;
+        } else {
+            ws.merge_range(row, c, last_row, last_col, n.label, &f.head)?;
+        }
+        if n.children.is_empty() {
+            leaves.push(n.label);
+        } else {
+            leaves.extend(write_tree(ws, &n.children, row + 1, c, depth - 1, f)?);
+        }
+        c += w;
+    }
+    Ok(leaves)
+}
+
+/// The value of one leaf of the form for one row.
+fn form3_value(leaf: &str, n: usize, e: &Emp, r: &Row) -> Cell {
+    let money = Cell::Money;
+    match leaf {
+        "序号" => Cell::Num(n as f64),
+        "税款所属期" => Cell::Str(r.ym.key()),
+        "姓名" => s(&e.name),
+        "身份证件类型" => s(ID_TYPE),
+        "身份证件号码" | "纳税人识别号" => s(&e.id),
+        "是否为非居民个人" => s("否"),
+        "所得项目" => s(r.item.name()),
+        "收入" => money(r.income),
+        "费用" => money(r.cost),
+        "免税收入" => money(r.exempt),
+        "减除费用" => money(r.basic),
+        "基本养老保险费" => money(r.pension),
+        "基本医疗保险费" => money(r.medical),
+        "失业保险费" => money(r.unemp),
+        "住房公积金" => money(r.hf),
+        "年金" => money(r.annuity),
+        "商业健康保险" => money(r.health),
+        "税延养老保险" => money(r.deferred),
+        "其他" => money(r.other),
+        "累计收入额" => money(r.c_income),
+        "累计减除费用" => money(r.c_basic),
+        "累计专项扣除" => money(r.c_special),
+        "子女教育" => money(r.c_child),
+        "赡养老人" => money(r.c_elder),
+        "住房贷款利息" => money(r.c_loan),
+        "住房租金" => money(r.c_rent),
+        "继续教育" => money(r.c_cont),
+        "累计其他扣除" => money(r.c_other),
+        "准予扣除的捐赠额" => money(r.c_donation),
+        "应纳税所得额" => money(r.c_taxable),
+        "税率/预扣率" => Cell::Rate(r.rate_pct),
+        "速算扣除数" => money(r.quick),
+        "应纳税额" => money(r.c_tax),
+        "减免税额" => money(r.c_relief),
+        "已缴税额" => money(r.c_prepaid),
+        "应补/退税额" => money(r.tax),
+        "备注" => s(r.remark),
+        _ => Cell::Empty,
+    }
+}
+
+/// One official 申报表 sheet with the grouped three-row header (merged cells), a
+/// column-number row, the rows, a 合计 row and the 谨声明 footer. The header block states
+/// the period when `block_period` is given (one sheet per month), else the file's span; a
+/// 税款所属期 column is written when `period_col`.
+fn write_form3_sheet(
+    ws: &mut Worksheet,
+    block_period: Option<Ym>,
+    period_col: bool,
+    agent_name: &str,
+    agent_code: &str,
+    items: &[(&Emp, &Row)],
+    f: &Fmts,
+) -> Result<(), XlsxError> {
+    let tree = form3_tree(period_col);
+    let last: u16 = tree.iter().map(width_of).sum::<u16>() - 1;
+    ws.merge_range(0, 0, 0, last, "个人所得税扣缴申报表", &f.title)?;
+    let period = match block_period {
+        Some(ym) => format!(
+            "税款所属期：{}年{:02}月01日至{}年{:02}月{:02}日",
+            ym.y,
+            ym.m,
+            ym.y,
+            ym.m,
+            ym.last_day()
+        ),
+        None => {
+            let to = WIN_START.add(WIN_LEN - 1);
+            format!(
+                "税款所属期：{}年{:02}月01日至{}年{:02}月{:02}日",
+                WIN_START.y,
+                WIN_START.m,
+                to.y,
+                to.m,
+                to.last_day()
+            )
+        }
+    };
+    ws.write_string(1, 0, period)?;
+    ws.write_string(2, 0, format!("扣缴义务人名称：{agent_name}"))?;
+    ws.write_string(
+        3,
+        0,
+        format!("扣缴义务人纳税人识别号（统一社会信用代码）：{agent_code}"),
+    )?;
+    ws.merge_range(4, 0, 4, last, "金额单位：人民币元（列至角分）", &f.right)?;
+    let leaves = write_tree(ws, &tree, 5, 0, 3, f)?;
+    for c in 0..=last {
+        ws.write_number_with_format(8, c, f64::from(c + 1), &f.head)?;
+    }
+    let mut r = 9u32;
+    let (mut sum_income, mut sum_tax) = (0i64, 0i64);
+    for (n, (e, row)) in items.iter().enumerate() {
+        sum_income += row.income;
+        sum_tax += row.tax;
+        for (c, l) in leaves.iter().enumerate() {
+            let c = c as u16;
+            match form3_value(l, n + 1, e, row) {
+                Cell::Money(v) => {
+                    ws.write_number_with_format(r, c, v as f64 / 100.0, &f.cell_money)?;
+                }
+                Cell::Rate(p) => {
+                    ws.write_number_with_format(r, c, p as f64 / 100.0, &f.cell_rate)?;
+                }
+                Cell::Num(v) => {
+                    ws.write_number_with_format(r, c, v, &f.cell)?;
+                }
+                Cell::Str(x) => {
+                    ws.write_string_with_format(r, c, x, &f.cell)?;
+                }
+                _ => {}
+            }
+        }
+        r += 1;
+    }
+    let col_of = |l: &str| leaves.iter().position(|x| *x == l).expect("leaf") as u16;
+    ws.merge_range(r, 0, r, col_of("所得项目"), "合计", &f.head)?;
+    ws.write_number_with_format(r, col_of("收入"), sum_income as f64 / 100.0, &f.cell_money)?;
+    ws.write_number_with_format(
+        r,
+        col_of("应补/退税额"),
+        sum_tax as f64 / 100.0,
+        &f.cell_money,
+    )?;
+    ws.merge_range(
+        r + 1,
+        0,
+        r + 1,
+        last,
+        "谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的，是真实的、可靠的、完整的。",
+        &Format::new(),
+    )?;
+    ws.merge_range(
+        r + 2,
+        0,
+        r + 2,
+        last,
+        "扣缴义务人（签章）：          年   月   日",
+        &f.right,
+    )?;
+    ws.set_column_width(2, 10)?;
+    ws.set_column_width(4, 21)?;
+    Ok(())
+}
+
+/// `form-3row-monthly.xlsx`: one official 申报表 sheet per month (2019-11 … 2020-11, named
+/// `2020年03月`) with the grouped three-row header in merged cells; the period and the agent
+/// are only in each sheet's header block (`税款所属期：2020年03月01日至2020年03月31日`);
+/// column-number row, 合计 and 谨声明. A `changed_employer` employee's last 3 months are on
+/// sheets whose header block names the other unit. Every row is a form row, so zero-tax
+/// months are covered.
+fn fixture_form3_monthly(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
+    let name = "form-3row-monthly.xlsx";
+    let mut rng = Rng::for_name(name);
+    let cfg = FileCfg {
+        items: false,
+        agent_info: true,
+        max_pre: 1,
+        force_pre: Some(1),
+    };
+    let specs = [
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Pass).low2019(),
+        Spec::new(Sc::Missing).at(6),
+        Spec::new(Sc::Under).at(3),
+        Spec::new(Sc::AtExact).at(0),
+        Spec::new(Sc::ZeroCov).at(1).and(8),
+        Spec::new(Sc::Changed).changed(3),
+    ];
+    let emps = gen_emps(&mut rng, &cfg, &specs);
+    let mut wb = new_workbook()?;
+    let mut covered = HashSet::new();
+    let groups = group_for_forms(export_order(&emps).into_iter());
+    for ((ym, other), items) in &groups {
+        let (sheet, agent) = if *other {
+            (format!("{}年{:02}月(另一单位)", ym.y, ym.m), Agent::Other)
+        } else {
+            (format!("{}年{:02}月", ym.y, ym.m), Agent::Main)
+        };
+        let ws = wb.add_worksheet().set_name(sheet)?;
+        write_form3_sheet(
+            ws,
+            Some(*ym),
+            false,
+            ag.name(agent),
+            ag.code(agent),
+            items,
+            f,
+        )?;
+        for (e, r) in items {
+            covered.insert((e.id.clone(), r.ym));
+        }
+    }
+    assert_eq!(groups.len(), 13 + 3);
+    wb.save(out.join(name))?;
+    write_truth_stated(out, name, &emps, true, &covered)
+}
+
+/// `detail-form-3row.xlsx`: a 综合所得明细 sheet whose title block names the agent the
+/// 明细 way (`扣缴义务人：… 纳税人识别号：…`, no agent column), then sheet 2
+/// `综合所得申报表`: the official form for the whole span, grouped three-row header in merged
+/// cells, a 税款所属期 column, 合计 and 谨声明. Sheet 2 covers every month, so zero-tax
+/// months pass.
+fn fixture_detail_form3(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
+    let name = "detail-form-3row.xlsx";
+    let mut rng = Rng::for_name(name);
+    let specs = [
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Missing).at(2),
+        Spec::new(Sc::Under).at(7).labor(),
+        Spec::new(Sc::ZeroCov).at(0),
+        Spec::new(Sc::ZeroCov).at(4).and(11),
+        Spec::new(Sc::Bonus).at(5),
+    ];
+    let emps = gen_emps(&mut rng, &NO_AGENT, &specs);
+    let ps = PeriodStyle::IsoDays;
+    let mut wb = new_workbook()?;
+    let ws = wb.add_worksheet().set_name("综合所得明细")?;
+    let agent_line = format!("扣缴义务人：{}    纳税人识别号：{}", UNIT, ag.main_code);
+    write_table(
+        ws,
+        &[
+            "个人扣缴明细查询",
+            &agent_line,
+            "税款所属期：2019年09月-2020年11月",
+            "",
+        ],
+        &detail_headers(ps, AgentCols::None),
+        &detail_rows(&emps, ps, AgentCols::None, ag),
+        false,
+        f,
+    )?;
+    let all = export_order(&emps);
+    let form_rows: Vec<(&Emp, &Row)> = all
+        .iter()
+        .copied()
+        .filter(|(_, r)| r.ym >= WIN_START.add(-2))
+        .collect();
+    let ws = wb.add_worksheet().set_name("综合所得申报表")?;
+    write_form3_sheet(ws, None, true, UNIT, &ag.main_code, &form_rows, f)?;
+    let covered: HashSet<(String, Ym)> = form_rows
+        .iter()
+        .map(|(e, r)| (e.id.clone(), r.ym))
+        .collect();
+    wb.save(out.join(name))?;
+    write_truth_stated(out, name, &emps, false, &covered)
+}
+
+/// `range-agent-branch.csv`: UTF-8 with BOM, header in line 1, a `扣缴义务人` and a
+/// `扣缴义务人纳税人识别号` column per row, 税款所属期 as a range of one calendar month written
+/// four ways (`2020-03-01 至 2020-03-31`, `2020-03-01—2020-03-31`, `2020-03-01~2020-03-31`,
+/// `2020-03-01-2020-03-31`), `收入` and `本期应补（退）税额`. The `changed_employer`
+/// months are withheld by the unit's 通州分公司 for one employee and by another company for
+/// the other: both fail `employer.consistency`.
+fn fixture_range_branch(out: &Path, ag: &Agents) -> Res<()> {
+    let name = "range-agent-branch.csv";
+    let mut rng = Rng::for_name(name);
+    let cfg = FileCfg {
+        agent_info: true,
+        ..NO_AGENT
+    };
+    let specs = [
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::PassBracket),
+        Spec::new(Sc::Changed).changed(2),
+        Spec::new(Sc::Changed).changed(5),
+        Spec::new(Sc::Missing).at(3),
+        Spec::new(Sc::Under).at(9),
+        Spec::new(Sc::ZeroUncov).at(6),
+        Spec::new(Sc::Bonus).at(2),
+    ];
+    let emps = gen_emps(&mut rng, &cfg, &specs);
+    let branch_for = &emps[3].id;
+    let branch_code = credit_code("91110112", "branch unit");
+    let headers = [
+        "序号",
+        "扣缴义务人",
+        "扣缴义务人纳税人识别号",
+        "姓名",
+        "证件类型",
+        "身份证件号码",
+        "税款所属期",
+        "所得项目",
+        "收入",
+        "免税收入",
+        "减除费用",
+        "基本养老保险费用",
+        "基本医疗保险费用",
+        "失业保险费用",
+        "住房公积金",
+        "其他扣除",
+        "应扣缴税额",
+        "已缴税额",
+        "本期应补（退）税额",
+    ];
+    let seps = [" 至 ", "—", "~", "-"];
+    let rows: Vec<Vec<Cell>> = export_order(&emps)
+        .into_iter()
+        .enumerate()
+        .map(|(n, (e, r))| {
+            let (agent, code) = match r.agent {
+                Agent::Other if &e.id == branch_for => (BRANCH_UNIT, branch_code.as_str()),
+                a => (ag.name(a), ag.code(a)),
+            };
+            let Ym { y, m } = r.ym;
+            let range = format!(
+                "{y:04}-{m:02}-01{}{y:04}-{m:02}-{:02}",
+                seps[n % seps.len()],
+                r.ym.last_day()
+            );
+            vec![
+                Cell::Num((n + 1) as f64),
+                s(agent),
+                s(code),
+                s(&e.name),
+                s(ID_TYPE),
+                s(&e.id),
+                Cell::Str(range),
+                s(r.item.name()),
+                Cell::Money(r.income),
+                Cell::Money(r.exempt),
+                Cell::Money(r.basic),
+                Cell::Money(r.pension),
+                Cell::Money(r.medical),
+                Cell::Money(r.unemp),
+                Cell::Money(r.hf),
+                Cell::Money(r.other),
+                Cell::Money(r.c_due),
+                Cell::Money(r.c_prepaid),
+                Cell::Money(r.tax),
+            ]
+        })
+        .collect();
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(csv_text(&headers, &rows, false, "\r\n").into_bytes());
+    fs::write(out.join(name), bytes)?;
+    write_truth_stated(out, name, &emps, true, &HashSet::new())
+}
+
+/// `report-2018.xlsx`: the pre-2019 《扣缴个人所得税报告表》 layout (written as xlsx; the
+/// generator cannot write BIFF8): title and header block, a two-row header with
+/// 税前扣除项目 over its items, `纳税人姓名`, `身份证照类型`, `身份证照号码`, `所得期间` as
+/// `2020年03月`, `收入额`, `免税所得`, `应纳税所得额`, `应扣缴税额` (no 应补(退)税额), amounts
+/// as text with thousands separators, a 合计 row.
+fn fixture_report_2018(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
+    let name = "report-2018.xlsx";
+    let mut rng = Rng::for_name(name);
+    let cfg = FileCfg {
+        agent_info: true,
+        ..NO_AGENT
+    };
+    let specs = [
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Pass).low2019(),
+        Spec::new(Sc::Missing).at(10),
+        Spec::new(Sc::Under).at(1),
+        Spec::new(Sc::OneFen).at(4),
+        Spec::new(Sc::ZeroUncov).at(8),
+        Spec::new(Sc::Exempt).at(6),
+    ];
+    let emps = gen_emps(&mut rng, &cfg, &specs);
+    let mut wb = new_workbook()?;
+    let ws = wb.add_worksheet().set_name("扣缴个人所得税报告表")?;
+    ws.merge_range(0, 0, 0, 20, "扣缴个人所得税报告表", &f.title)?;
+    ws.write_string(1, 0, format!("扣缴义务人名称：{UNIT}"))?;
+    ws.write_string(2, 0, format!("扣缴义务人编码：{}", ag.main_code))?;
+    ws.write_string(3, 12, "金额单位：元（列至角）")?;
+    let singles: [(u16, &str); 16] = [
+        (0, "序号"),
+        (1, "纳税人姓名"),
+        (2, "身份证照类型"),
+        (3, "身份证照号码"),
+        (4, "国籍(地区)"),
+        (5, "所得项目"),
+        (6, "所得期间"),
+        (7, "收入额"),
+        (8, "免税所得"),
+        (13, "减除费用"),
+        (14, "应纳税所得额"),
+        (15, "税率(%)"),
+        (16, "速算扣除数"),
+        (17, "应纳税额"),
+        (18, "应扣缴税额"),
+        (19, "已扣缴税额"),
+    ];
+    for (c, l) in singles {
+        ws.merge_range(4, c, 5, c, l, &f.head)?;
+    }
+    ws.merge_range(4, 20, 5, 20, "备注", &f.head)?;
+    ws.merge_range(4, 9, 4, 12, "税前扣除项目", &f.head)?;
+    for (c, l) in [
+        (9u16, "基本养老保险费"),
+        (10, "基本医疗保险费"),
+        (11, "失业保险费"),
+        (12, "住房公积金"),
+    ] {
+        ws.write_string_with_format(5, c, l, &f.head)?;
+    }
+    let mut r = 6u32;
+    let (mut sum_income, mut sum_tax) = (0i64, 0i64);
+    for (n, (e, row)) in export_order(&emps).into_iter().enumerate() {
+        sum_income += row.income;
+        sum_tax += row.tax;
+        let cells = [
+            Cell::Num((n + 1) as f64),
+            s(&e.name),
+            s(ID_TYPE),
+            s(&e.id),
+            s("中国"),
+            s(row.item.name()),
+            Cell::Str(format!("{}年{:02}月", row.ym.y, row.ym.m)),
+            Cell::Money(row.income),
+            Cell::Money(row.exempt),
+            Cell::Money(row.pension),
+            Cell::Money(row.medical),
+            Cell::Money(row.unemp),
+            Cell::Money(row.hf),
+            Cell::Money(row.basic),
+            Cell::Money(row.c_taxable),
+            Cell::Num(row.rate_pct as f64),
+            Cell::Money(row.quick),
+            Cell::Money(row.c_tax),
+            Cell::Money(row.tax),
+            Cell::Money(row.c_prepaid),
+        ];
+        for (c, cell) in cells.iter().enumerate() {
+            write_cell(ws, r, c as u16, cell, true, f)?;
+        }
+        r += 1;
+    }
+    ws.write_string(r, 0, "合计")?;
+    ws.write_string(r, 7, fen_thousands(sum_income))?;
+    ws.write_string(r, 18, fen_thousands(sum_tax))?;
+    ws.set_column_width(3, 21)?;
+    wb.save(out.join(name))?;
+    write_truth_stated(out, name, &emps, false, &HashSet::new())
+}
+
+/// `detail-gbk-title.csv`: GBK, CRLF, a title block above the header — a title line naming
+/// the company (no `扣缴义务人：` label), a 税款所属期 span and a blank line — then
+/// `工号, 姓名, 证照类型, 证照号码, 所得期间, 所得项目, 收入额, 免税收入, 应扣缴税额`, with
+/// 所得期间 as `2020年3月` and amounts quoted with thousands separators. The agent comes from
+/// the title.
+fn fixture_gbk_title(out: &Path, _ag: &Agents) -> Res<()> {
+    let name = "detail-gbk-title.csv";
+    let mut rng = Rng::for_name(name);
+    let specs = [
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Pass),
+        Spec::new(Sc::Missing).at(0),
+        Spec::new(Sc::Under).at(11),
+        Spec::new(Sc::AtExact).at(5),
+        Spec::new(Sc::ZeroUncov).at(3),
+        Spec::new(Sc::Bonus).at(9),
+    ];
+    let emps = gen_emps(&mut rng, &NO_AGENT, &specs);
+    let headers = [
+        "工号",
+        "姓名",
+        "证照类型",
+        "证照号码",
+        "所得期间",
+        "所得项目",
+        "收入额",
+        "免税收入",
+        "应扣缴税额",
+    ];
+    let rows: Vec<Vec<Cell>> = export_order(&emps)
+        .into_iter()
+        .map(|(e, r)| {
+            vec![
+                s(&e.work_no),
+                s(&e.name),
+                s(ID_TYPE),
+                s(&e.id),
+                Cell::Str(format!("{}年{}月", r.ym.y, r.ym.m)),
+                s(r.item.name()),
+                Cell::Money(r.income),
+                Cell::Money(r.exempt),
+                Cell::Money(r.tax),
+            ]
+        })
+        .collect();
+    let mut text = format!("{UNIT}个人所得税扣缴明细\r\n");
+    text.push_str("税款所属期：2019年09月至2020年11月,,,,,,,,\r\n");
+    text.push_str(",,,,,,,,\r\n");
+    text.push_str(&csv_text(&headers, &rows, true, "\r\n"));
+    let (enc, _, had_errors) = encoding_rs::GBK.encode(&text);
+    assert!(!had_errors, "text not representable in GBK");
+    fs::write(out.join(name), &enc)?;
+    write_truth_stated(out, name, &emps, false, &HashSet::new())
+}
+
 const README: &str = r#"# precheck fixtures
 
 Generated by `examples/gen_fixtures.rs`; do not edit by hand. Regenerate with
@@ -2284,6 +2957,14 @@ Truth conventions:
 | `no-header.xlsx` | error: 30 rows of numbers/unrelated text, no header |
 | `empty.csv` | error: 0 bytes |
 | `header-only.csv` | error: header row, no data |
+| `form-3row-monthly.xlsx` | one official 申报表 sheet per month (2019-11 … 2020-11 + 3 months of `北京朝阳另一家咨询有限公司`), grouped three-row header in merged cells (本月（次）情况 → 收入额计算 → 收入 …), period and agent only in each sheet's header block, column-number row, 合计 and 谨声明 |
+| `detail-form-3row.xlsx` | 明细 sheet with the agent in its title block (`扣缴义务人：… 纳税人识别号：…`) + sheet `综合所得申报表` for the whole span (three-row header, 税款所属期 column, 合计, 谨声明): zero-tax months covered |
+| `range-agent-branch.csv` | UTF-8 BOM, `扣缴义务人` column per row, 税款所属期 as one-month ranges (`A 至 B`, `A—B`, `A~B`, `A-B`), months withheld by the unit's 通州分公司 or another company |
+| `report-2018.xlsx` | pre-2019 《扣缴个人所得税报告表》 layout (as xlsx): 纳税人姓名, 身份证照类型/号码, 所得期间 `2020年03月`, 收入额, 免税所得, 应扣缴税额; 税前扣除项目 band; text amounts |
+| `detail-gbk-title.csv` | GBK with a title line naming the company (agent from the title), a period line and a blank line above the header; 证照 headers, 所得期间 `2020年3月`, 收入额, 应扣缴税额 |
+
+`truth/*.json` of files that name their agent carry `"agent_stated": true`: there
+`employer.consistency` must be judged (pass or fail), never `not_applicable`.
 "#;
 
 fn main() -> Res<()> {
@@ -2304,6 +2985,11 @@ fn main() -> Res<()> {
     fixture_agent_column(&out, &ag, &f)?;
     fixture_large(&out, &ag, &f)?;
     fixture_errors(&out)?;
+    fixture_form3_monthly(&out, &ag, &f)?;
+    fixture_detail_form3(&out, &ag, &f)?;
+    fixture_range_branch(&out, &ag)?;
+    fixture_report_2018(&out, &ag, &f)?;
+    fixture_gbk_title(&out, &ag)?;
     fs::write(out.join("README.md"), README)?;
     println!("fixtures written to {}", out.display());
     Ok(())

@@ -175,6 +175,16 @@ fn compare_with_truth(stem: &str) -> usize {
             ));
         }
         let emp = check(e, "employer.consistency");
+        if truth["agent_stated"].as_bool() == Some(true) {
+            if !matches!(emp.status, Status::Pass | Status::Fail) {
+                errors.push(format!(
+                    "{who}: the file names its agent, but employer.consistency is {:?}: {}",
+                    emp.status, emp.message
+                ));
+            } else if emp.evidence.is_empty() {
+                errors.push(format!("{who}: employer.consistency cites nothing"));
+            }
+        }
         let other = if emp.status == Status::Fail {
             set(&emp.months)
         } else {
@@ -215,6 +225,11 @@ truth_tests! {
     declaration_form_only => "declaration-form",
     two_tabs => "two-tabs",
     agent_column => "agent-column",
+    form_3row_monthly => "form-3row-monthly",
+    detail_with_3row_form_sheet => "detail-form-3row",
+    range_periods_agent_column_branch => "range-agent-branch",
+    pre_2019_report_table => "report-2018",
+    gbk_csv_with_title_block => "detail-gbk-title",
 }
 
 /// Every one of the 3,000 employees as the generator intended.
@@ -467,4 +482,68 @@ fn text_table_aligned_with_chinese_names() {
         })
         .collect();
     assert_eq!(cols.len(), 1, "window column not aligned:\n{stdout}");
+}
+
+/// A 税款所属期 range that is not exactly one calendar month places the row nowhere: the
+/// month needs review and the finding names the range as written.
+#[test]
+fn a_range_of_more_than_one_month_needs_review_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from(
+        "\u{feff}扣缴义务人,姓名,证件号码,税款所属期,所得项目,收入,本期应补（退）税额\n",
+    );
+    for m in months((2019, 12), 12) {
+        let range = if m == "2020-05" {
+            "2020-05-01 至 2020-06-30".to_string()
+        } else {
+            let ym: jzz::model::YearMonth = m.parse().unwrap();
+            format!("{} 至 {}", ym.first_day(), ym.last_day())
+        };
+        s.push_str(&format!(
+            "北京通州某某科技有限公司,张三,11010519491231002X,{range},正常工资薪金所得,12000.00,30.00\n"
+        ));
+    }
+    let p = dir.path().join("ranges.csv");
+    std::fs::write(&p, s).unwrap();
+    let r = run(&p, "2020-12-20", Some("北京通州某某科技有限公司"));
+    let e = &r.employees[0];
+    let cont = check(e, "tax.continuity");
+    assert_eq!(cont.status, Status::NeedsReview, "{}", cont.message);
+    assert_eq!(set(&cont.months), BTreeSet::from(["2020-05".to_string()]));
+    assert!(
+        cont.evidence
+            .iter()
+            .any(|ev| ev.text.contains("2020-05-01 至 2020-06-30")),
+        "{:?}",
+        cont.evidence
+    );
+    assert_eq!(check(e, "employer.consistency").status, Status::Pass);
+}
+
+/// An employee whose rows all lie before the window (left the unit): the file still names
+/// the agent that withheld for them, so employer.consistency is judged on those months and
+/// cites them.
+#[test]
+fn employer_consistency_of_someone_gone_before_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("扣缴义务人,姓名,证件号码,税款所属期,所得项目,收入,应补(退)税额\n");
+    for m in months((2019, 3), 6) {
+        s.push_str(&format!(
+            "北京通州某某科技有限公司,张三,11010519491231002X,{m},正常工资薪金所得,12000.00,30.00\n"
+        ));
+    }
+    let p = dir.path().join("gone.csv");
+    std::fs::write(&p, &s).unwrap();
+    let r = run(&p, "2020-12-20", Some("北京通州某某科技有限公司"));
+    let e = &r.employees[0];
+    assert_eq!(check(e, "tax.continuity").status, Status::Fail);
+    let emp = check(e, "employer.consistency");
+    assert_eq!(emp.status, Status::Pass, "{}", emp.message);
+    assert_eq!(emp.evidence.len(), 6);
+    // Another company outside the window is for a reviewer, not a failure.
+    let p2 = dir.path().join("gone-other.csv");
+    std::fs::write(&p2, s.replace("北京通州某某科技有限公司", "北京另一家公司")).unwrap();
+    let r = run(&p2, "2020-12-20", Some("北京通州某某科技有限公司"));
+    let emp = check(&r.employees[0], "employer.consistency");
+    assert_eq!(emp.status, Status::NeedsReview, "{}", emp.message);
 }

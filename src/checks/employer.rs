@@ -4,6 +4,7 @@
 //! agent of the latest month.
 
 use super::{Evidence, Finding, Status, month_list};
+use crate::extract::tax_export::Agent;
 use crate::facts::{PersonFacts, Window};
 use crate::model::{UnitNameMatch, YearMonth, compare_unit_names};
 
@@ -17,11 +18,24 @@ pub fn consistency(
     unit: Option<&str>,
     document: &str,
 ) -> Finding {
-    let stated: Vec<(YearMonth, &crate::extract::tax_export::Agent)> = window
+    let mut stated: Vec<(YearMonth, &Agent)> = window
         .months()
         .filter_map(|p| person.months.get(&p).map(|m| (p, m)))
         .flat_map(|(p, m)| m.agents.iter().map(move |a| (p, &**a)))
         .collect();
+    // No month of the window is in the file (the person left before it, or joined after):
+    // the agent of the months the file does hold is what the file says about the employer.
+    let outside = stated.is_empty()
+        && !window
+            .months()
+            .any(|p| person.months.get(&p).is_some_and(|m| m.present()));
+    if outside {
+        stated = person
+            .months
+            .iter()
+            .flat_map(|(p, m)| m.agents.iter().map(move |a| (*p, &**a)))
+            .collect();
+    }
     if stated.is_empty() {
         let msg = match unit {
             Some(u) => format!(
@@ -42,7 +56,27 @@ pub fn consistency(
     let mut other_names: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut evidence = Vec::new();
+    let mut agreeing = Vec::new();
     for (period, agent) in &stated {
+        let cite = |ev: &mut Vec<Evidence>| {
+            if let Some(m) = person.months.get(period) {
+                ev.extend(m.rows.iter().chain(m.form_rows.iter()).map(|r| Evidence {
+                    document: if r.document.is_empty() {
+                        document.to_string()
+                    } else {
+                        r.document.to_string()
+                    },
+                    locator: r.locator(),
+                    text: format!(
+                        "扣缴义务人（{}）：{}；{}",
+                        stated_in(agent),
+                        agent.name,
+                        r.text
+                    ),
+                    confidence: r.confidence,
+                }));
+            }
+        };
         match compare_unit_names(&reference, &agent.name) {
             UnitNameMatch::Identical => {}
             UnitNameMatch::Equivalent { notes: n } => {
@@ -63,17 +97,13 @@ pub fn consistency(
                 if !other_names.contains(&n) {
                     other_names.push(n);
                 }
-                if let Some(m) = person.months.get(period) {
-                    evidence.extend(m.rows.iter().chain(m.form_rows.iter()).map(|r| Evidence {
-                        document: document.to_string(),
-                        locator: r.locator(),
-                        text: format!("扣缴义务人：{}；{}", agent.name, r.text),
-                        confidence: r.confidence,
-                    }));
-                }
+                cite(&mut evidence);
+                continue;
             }
         }
+        cite(&mut agreeing);
     }
+    agreeing.dedup_by(|a, b| a.locator == b.locator && a.document == b.document);
     let unknown = window
         .months()
         .filter(|p| {
@@ -84,10 +114,16 @@ pub fn consistency(
         })
         .count();
     if !other.is_empty() {
+        // Outside the window another agent is a question for a reviewer, not a failure.
+        let status = if outside {
+            Status::NeedsReview
+        } else {
+            Status::Fail
+        };
         let mut f = Finding::new(
             ID,
             POLICY,
-            Status::Fail,
+            status,
             format!(
                 "{} 的扣缴义务人不是「{reference}」：{}",
                 month_list(&other, 6),
@@ -98,12 +134,40 @@ pub fn consistency(
         f.evidence = evidence;
         return f;
     }
-    let mut msg = format!("窗口内载明的扣缴义务人均为「{reference}」");
+    let mut msg = if outside {
+        format!(
+            "窗口 {} 至 {} 内文件中没有该员工的记录；文件载明的扣缴义务人（{}）均为「{reference}」",
+            window.from,
+            window.to,
+            month_list(&months_of(&stated), 6)
+        )
+    } else {
+        format!("窗口内载明的扣缴义务人均为「{reference}」")
+    };
     for n in notes {
         msg.push_str(&format!("；{n}"));
     }
     if unknown > 0 {
         msg.push_str(&format!("；另有 {unknown} 个月未载明扣缴义务人"));
     }
-    Finding::new(ID, POLICY, Status::Pass, msg)
+    let mut f = Finding::new(ID, POLICY, Status::Pass, msg);
+    f.evidence = agreeing;
+    f
+}
+
+/// Where the agent was read, in words.
+fn stated_in(agent: &Agent) -> &'static str {
+    match agent.stated_in.as_str() {
+        "column" => "扣缴义务人列",
+        "header_block" => "表头",
+        "title" => "标题",
+        "sheet_name" => "工作表名称",
+        _ => "文件",
+    }
+}
+
+fn months_of(stated: &[(YearMonth, &Agent)]) -> Vec<YearMonth> {
+    let mut v: Vec<YearMonth> = stated.iter().map(|s| s.0).collect();
+    v.dedup();
+    v
 }

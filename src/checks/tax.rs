@@ -14,6 +14,15 @@ pub fn month_evidence(document: &str, m: &MonthFacts) -> Vec<Evidence> {
         .collect()
 }
 
+/// Evidence for every window month the person has: the rows a pass stands on.
+fn window_evidence(person: &PersonFacts, window: &Window, document: &str) -> Vec<Evidence> {
+    window
+        .months()
+        .filter_map(|p| person.months.get(&p))
+        .flat_map(|m| month_evidence(document, m))
+        .collect()
+}
+
 /// `tax.continuity`: a wage-withholding row in every month of the window (三(二)(7): 最近12个月
 /// 需要连续缴纳).
 pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Finding {
@@ -25,7 +34,7 @@ pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Find
         .collect();
     let n = window.months().count();
     if missing.is_empty() {
-        return Finding::new(
+        let mut f = Finding::new(
             ID,
             POLICY,
             Status::Pass,
@@ -34,6 +43,8 @@ pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Find
                 window.from, window.to
             ),
         );
+        f.evidence = window_evidence(person, window, document);
+        return f;
     }
     let mut f = if person.unplaced.is_empty() {
         Finding::new(
@@ -177,7 +188,7 @@ pub fn income_threshold(
         f.months = absent;
         return f;
     }
-    Finding::new(
+    let mut f = Finding::new(
         ID,
         POLICY,
         Status::Pass,
@@ -185,7 +196,9 @@ pub fn income_threshold(
             "{} 至 {} 每月应税收入均不低于上一年度北京市平均工资的 {} 倍",
             window.from, window.to, policy.thresholds.monthly_income
         ),
-    )
+    );
+    f.evidence = window_evidence(person, window, document);
+    f
 }
 
 /// `tax.zero_tax_months`: a month with zero tax withheld must be covered by the export's
@@ -256,10 +269,21 @@ pub fn zero_tax_months(person: &PersonFacts, window: &Window, document: &str) ->
         f.evidence = evidence;
         return f;
     }
-    Finding::new(
+    let evidence = window_evidence(person, window, document);
+    if evidence.is_empty() {
+        return Finding::new(
+            ID,
+            POLICY,
+            Status::NotApplicable,
+            "窗口内没有该员工的工资薪金扣缴记录，无零税额月份可查".to_string(),
+        );
+    }
+    let mut f = Finding::new(
         ID,
         POLICY,
         Status::Pass,
         "窗口内没有个税为 0 的月份".to_string(),
-    )
+    );
+    f.evidence = evidence;
+    f
 }

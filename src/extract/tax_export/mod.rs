@@ -3,16 +3,26 @@
 //!
 //! Columns are found by their normalized header text, never by position: versions of the
 //! client differ in 证件/证照, 本期/累计 prefixes, a leading `*`, full- or half-width brackets
-//! (`../shared/docs/document-formats.md` §1). The header row is found by content in the first
-//! [`HEADER_SCAN_ROWS`] rows; a grouped two-row header (the 申报表's bands) is merged. The
-//! 申报表's header block (税款所属期, 扣缴义务人名称 and its credit code) sits above the table and
-//! applies to every row of the sheet.
+//! (`../shared/docs/document-formats.md` §1); the spellings are data, in
+//! `pipelines/export-columns.toml`. The header is found by content in the first
+//! [`HEADER_SCAN_ROWS`] rows as a band of one to four rows read as a tree ([`header`]: the
+//! 申报表's 本月（次）情况 → 收入额计算 → 收入). The header block above the table (税款所属期,
+//! 扣缴义务人 and its credit code) applies to every row of the sheet.
+//!
+//! The withholding agent of a row comes from a 扣缴义务人 column, else the sheet's header
+//! block, else a title row or the sheet's name that names a company — in that order.
+
+pub mod header;
+pub mod period;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::text::{halfwidth, normalize_for_match};
-use crate::model::{CreditCode, Fen, IdNumber, YearMonth, excel_serial_to_date, parse_date};
+use crate::model::{CreditCode, Fen, IdNumber, YearMonth};
 use std::sync::Arc;
+
+use header::{Header, find_header};
+use period::period_of;
 
 use crate::read::{Cell, Row, RowSink, Workbook};
 
@@ -61,76 +71,6 @@ pub enum Role {
     AgentCode,
 }
 
-/// Header aliases after [`norm_header`], per role. For [`Role::Tax`] the order is a priority:
-/// the first alias present wins (本期 before 累计: in the 明细 export the month's tax is
-/// 累计应补(退)税额 = 累计应扣缴税额 − 累计已预缴税额).
-const ALIASES: &[(Role, &[&str])] = &[
-    (Role::Name, &["姓名", "纳税人姓名", "员工姓名"]),
-    (Role::IdType, &["证件类型", "证照类型", "身份证件类型"]),
-    (
-        Role::IdNumber,
-        &[
-            "证件号码",
-            "证照号码",
-            "身份证件号码",
-            "身份证号码",
-            "身份证号",
-        ],
-    ),
-    (Role::TaxpayerId, &["纳税人识别号"]),
-    (
-        Role::PeriodStart,
-        &["税款所属期起", "所得期间起", "所属期起", "税款所属期起始"],
-    ),
-    (
-        Role::PeriodEnd,
-        &["税款所属期止", "所得期间止", "所属期止", "税款所属期终止"],
-    ),
-    (
-        Role::Period,
-        &[
-            "税款所属期",
-            "所属期",
-            "所得期间",
-            "税款所属月份",
-            "所属月份",
-            "所得月份",
-        ],
-    ),
-    (
-        Role::IncomeItem,
-        &["所得项目", "所得项目名称", "所得项目小类"],
-    ),
-    (
-        Role::Income,
-        &["本期收入", "收入", "本月收入", "收入额", "本期收入额"],
-    ),
-    (Role::Exempt, &["本期免税收入", "免税收入"]),
-    (
-        Role::Tax,
-        &[
-            "本期应补退税额",
-            "应补退税额",
-            "累计应补退税额",
-            "本期应扣缴税额",
-            "应扣缴税额",
-        ],
-    ),
-    (
-        Role::Agent,
-        &["扣缴义务人名称", "扣缴义务人", "扣缴单位", "扣缴单位名称"],
-    ),
-    (
-        Role::AgentCode,
-        &[
-            "扣缴义务人纳税人识别号",
-            "扣缴义务人纳税人识别号统一社会信用代码",
-            "扣缴义务人统一社会信用代码",
-            "扣缴单位纳税人识别号",
-        ],
-    ),
-];
-
 /// Header text normalized for matching: half-width, no spaces, no `*`, brackets, slashes or
 /// unit suffixes, so `*证照号码`, `应补（退）税额`, `应补/退税额` and `本期收入(元)` all match.
 pub fn norm_header(s: &str) -> String {
@@ -139,12 +79,6 @@ pub fn norm_header(s: &str) -> String {
     n.chars()
         .filter(|c| !matches!(c, '*' | '(' | ')' | '/' | '、' | ':' | '[' | ']'))
         .collect()
-}
-
-fn role_of(norm: &str) -> Option<(Role, usize)> {
-    ALIASES
-        .iter()
-        .find_map(|(role, aliases)| aliases.iter().position(|a| *a == norm).map(|p| (*role, p)))
 }
 
 /// The withholding agent stated for a row, and where.
@@ -217,6 +151,9 @@ pub struct HeaderBlock {
     pub agent_name: Option<String>,
     /// 扣缴义务人纳税人识别号（统一社会信用代码）.
     pub agent_code: Option<String>,
+    /// A company named by a title row (no `label：value`): the agent when nothing else says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_agent: Option<String>,
 }
 
 /// The 合计 row and whether it agrees with the rows.
@@ -402,98 +339,6 @@ impl RowSink for TaxExportSink {
     }
 }
 
-struct Header {
-    /// Index into the rows of the (lower) header row.
-    pos: usize,
-    /// role → (column, priority, header text)
-    cols: Vec<(Role, usize, usize, String)>,
-}
-
-impl Header {
-    fn col(&self, role: Role) -> Option<usize> {
-        self.cols
-            .iter()
-            .filter(|c| c.0 == role)
-            .min_by_key(|c| c.2)
-            .map(|c| c.1)
-    }
-}
-
-fn texts(row: &Row) -> Vec<String> {
-    row.cells.iter().map(|c| c.display()).collect()
-}
-
-fn roles_of(cells: &[String]) -> Vec<(Role, usize, usize, String)> {
-    let mut out: Vec<(Role, usize, usize, String)> = Vec::new();
-    for (col, t) in cells.iter().enumerate() {
-        if let Some((role, prio)) = role_of(&norm_header(t)) {
-            // The first column of a role wins over a later duplicate of the same alias.
-            if !out.iter().any(|c| c.0 == role && c.2 <= prio) {
-                out.retain(|c| c.0 != role);
-                out.push((role, col, prio, t.trim().to_string()));
-            }
-        }
-    }
-    out
-}
-
-fn complete(cols: &[(Role, usize, usize, String)]) -> bool {
-    let has = |r| cols.iter().any(|c| c.0 == r);
-    has(Role::Name) && (has(Role::IdNumber) || has(Role::TaxpayerId)) && has(Role::Income)
-}
-
-/// A row that belongs to a header: several cells of text that are not data values.
-fn headerish(row: &Row) -> bool {
-    let t = texts(row);
-    let non_blank: Vec<&String> = t.iter().filter(|s| !s.trim().is_empty()).collect();
-    let known = t
-        .iter()
-        .filter(|s| role_of(&norm_header(s)).is_some())
-        .count();
-    known >= 1
-        && non_blank.len() >= 2
-        && !row
-            .cells
-            .iter()
-            .any(|c| matches!(c, Cell::Number(_) | Cell::Date(_)))
-        && !non_blank.iter().any(|s| IdNumber::parse(s).is_ok())
-}
-
-fn find_header(rows: &[Row]) -> Option<Header> {
-    let n = rows.len().min(HEADER_SCAN_ROWS);
-    for pos in 0..n {
-        let upper = texts(&rows[pos]);
-        // A grouped header: this row and the next, adjacent, merged column by column (the
-        // lower row's text wins where it has one).
-        if let Some(next) = rows.get(pos + 1)
-            && next.index == rows[pos].index + 1
-            && headerish(next)
-        {
-            let lower = texts(next);
-            let width = upper.len().max(lower.len());
-            let merged: Vec<String> = (0..width)
-                .map(|i| {
-                    let l = lower.get(i).map(|s| s.trim()).unwrap_or("");
-                    if l.is_empty() {
-                        upper.get(i).cloned().unwrap_or_default()
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect();
-            let cols = roles_of(&merged);
-            if complete(&cols) && !complete(&roles_of(&upper)) {
-                return Some(Header { pos: pos + 1, cols });
-            }
-        }
-        let cols = roles_of(&upper);
-        if complete(&cols) {
-            return Some(Header { pos, cols });
-        }
-    }
-    None
-}
-
 fn line_of(row: &Row) -> String {
     let parts: Vec<String> = row
         .cells
@@ -504,12 +349,17 @@ fn line_of(row: &Row) -> String {
     halfwidth(&parts.join("  "))
 }
 
+/// Labels of a header block; a value ends where the next label starts.
 const BLOCK_LABELS: &[&str] = &[
     "税款所属期",
     "税款所属日期",
     "扣缴义务人名称",
     "扣缴义务人纳税人识别号",
+    "纳税人识别号",
+    "统一社会信用代码",
     "金额单位",
+    "填表日期",
+    "申报日期",
 ];
 
 /// The value after `label` and its colon, up to the next known label.
@@ -521,7 +371,11 @@ fn labeled_value(line: &str, label: &str) -> Option<String> {
     if rest[..colon].chars().count() > 14 {
         return None;
     }
-    let mut value = &rest[colon + 1..];
+    value_until_label(&rest[colon + 1..])
+}
+
+fn value_until_label(value: &str) -> Option<String> {
+    let mut value = value;
     for other in BLOCK_LABELS {
         if let Some(i) = value.find(other) {
             value = &value[..i];
@@ -531,15 +385,81 @@ fn labeled_value(line: &str, label: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
-fn parse_period_range(text: &str) -> Option<YearMonth> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let (a, b) = t
-        .split_once('至')
-        .or_else(|| t.split_once('-').filter(|_| t.contains('日')))?;
-    let a = parse_date(a).ok()?;
-    let b = parse_date(b).ok()?;
-    let (ma, mb) = (YearMonth::from_date(a), YearMonth::from_date(b));
-    (ma == mb && a <= b).then_some(ma)
+/// `扣缴义务人名称：X` or `扣缴义务人：X` (the 明细 export's block), never the agent's
+/// 纳税人识别号 line.
+fn agent_name_in(line: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(i) = line[from..].find("扣缴义务人") {
+        let rest = &line[from + i + "扣缴义务人".len()..];
+        let rest = rest.strip_prefix("名称").unwrap_or(rest).trim_start();
+        if let Some(v) = rest.strip_prefix(':') {
+            return value_until_label(v);
+        }
+        from += i + "扣缴义务人".len();
+    }
+    None
+}
+
+/// The agent's code on the agent's line (`纳税人识别号：…` after the name) or its own line.
+fn agent_code_in(line: &str, agent_line: bool) -> Option<String> {
+    if let Some(v) = labeled_value(line, "扣缴义务人纳税人识别号") {
+        return Some(v);
+    }
+    if agent_line {
+        return labeled_value(line, "纳税人识别号")
+            .or_else(|| labeled_value(line, "统一社会信用代码"));
+    }
+    None
+}
+
+/// Endings of a company's name, longest first.
+const COMPANY_ENDINGS: &[&str] = &[
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "分公司",
+    "公司",
+    "事务所",
+    "合伙企业",
+    "合伙)",
+];
+
+/// Words of a title that come before a company's name (`个人扣缴明细(北京某某有限公司)`).
+const TITLE_WORDS: &[&str] = &[
+    "明细",
+    "申报表",
+    "报告表",
+    "扣缴",
+    "查询",
+    "导出",
+    "清单",
+    "工资表",
+];
+
+/// The company a title or a sheet name names (`北京某某科技有限公司2019年扣缴明细`), if any:
+/// the text up to the last company ending, after any title words and leading dates.
+fn company_in(text: &str) -> Option<String> {
+    let t: String = halfwidth(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if t.contains(':') {
+        return None;
+    }
+    let end = COMPANY_ENDINGS
+        .iter()
+        .filter_map(|e| t.rfind(e).map(|i| i + e.len()))
+        .max()?;
+    let mut name = &t[..end];
+    for w in TITLE_WORDS {
+        if let Some(i) = name.rfind(w) {
+            name = &name[i + w.len()..];
+        }
+    }
+    let name = name.trim_start_matches(|c: char| {
+        c.is_ascii_digit() || matches!(c, '年' | '月' | '日' | '-' | '_' | '(' | '[' | '|' | ',')
+    });
+    (name.chars().count() >= 6).then(|| name.to_string())
 }
 
 fn read_header_block(rows: &[Row]) -> HeaderBlock {
@@ -555,42 +475,24 @@ fn read_header_block(rows: &[Row]) -> HeaderBlock {
             if hb.period_text.is_none()
                 && let Some(v) = labeled_value(&line, label)
             {
-                hb.period = parse_period_range(&v);
+                hb.period = period::one_month_range(&v)
+                    .and_then(Result::ok)
+                    .or_else(|| YearMonth::parse(&v).ok());
                 hb.period_text = Some(v);
             }
         }
-        if hb.agent_name.is_none() {
-            hb.agent_name = labeled_value(&line, "扣缴义务人名称");
-        }
+        let name = agent_name_in(&line);
         if hb.agent_code.is_none() {
-            hb.agent_code = labeled_value(&line, "扣缴义务人纳税人识别号");
+            hb.agent_code = agent_code_in(&line, name.is_some());
+        }
+        if hb.agent_name.is_none() {
+            hb.agent_name = name;
+        }
+        if hb.title_agent.is_none() {
+            hb.title_agent = company_in(&line);
         }
     }
     hb
-}
-
-/// 税款所属期 from one cell: a date, `2020-03`, `2020年3月`, `202003`, an Excel serial.
-fn period_of(cell: &Cell) -> Result<Option<YearMonth>, String> {
-    match cell {
-        Cell::Empty => Ok(None),
-        Cell::Date(d) => Ok(Some(YearMonth::from_date(*d))),
-        Cell::Number(n) if n.fract() == 0.0 && (190_001.0..=210_012.0).contains(n) => {
-            YearMonth::parse(&format!("{}", *n as i64))
-                .map(Some)
-                .map_err(|e| e.to_string())
-        }
-        Cell::Number(n) if n.fract() == 0.0 && (19_000_101.0..=21_001_231.0).contains(n) => {
-            YearMonth::parse(&format!("{}", *n as i64))
-                .map(Some)
-                .map_err(|e| e.to_string())
-        }
-        Cell::Number(n) => excel_serial_to_date(*n, false)
-            .map(|d| Some(YearMonth::from_date(d)))
-            .ok_or_else(|| format!("税款所属期 \"{n}\" 不是日期")),
-        Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => YearMonth::parse(t).map(Some).map_err(|e| e.to_string()),
-        other => Err(format!("税款所属期 \"{}\" 不是日期", other.display())),
-    }
 }
 
 /// Money from one cell, exactly.
@@ -646,7 +548,7 @@ struct SheetExtractor {
     header_row: u32,
     /// Index into the buffered rows of the first row after the header.
     first_data: usize,
-    cols: Vec<(Role, usize, usize, String)>,
+    cols: Vec<header::HeaderCol>,
     /// The understood columns in column order, with their header text (for evidence).
     evidence_cols: Vec<(usize, String)>,
     hb: HeaderBlock,
@@ -683,7 +585,7 @@ struct Cols {
 
 impl SheetExtractor {
     fn new(sheet: &str, rows: &[Row], header: Header) -> SheetExtractor {
-        let hb = read_header_block(&rows[..header.pos]);
+        let hb = read_header_block(&rows[..header.top]);
         let layout = if hb.title.is_some() {
             Layout::DeclarationForm
         } else {
@@ -729,13 +631,27 @@ impl SheetExtractor {
         {
             notes.push(format!("表头的扣缴义务人识别号无效：{e}"));
         }
-        let header_agent = hb.agent_name.clone().map(|name| {
-            Arc::new(Agent {
-                name,
+        // The sheet's agent, for rows without a 扣缴义务人 cell: the header block, else a
+        // title row, else the sheet's name.
+        let header_agent = match (&hb.agent_name, &hb.title_agent, company_in(sheet)) {
+            (Some(name), _, _) => Some(Agent {
+                name: name.clone(),
                 credit_code: hb.agent_code.clone(),
                 stated_in: "header_block".into(),
-            })
-        });
+            }),
+            (None, Some(name), _) => Some(Agent {
+                name: name.clone(),
+                credit_code: hb.agent_code.clone(),
+                stated_in: "title".into(),
+            }),
+            (None, None, Some(name)) => Some(Agent {
+                name,
+                credit_code: None,
+                stated_in: "sheet_name".into(),
+            }),
+            (None, None, None) => None,
+        }
+        .map(Arc::new);
         let used = [
             c.name,
             c.id,
@@ -753,8 +669,8 @@ impl SheetExtractor {
         let mut evidence_cols: Vec<(usize, String)> = header
             .cols
             .iter()
-            .filter(|h| used.contains(&Some(h.1)))
-            .map(|h| (h.1, h.3.clone()))
+            .filter(|h| used.contains(&Some(h.col)))
+            .map(|h| (h.col, h.leaf.trim().to_string()))
             .collect();
         evidence_cols.sort();
         evidence_cols.dedup_by_key(|e| e.0);
@@ -989,7 +905,7 @@ impl SheetExtractor {
             columns: self
                 .cols
                 .iter()
-                .map(|(role, col, _, text)| (*role, *col as u32 + 1, text.clone()))
+                .map(|h| (h.role, h.col as u32 + 1, h.path.clone()))
                 .collect(),
             header_block: self.hb,
             rows: self.rows,
@@ -1001,6 +917,7 @@ impl SheetExtractor {
 
 #[cfg(test)]
 mod tests {
+    use super::header::role_of;
     use super::*;
     use crate::read::{Format, Sheet};
 

@@ -248,6 +248,6 @@ fn tax_list_rows_join_the_timeline() {
     assert_eq!(agent("2018-02"), "北京朝阳启明星（贸易）有限公司");
     assert_eq!(agent("2018-04"), "北京通州云启（科技）有限公司");
     let m: jzz::model::YearMonth = "2018-04".parse().unwrap();
-    assert_eq!(p.months[&m].income, jzz::model::Fen(16_500_00));
+    assert_eq!(p.months[&m].income, jzz::model::Fen(1_650_000));
     assert_eq!(p.months[&m].rows[0].locator(), "page 2, line 8");
 }

@@ -617,10 +617,11 @@ fn read_grouped_months(lines: &[Line], h: usize, rec: &mut SiRecord) {
             }) else {
                 continue;
             };
-            if numeric(i) && text.chars().any(is_cjk) {
-                if let Some(u) = c_unit {
-                    i = u;
-                }
+            if numeric(i)
+                && text.chars().any(is_cjk)
+                && let Some(u) = c_unit
+            {
+                i = u;
             }
             cells[i].push_str(&text);
         }

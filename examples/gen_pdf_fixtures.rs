@@ -2922,6 +2922,354 @@ fn integrity_statement(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     (d.pages, kind_only(file, "integrity_statement"))
 }
 
+// ─────────────── 7. 个人缴费信息 (monthly, grouped header) and 纳税清单 ───────────────
+
+#[derive(Serialize)]
+struct SiContribution {
+    insurance: String,
+    unit_fen: i64,
+    personal_fen: i64,
+}
+
+#[derive(Serialize)]
+struct SiGroupedMonth {
+    seq: u32,
+    period: String,
+    #[serde(rename = "type")]
+    kind: String,
+    base_fen: i64,
+    unit_fen: i64,
+    personal_fen: i64,
+    by_insurance: Vec<SiContribution>,
+    unit: String,
+    arrived_on: String,
+    supplementary: bool,
+    late: bool,
+}
+
+#[derive(Serialize)]
+struct SiGroupedTruth {
+    file: String,
+    kind: &'static str,
+    layout: &'static str,
+    holder_name: String,
+    id_number: String,
+    months: Vec<SiGroupedMonth>,
+}
+
+/// 北京市社会保险个人权益记录（个人缴费信息）: one row per month under a two-row header
+/// (养老保险 / 失业保险 / 医疗保险 over 单位缴费 / 个人缴费), no rulings, the header repeated on
+/// the second page; 2019-05 is typed 补缴, 2019-09 is typed 正常应缴 but arrived three months
+/// late, 2019-12 arrived early in the following month (not late).
+fn si_contributions(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "si-contributions.pdf";
+    let mut rng = Rng::new(file);
+    let holder = "邵婉清";
+    let id = id_number("110105", "19920214", "362");
+    let mut months = vec![];
+    for i in 0..15 {
+        let m = Ym(2019, 1).add(i);
+        let base = if m < Ym(2019, 7) {
+            12_000_00
+        } else {
+            12_600_00
+        };
+        let (kind, arrived, late) = match (m.0, m.1) {
+            (2019, 5) => ("补缴", m.add(2).day(14), true),
+            (2019, 9) => ("正常应缴", m.add(3).day(9), true),
+            (2019, 12) => ("正常应缴", m.add(1).day(6), false),
+            _ => ("正常应缴", m.day(rng.range(10, 25) as u32), false),
+        };
+        let by_insurance = vec![
+            SiContribution {
+                insurance: "养老保险".into(),
+                unit_fen: base * 16 / 100,
+                personal_fen: base * 8 / 100,
+            },
+            SiContribution {
+                insurance: "失业保险".into(),
+                unit_fen: base * 8 / 1000,
+                personal_fen: base * 2 / 1000,
+            },
+            SiContribution {
+                insurance: "医疗保险".into(),
+                unit_fen: base / 10,
+                personal_fen: base * 2 / 100 + 3_00,
+            },
+        ];
+        months.push(SiGroupedMonth {
+            seq: i as u32 + 1,
+            period: m.iso(),
+            kind: kind.into(),
+            base_fen: base,
+            unit_fen: by_insurance[0].unit_fen,
+            personal_fen: by_insurance[0].personal_fen,
+            by_insurance,
+            unit: UNIT_TRADE.into(),
+            arrived_on: arrived.iso(),
+            supplementary: kind == "补缴" || late,
+            late,
+        });
+    }
+    let mut d = Doc::new(fonts, Face::Sans);
+    // 序号 费款所属期 缴费类型 缴费基数 | 养老 单位 个人 | 失业 单位 个人 | 医疗 单位 个人 | 单位名称 到账日期
+    let xs = [
+        36.0, 60.0, 110.0, 152.0, 196.0, 236.0, 276.0, 314.0, 352.0, 392.0, 432.0, 540.0, 580.0,
+    ];
+    let fs = 8.0;
+    for (page, rows) in [&months[..10], &months[10..]].into_iter().enumerate() {
+        d.page(A4_W, A4_H);
+        d.title(
+            A4_W / 2.0,
+            56.0,
+            14.0,
+            "北京市社会保险个人权益记录（个人缴费信息）",
+        );
+        d.t(40.0, 84.0, 9.0, &format!("姓名：{holder}"));
+        d.t(200.0, 84.0, 9.0, &format!("社会保障号码：{id}"));
+        d.t(40.0, 98.0, 9.0, "查询期间：2019年01月至2020年03月");
+        d.t(330.0, 98.0, 9.0, "打印日期：2020年04月20日");
+        d.tr(580.0, 112.0, 8.0, "单位：元");
+        let top = 118.0;
+        let rh = 10.0;
+        for (g, name) in ["养老保险", "失业保险", "医疗保险"].iter().enumerate() {
+            d.cell(&xs, 4 + 2 * g, 6 + 2 * g, top, rh, fs, Al::C, name);
+        }
+        for (i, h) in ["序号", "费款所属期", "缴费类型", "缴费基数"]
+            .iter()
+            .enumerate()
+        {
+            d.cell(&xs, i, i + 1, top + rh, rh, fs, Al::C, h);
+        }
+        d.cell(&xs, 10, 11, top + rh, rh, fs, Al::C, "缴费单位名称");
+        d.cell(&xs, 11, 12, top + rh, rh, fs, Al::C, "到账日期");
+        for c in 0..6 {
+            let h = if c % 2 == 0 {
+                "单位缴费"
+            } else {
+                "个人缴费"
+            };
+            d.cell(&xs, 4 + c, 5 + c, top + 2.0 * rh, rh, fs, Al::C, h);
+        }
+        let mut y = top + 3.0 * rh + 8.0;
+        for m in rows {
+            d.cell(&xs, 0, 1, y, 16.0, fs, Al::C, &m.seq.to_string());
+            d.cell(&xs, 1, 2, y, 16.0, fs, Al::C, &m.period.replace('-', ""));
+            d.cell(&xs, 2, 3, y, 16.0, fs, Al::C, &m.kind);
+            d.cell(&xs, 3, 4, y, 16.0, fs, Al::R, &yuan(m.base_fen));
+            for (g, c) in m.by_insurance.iter().enumerate() {
+                d.cell(
+                    &xs,
+                    4 + 2 * g,
+                    5 + 2 * g,
+                    y,
+                    16.0,
+                    fs,
+                    Al::R,
+                    &yuan(c.unit_fen),
+                );
+                d.cell(
+                    &xs,
+                    5 + 2 * g,
+                    6 + 2 * g,
+                    y,
+                    16.0,
+                    fs,
+                    Al::R,
+                    &yuan(c.personal_fen),
+                );
+            }
+            d.cell(&xs, 10, 11, y, 16.0, fs, Al::L, &m.unit);
+            d.cell(
+                &xs,
+                11,
+                12,
+                y,
+                16.0,
+                fs,
+                Al::L,
+                &m.arrived_on.replace('-', ""),
+            );
+            y += 18.0;
+        }
+        if page == 1 {
+            d.t(
+                40.0,
+                y + 20.0,
+                8.0,
+                "说明：1.本记录为参保人员在本市参加社会保险的个人缴费信息；2.缴费类型为“补缴”的，表示该月费款于到账日期补缴入账。",
+            );
+        }
+    }
+    let truth = SiGroupedTruth {
+        file: file.into(),
+        kind: "si_record",
+        layout: "monthly",
+        holder_name: holder.into(),
+        id_number: id,
+        months,
+    };
+    (d.pages, to_value(&truth))
+}
+
+#[derive(Serialize)]
+struct TaxListRowTruth {
+    item: String,
+    period_from: String,
+    period_to: String,
+    period: Option<String>,
+    income_fen: i64,
+    tax_fen: i64,
+    agent: String,
+    paid_on: String,
+}
+
+#[derive(Serialize)]
+struct TaxListTruth {
+    file: String,
+    kind: &'static str,
+    layout: &'static str,
+    holder_name: String,
+    id_number: String,
+    authority: String,
+    printed_on: String,
+    verification_code: String,
+    rows: Vec<TaxListRowTruth>,
+    total_income_fen: i64,
+    total_tax_fen: i64,
+}
+
+/// 2011–2018 tax on wages: 3,500 deduction until 2018-09, 5,000 after (monthly brackets).
+fn old_wage_tax(income: i64, m: Ym) -> i64 {
+    let deduction = if m < Ym(2018, 10) { 3_500_00 } else { 5_000_00 };
+    let t = (income - deduction).max(0);
+    let brackets: &[(i64, i64, i64)] = if m < Ym(2018, 10) {
+        &[
+            (1_500_00, 3, 0),
+            (4_500_00, 10, 105_00),
+            (9_000_00, 20, 555_00),
+            (35_000_00, 25, 1_005_00),
+        ]
+    } else {
+        &[
+            (3_000_00, 3, 0),
+            (12_000_00, 10, 210_00),
+            (25_000_00, 20, 1_410_00),
+            (35_000_00, 25, 2_660_00),
+        ]
+    };
+    for (upto, rate, quick) in brackets {
+        if t <= *upto {
+            return t * rate / 100 - quick;
+        }
+    }
+    t * 30 / 100 - brackets[3].2
+}
+
+/// 个人所得税纳税清单 (地税 era): two years 2017-01..2018-12, the agent changes in 2018-04, the
+/// 2018-03 row has a 税款所属期 spanning two months (flagged, no period); 合计 below.
+fn tax_list(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "tax-list.pdf";
+    let mut rng = Rng::new(file);
+    let holder = "欧阳明哲";
+    let id = id_number("110108", "19880923", "417");
+    let mut rows = vec![];
+    for i in 0..24 {
+        let m = Ym(2017, 1).add(i);
+        let income = if m < Ym(2018, 4) {
+            14_800_00
+        } else {
+            16_500_00
+        };
+        let agent = if m < Ym(2018, 4) { UNIT_OLD } else { UNIT_MAIN };
+        let (from, to, period) = if m == Ym(2018, 3) {
+            (m.day(1), m.add(1).day(30), None)
+        } else {
+            (m.day(1), m.day(m.last_day()), Some(m.iso()))
+        };
+        rows.push(TaxListRowTruth {
+            item: "工资、薪金所得".into(),
+            period_from: from.iso(),
+            period_to: to.iso(),
+            period,
+            income_fen: income,
+            tax_fen: old_wage_tax(income, m),
+            agent: agent.into(),
+            paid_on: m.add(1).day(rng.range(8, 16) as u32).iso(),
+        });
+    }
+    let total_income: i64 = rows.iter().map(|r| r.income_fen).sum();
+    let total_tax: i64 = rows.iter().map(|r| r.tax_fen).sum();
+    let code = "K7QW3PZ8MA5D";
+    let mut d = Doc::new(fonts, Face::Sans);
+    let xs = [36.0, 58.0, 116.0, 176.0, 236.0, 290.0, 332.0, 500.0, 560.0];
+    let heads = [
+        "序号",
+        "所得项目",
+        "税款所属期起",
+        "税款所属期止",
+        "申报收入额",
+        "实缴税额",
+        "扣缴义务人",
+        "入库日期",
+    ];
+    let fs = 8.0;
+    for (page, chunk) in rows.chunks(14).enumerate() {
+        d.page(A4_W, A4_H);
+        d.title(A4_W / 2.0, 56.0, 15.0, "个人所得税纳税清单");
+        d.t(40.0, 84.0, 9.0, &format!("纳税人名称：{holder}"));
+        d.t(240.0, 84.0, 9.0, &format!("纳税人识别号：{id}"));
+        d.t(40.0, 98.0, 9.0, "证件类型：居民身份证");
+        d.t(240.0, 98.0, 9.0, &format!("证件号码：{id}"));
+        d.t(40.0, 112.0, 9.0, "税务机关：北京市地方税务局");
+        d.t(240.0, 112.0, 9.0, "打印日期：2019-03-05");
+        d.t(420.0, 112.0, 9.0, &format!("查验码：{code}"));
+        d.tr(560.0, 126.0, 8.0, "金额单位：人民币元");
+        let top = 132.0;
+        for (i, h) in heads.iter().enumerate() {
+            d.cell(&xs, i, i + 1, top, 16.0, fs, Al::C, h);
+        }
+        let mut y = top + 22.0;
+        for (j, r) in chunk.iter().enumerate() {
+            let n = page * 14 + j + 1;
+            d.cell(&xs, 0, 1, y, 16.0, fs, Al::C, &n.to_string());
+            d.cell(&xs, 1, 2, y, 16.0, fs, Al::L, &r.item);
+            d.cell(&xs, 2, 3, y, 16.0, fs, Al::C, &r.period_from);
+            d.cell(&xs, 3, 4, y, 16.0, fs, Al::C, &r.period_to);
+            d.cell(&xs, 4, 5, y, 16.0, fs, Al::R, &yuan_thousands(r.income_fen));
+            d.cell(&xs, 5, 6, y, 16.0, fs, Al::R, &yuan(r.tax_fen));
+            d.cell(&xs, 6, 7, y, 16.0, fs, Al::L, &r.agent);
+            d.cell(&xs, 7, 8, y, 16.0, fs, Al::C, &r.paid_on);
+            y += 20.0;
+        }
+        if page == 1 {
+            d.cell(&xs, 0, 2, y, 16.0, fs, Al::L, "合计");
+            d.cell(&xs, 4, 5, y, 16.0, fs, Al::R, &yuan_thousands(total_income));
+            d.cell(&xs, 5, 6, y, 16.0, fs, Al::R, &yuan(total_tax));
+            d.t(
+                40.0,
+                y + 40.0,
+                8.0,
+                "注：本清单根据纳税人申报及扣缴义务人代扣代缴信息生成，仅作为纳税人纳税情况的证明。",
+            );
+        }
+    }
+    let truth = TaxListTruth {
+        file: file.into(),
+        kind: "tax_record",
+        layout: "tax_list",
+        holder_name: holder.into(),
+        id_number: id,
+        authority: "北京市地方税务局".into(),
+        printed_on: "2019-03-05".into(),
+        verification_code: code.into(),
+        rows,
+        total_income_fen: total_income,
+        total_tax_fen: total_tax,
+    };
+    (d.pages, to_value(&truth))
+}
+
 // ───────────────────────────── main ─────────────────────────────
 
 struct Entry {
@@ -3031,6 +3379,16 @@ const ENTRIES: &[Entry] = &[
         embedded: true,
         tests: "classification only (诚信声明).",
     },
+    Entry {
+        file: "si-contributions.pdf",
+        embedded: true,
+        tests: "北京市社会保险个人权益记录（个人缴费信息）: one row per month, two-row header 养老/失业/医疗保险 × 单位/个人缴费, no rulings, header repeated on page 2; one month typed 补缴, one typed 正常应缴 but arrived three months late, one arrived early in the next month (not late).",
+    },
+    Entry {
+        file: "tax-list.pdf",
+        embedded: true,
+        tests: "个人所得税纳税清单 (地税 era): 24 months 2017–2018, 工资、薪金所得, 申报收入额 with thousands separators, agent changes in 2018-04, one 税款所属期 spanning two months (flagged, no period), 查验码, 合计 over two pages.",
+    },
 ];
 
 fn build(file: &str, fonts: &Fonts) -> (Vec<Page>, Truth) {
@@ -3056,6 +3414,8 @@ fn build(file: &str, fonts: &Fonts) -> (Vec<Page>, Truth) {
         "degree.pdf" => degree(f),
         "business-license.pdf" => business_license(f),
         "integrity-statement.pdf" => integrity_statement(f),
+        "si-contributions.pdf" => si_contributions(f),
+        "tax-list.pdf" => tax_list(f),
         _ => unreachable!("unknown fixture {file}"),
     }
 }

@@ -182,3 +182,72 @@ fn page_images_of_real_scans() {
     let e = read("ocrmypdf-jbig2.pdf").unwrap_err();
     assert!(e.to_string().contains("JBIG2"), "{e}");
 }
+
+/// The 个人缴费信息 monthly layout (grouped header, header repeated per page): 补缴 by type and by
+/// late arrival, and only those months.
+#[test]
+fn si_contributions_mark_supplementary_months() {
+    let rules = Rules::builtin().unwrap();
+    let i = inspect_file(
+        &fixtures().join("si-contributions.pdf"),
+        "si-contributions.pdf",
+        &Limits::default(),
+        &rules,
+    );
+    let Some(jzz::extract::Record::SiRecord(r)) = &i.record else {
+        panic!("not an SI record: {:?}", i.record);
+    };
+    assert_eq!(r.months.len(), 15);
+    let marked: Vec<String> = r
+        .months
+        .iter()
+        .filter(|m| m.supplementary)
+        .map(|m| m.period.unwrap().to_string())
+        .collect();
+    assert_eq!(marked, ["2019-05", "2019-09"]);
+    assert!(r.months.iter().all(|m| m.by_insurance.len() == 3));
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+/// The 地税-era 纳税清单: a period that is not one calendar month is flagged and placed in no
+/// month; the rows join a person's timeline with income, tax and the agent of each month.
+#[test]
+fn tax_list_rows_join_the_timeline() {
+    let rules = Rules::builtin().unwrap();
+    let i = inspect_file(
+        &fixtures().join("tax-list.pdf"),
+        "tax-list.pdf",
+        &Limits::default(),
+        &rules,
+    );
+    let Some(jzz::extract::Record::TaxList(x)) = &i.record else {
+        panic!("not a 纳税清单: {:?}", i.record);
+    };
+    assert_eq!(x.rows.len(), 24);
+    assert!(x.findings.is_empty(), "{:?}", x.findings);
+    let flagged: Vec<&jzz::extract::tax_list::TaxListRow> =
+        x.rows.iter().filter(|r| !r.problems.is_empty()).collect();
+    assert_eq!(flagged.len(), 1);
+    assert!(flagged[0].period.is_none());
+    assert!(flagged[0].problems[0].contains("不是一个自然月"));
+
+    let policy = jzz::policy::Policy::builtin().unwrap();
+    let rows = jzz::case::facts::tax_list_to_rows("tax-list.pdf", x);
+    let refs: Vec<_> = rows.iter().collect();
+    let people = jzz::facts::people(&refs, &policy);
+    assert_eq!(people.len(), 1);
+    let p = &people[0];
+    assert_eq!(p.name(), "欧阳明哲");
+    let wage: Vec<_> = p.months.iter().filter(|(_, m)| m.present()).collect();
+    assert_eq!(wage.len(), 23);
+    assert_eq!(p.unplaced.len(), 1);
+    let agent = |m: &str| {
+        let m: jzz::model::YearMonth = m.parse().unwrap();
+        p.months[&m].agents[0].name.clone()
+    };
+    assert_eq!(agent("2018-02"), "北京朝阳启明星（贸易）有限公司");
+    assert_eq!(agent("2018-04"), "北京通州云启（科技）有限公司");
+    let m: jzz::model::YearMonth = "2018-04".parse().unwrap();
+    assert_eq!(p.months[&m].income, jzz::model::Fen(1_650_000));
+    assert_eq!(p.months[&m].rows[0].locator(), "page 2, line 8");
+}

@@ -16,7 +16,8 @@ use super::case_toml::{ApplicationType, CaseToml, Hukou};
 use crate::classify::{Classification, Kind};
 use crate::extract::contract::LaborContract;
 use crate::extract::si_record::SiRecord;
-use crate::extract::tax_export::{TaxExport, TaxRow};
+use crate::extract::tax_export::{Agent, Layout, TaxExport, TaxRow};
+use crate::extract::tax_list::TaxList;
 use crate::extract::tax_record::TaxRecord;
 use crate::extract::text_util::Source;
 use crate::extract::{
@@ -53,7 +54,7 @@ pub struct CaseDoc {
 
 /// Bump when an extractor changes what it reads: cached extraction results made by another
 /// version are not used (issue 6's content-addressed cache keys on file hash + this).
-pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/2+", env!("CARGO_PKG_VERSION"));
+pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/3+", env!("CARGO_PKG_VERSION"));
 
 /// A [`CaseDoc`] as stored in a cache: the record is kept with its kind, so it reads back as
 /// the same variant (the untagged JSON of `Record` alone is ambiguous between kinds whose
@@ -129,6 +130,9 @@ fn record_of_kind(kind: Kind, v: serde_json::Value) -> Option<Record> {
     use serde_json::from_value as f;
     Some(match kind {
         Kind::TaxExport => Record::TaxExport(f(v).ok()?),
+        Kind::TaxRecord if v.get("layout").and_then(|l| l.as_str()) == Some("tax_list") => {
+            Record::TaxList(f(v).ok()?)
+        }
         Kind::TaxRecord => Record::TaxRecord(f(v).ok()?),
         Kind::SiRecord => Record::SiRecord(f(v).ok()?),
         Kind::SiUnitRecord => Record::SiUnitRecord(f(v).ok()?),
@@ -352,6 +356,7 @@ pub fn build(
             }
         }
     }
+    rows.extend(tax_list_rows(&f.docs));
     let ids: Vec<String> = {
         let mut v: Vec<String> = rows.iter().map(|r| r.id_raw.clone()).collect();
         v.sort();
@@ -488,4 +493,76 @@ pub fn build(
     }
     f.tax_paid = paid;
     f
+}
+
+/// The rows of every 纳税清单 as withholding rows, so they join the applicant's timeline like an
+/// export's: each states its month's income, tax and agent (the 纳税记录 states none of these but
+/// the tax). A row whose period is not one calendar month keeps no period and is reported as
+/// unplaced with its problem; `工资、薪金所得` (the pre-2019 name) counts as the wage item.
+fn tax_list_rows(docs: &[CaseDoc]) -> Vec<TaxRow> {
+    let mut out = Vec::new();
+    for d in docs.iter().filter(|d| d.duplicate_of.is_none()) {
+        let Some(Record::TaxList(x)) = &d.record else {
+            continue;
+        };
+        out.extend(tax_list_to_rows(&d.path, x));
+    }
+    out
+}
+
+/// One 纳税清单's rows as [`TaxRow`]s citing the document, page and line.
+pub fn tax_list_to_rows(document: &str, x: &TaxList) -> Vec<TaxRow> {
+    let id_raw = x
+        .id_number
+        .as_deref()
+        .map(|i| crate::model::text::halfwidth(&strip_spaces(i)).to_ascii_uppercase())
+        .unwrap_or_default();
+    let id = IdNumber::parse(&id_raw).ok();
+    let sheet: Arc<str> = Arc::from("纳税清单");
+    let mut agents: Vec<Arc<Agent>> = Vec::new();
+    let mut out = Vec::new();
+    for (i, r) in x.rows.iter().enumerate() {
+        let agent = r
+            .agent
+            .as_ref()
+            .map(|name| match agents.iter().find(|a| &a.name == name) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = Arc::new(Agent {
+                        name: name.clone(),
+                        credit_code: None,
+                        stated_in: "column".into(),
+                    });
+                    agents.push(a.clone());
+                    a
+                }
+            });
+        let item: String = r
+            .item
+            .chars()
+            .filter(|c| !matches!(c, '、' | '，' | ','))
+            .collect();
+        out.push(TaxRow {
+            document: Arc::from(document),
+            sheet: sheet.clone(),
+            row: i as u32 + 1,
+            locator: Some(Arc::from(r.source.locator.as_str())),
+            layout: Layout::Detail,
+            name: x.holder_name.clone().unwrap_or_default(),
+            id_raw: id_raw.clone(),
+            id: id.clone(),
+            id_type: None,
+            period: r.period,
+            item: Arc::from(item.as_str()),
+            item_assumed: false,
+            income: r.income_fen,
+            exempt: None,
+            tax: r.tax_fen,
+            agent,
+            problems: r.problems.clone(),
+            text: Arc::from(r.source.text.as_str()),
+            confidence: r.source.confidence,
+        });
+    }
+    out
 }

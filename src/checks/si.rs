@@ -74,6 +74,12 @@ pub fn months(f: &CaseFacts) -> BTreeMap<YearMonth, SiMonth> {
                 }
             }
         }
+    }
+    // The month-by-month records last: where one states a month, it decides that month (a `*`
+    // year of the rights record says only that 补缴 happened somewhere in the year). Several
+    // rows for one month (a 补差 row beside the normal one): any 补缴 row marks the month.
+    let mut decided: std::collections::BTreeSet<YearMonth> = std::collections::BTreeSet::new();
+    for (d, r) in f.si_records() {
         for mo in r
             .months
             .iter()
@@ -81,18 +87,38 @@ pub fn months(f: &CaseFacts) -> BTreeMap<YearMonth, SiMonth> {
         {
             let Some(p) = mo.period else { continue };
             let e = out.entry(p).or_default();
-            e.status = if mo.supplementary {
-                "supplementary"
-            } else {
-                "paid"
-            };
+            if decided.insert(p) {
+                e.status = "paid";
+                e.evidence.clear();
+            }
+            if mo.supplementary {
+                e.status = "supplementary";
+            }
             if !mo.unit.is_empty() {
                 e.payer = Some(mo.unit.clone());
             }
             if mo.base_fen.is_some() {
                 e.base = mo.base_fen;
             }
-            e.evidence = vec![ev(&d.path, &mo.source)];
+            e.evidence.push(ev(&d.path, &mo.source));
+        }
+    }
+    out
+}
+
+/// The evidence of some months, each entry once (a spell covers many months).
+fn months_evidence(sm: &BTreeMap<YearMonth, SiMonth>, months: &[YearMonth]) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = Vec::new();
+    for e in months
+        .iter()
+        .filter_map(|m| sm.get(m))
+        .flat_map(|s| s.evidence.iter())
+    {
+        if !out
+            .iter()
+            .any(|o| o.document == e.document && o.locator == e.locator)
+        {
+            out.push(e.clone());
         }
     }
     out
@@ -121,12 +147,14 @@ pub fn continuity(f: &CaseFacts, w: &Window, id: &'static str) -> Finding {
         .filter(|m| sm.get(m).is_some_and(|x| x.status == "supplementary"))
         .collect();
     if missing.is_empty() && supplementary.is_empty() {
-        return Finding::new(
+        let mut x = Finding::new(
             id,
             policy,
             Status::Pass,
             format!("{} 至 {} 每月均有社保缴费", w.from, w.to),
         );
+        x.evidence = months_evidence(&sm, &w.months().collect::<Vec<_>>());
+        return x;
     }
     let mut parts = Vec::new();
     if !missing.is_empty() {
@@ -144,12 +172,7 @@ pub fn continuity(f: &CaseFacts, w: &Window, id: &'static str) -> Finding {
             parts.join("；")
         ),
     );
-    x.evidence = supplementary
-        .iter()
-        .filter_map(|m| sm.get(m))
-        .flat_map(|s| s.evidence.iter().cloned())
-        .take(12)
-        .collect();
+    x.evidence = months_evidence(&sm, &supplementary);
     x.months = missing.into_iter().chain(supplementary).collect();
     x.months.sort();
     x.months.dedup();
@@ -180,8 +203,14 @@ pub fn base_matches_income(
     let sm = months(f);
     let mut under = Vec::new();
     let mut over = Vec::new();
+    // Months whose base is the upper limit derived from the wage table, and months that
+    // cannot be judged because the table has no limits for their year.
+    let mut capped: Vec<String> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
     let mut compared = 0;
     let mut evidence = Vec::new();
+    // What a pass stands on: every compared month's base and income.
+    let mut compared_evidence = Vec::new();
     for m in w.months() {
         let (Some(mf), Some(s)) = (p.months.get(&m).filter(|x| x.present()), sm.get(&m)) else {
             continue;
@@ -198,8 +227,35 @@ pub fn base_matches_income(
             None => income,
         };
         compared += 1;
+        compared_evidence.extend(s.evidence.iter().cloned());
+        compared_evidence.extend(super::tax::month_evidence("扣缴明细", mf));
         let diff = base.fen() - expected.fen();
         if diff.abs() * 1000 > tol * expected.fen().max(1) {
+            if diff < 0 && limits.is_none() {
+                // The table has no limits for this year: a base under the income may be the
+                // upper limit (3 × a previous year's average monthly wage; which year applies
+                // from which month is not verified before 2021, so either of the two before).
+                let cap = |y: i32| {
+                    policy
+                        .average_wage
+                        .get(&y)
+                        .and_then(|a| a.monthly.as_ref())
+                        .filter(|f| f.status == crate::policy::FigureStatus::Verified)
+                        .map(|f| f.yuan * 3 * 100)
+                };
+                let y = m.year();
+                if let Some(py) = [y - 1, y - 2]
+                    .into_iter()
+                    .find(|py| cap(*py) == Some(base.fen()))
+                {
+                    capped.push(format!("{m}（{py} 年平均工资 × 3）"));
+                } else {
+                    unknown.push(format!("{m} 基数 {base} 元，收入 {income} 元"));
+                    evidence.extend(s.evidence.iter().cloned());
+                    evidence.extend(super::tax::month_evidence("扣缴明细", mf));
+                }
+                continue;
+            }
             if diff < 0 {
                 under.push(format!("{m} 基数 {base} 元，收入 {income} 元"));
             } else {
@@ -234,13 +290,27 @@ pub fn base_matches_income(
                 over.join("；")
             ),
         )
-    } else {
+    } else if !unknown.is_empty() {
         Finding::new(
             ID,
             POLICY,
-            Status::Pass,
-            format!("{compared} 个月的社保基数与申报收入相符（容差 {}‰）", tol),
+            Status::NeedsReview,
+            format!(
+                "社保基数低于申报收入，政策表缺少该年度社保缴费基数上下限，无法判断是否为封顶基数：{}",
+                unknown.join("；")
+            ),
         )
+    } else {
+        evidence = compared_evidence;
+        let mut msg = format!("{compared} 个月的社保基数与申报收入相符（容差 {}‰）", tol);
+        if !capped.is_empty() {
+            msg.push_str(&format!(
+                "；其中 {} 个月收入高于上限，基数为缴费基数上限：{}",
+                capped.len(),
+                capped.join("、")
+            ));
+        }
+        Finding::new(ID, POLICY, Status::Pass, msg)
     };
     x.evidence = evidence;
     x

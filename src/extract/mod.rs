@@ -10,6 +10,7 @@ pub mod residence_permit;
 pub mod si_record;
 pub mod si_unit_record;
 pub mod tax_export;
+pub mod tax_list;
 pub mod tax_record;
 pub mod text_util;
 
@@ -94,6 +95,8 @@ pub enum Record {
     TaxExport(ExportRows),
     /// `tax_record`.
     TaxRecord(tax_record::TaxRecord),
+    /// `tax_record`, layout `tax_list`: the 地税-era 个人所得税纳税清单 (income and agent per month).
+    TaxList(tax_list::TaxList),
     /// `si_record`.
     SiRecord(si_record::SiRecord),
     /// `si_unit_record`.
@@ -115,6 +118,9 @@ pub enum Record {
 /// what the materials check needs.
 pub fn from_lines(kind: Kind, lines: &[Line], pages: u32) -> Option<Record> {
     Some(match kind {
+        Kind::TaxRecord if tax_list::is_tax_list(lines) => {
+            Record::TaxList(tax_list::extract(lines, pages))
+        }
         Kind::TaxRecord => Record::TaxRecord(tax_record::extract(lines, pages)),
         Kind::TaxExport => Record::TaxExport(tax_export_pdf(lines)?),
         Kind::SiRecord => Record::SiRecord(si_record::extract(lines)),

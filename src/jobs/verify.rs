@@ -205,6 +205,15 @@ fn dossier(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy, o: engine::Outco
                     });
                 }
             }
+            Some(Record::TaxList(r)) => {
+                if let Some(c) = &r.verification_code {
+                    codes.push(VerificationCode {
+                        document: d.path.clone(),
+                        kind: "tax_record_code".into(),
+                        code: c.clone(),
+                    });
+                }
+            }
             Some(Record::SiRecord(r)) if r.serial_number.is_some() || r.check_code.is_some() => {
                 codes.push(VerificationCode {
                     document: d.path.clone(),

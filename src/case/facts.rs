@@ -53,7 +53,7 @@ pub struct CaseDoc {
 
 /// Bump when an extractor changes what it reads: cached extraction results made by another
 /// version are not used (issue 6's content-addressed cache keys on file hash + this).
-pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/2+", env!("CARGO_PKG_VERSION"));
+pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/3+", env!("CARGO_PKG_VERSION"));
 
 /// A [`CaseDoc`] as stored in a cache: the record is kept with its kind, so it reads back as
 /// the same variant (the untagged JSON of `Record` alone is ambiguous between kinds whose
@@ -137,6 +137,10 @@ fn record_of_kind(kind: Kind, v: serde_json::Value) -> Option<Record> {
         Kind::ResidencePermit => Record::ResidencePermit(f(v).ok()?),
         Kind::PropertyCert => Record::PropertyCert(f(v).ok()?),
         Kind::IdCard => Record::IdCard(f(v).ok()?),
+        Kind::Degree if v.get("graduated_on").is_some() => Record::Xuexin(f(v).ok()?),
+        Kind::Degree => Record::DegreeCert(f(v).ok()?),
+        Kind::TitleCert => Record::TitleCert(f(v).ok()?),
+        Kind::MarriageCert => Record::MarriageCert(f(v).ok()?),
         _ => return None,
     })
 }

@@ -368,11 +368,14 @@ fn work_months(
         }
         let Some(start) = c.start else { continue };
         let end = c.end.map_or(f.as_of, |e| e.min(f.as_of));
-        if start <= end {
-            all.extend(YearMonth::range_inclusive(
-                YearMonth::from_date(start),
-                YearMonth::from_date(end),
-            ));
+        // Whole months only: the month the term reaches (the application date's) is not yet
+        // worked, so a contract shows 24 months when it began 24 months before.
+        let (a, b) = (
+            YearMonth::from_date(start),
+            YearMonth::from_date(end).pred(),
+        );
+        if a <= b {
+            all.extend(YearMonth::range_inclusive(a, b));
             if let Some(s) = &c.term_source {
                 ev.push(evidence_of(&d.path, s));
             }

@@ -3389,6 +3389,26 @@ const ENTRIES: &[Entry] = &[
         embedded: true,
         tests: "个人所得税纳税清单 (地税 era): 24 months 2017–2018, 工资、薪金所得, 申报收入额 with thousands separators, agent changes in 2018-04, one 税款所属期 spanning two months (flagged, no period), 查验码, 合计 over two pages.",
     },
+    Entry {
+        file: "degree-masters.pdf",
+        embedded: true,
+        tests: "硕士学位证书 prose wrapped over lines: holder, birth, 学位 level and field, award date in Chinese numerals, 证书编号.",
+    },
+    Entry {
+        file: "xuexin.pdf",
+        embedded: true,
+        tests: "学信网 教育部学历证书电子注册备案表: label/value pairs two to a line, 在线验证码.",
+    },
+    Entry {
+        file: "title-cert.pdf",
+        embedded: true,
+        tests: "专业技术资格证书: labelled fields with colons, level from 级别.",
+    },
+    Entry {
+        file: "marriage-cert.pdf",
+        embedded: true,
+        tests: "结婚证: 持证人, 登记日期, 结婚证字号 and two spouse blocks with ID numbers.",
+    },
 ];
 
 fn build(file: &str, fonts: &Fonts) -> (Vec<Page>, Truth) {
@@ -3416,6 +3436,10 @@ fn build(file: &str, fonts: &Fonts) -> (Vec<Page>, Truth) {
         "integrity-statement.pdf" => integrity_statement(f),
         "si-contributions.pdf" => si_contributions(f),
         "tax-list.pdf" => tax_list(f),
+        "degree-masters.pdf" => degree_masters(f),
+        "xuexin.pdf" => xuexin(f),
+        "title-cert.pdf" => title_cert(f),
+        "marriage-cert.pdf" => marriage_cert(f),
         _ => unreachable!("unknown fixture {file}"),
     }
 }
@@ -3541,3 +3565,161 @@ const README_TAIL: &str = "
   counts; `employer_credit_code` / `employee_id` are null when not printed.
 * residence_permit: `valid_from`/`valid_to` from 有效期限.
 ";
+
+// ───────────────────────────── certificates (issue 14) ─────────────────────────────
+
+fn degree_masters(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "degree-masters.pdf";
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 120.0, 24.0, "硕士学位证书");
+    let mut fl = body_flow();
+    fl.y = 180.0;
+    fl.size = 12.0;
+    fl.lh = 24.0;
+    fl.x0 = 90.0;
+    fl.x1 = 505.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("李秀英，女，1991年4月9日生。在东郊理工学院控制科学与工程专业完成了硕士研究生学习计划，通过硕士学位论文答辩，经审核符合《中华人民共和国学位条例》的规定，授予工学硕士学位。")],
+    );
+    d.tr(505.0, fl.y + 60.0, 12.0, "东郊理工学院");
+    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
+    d.tr(505.0, fl.y + 112.0, 12.0, "二〇一六年六月三十日");
+    d.t(90.0, fl.y + 150.0, 11.0, "证书编号：1042932016000123");
+    let truth = serde_json::json!({
+        "file": file,
+        "kind": "degree",
+        "holder": {"value": "李秀英"},
+        "sex": "女",
+        "birth": {"value": "1991-04-09"},
+        "major": "控制科学与工程",
+        "level": {"value": "master"},
+        "field": "工学",
+        "awarded_on": {"value": "2016-06-30"},
+        "cert_number": {"value": "1042932016000123"},
+    });
+    (d.pages, to_value(&truth))
+}
+
+fn xuexin(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "xuexin.pdf";
+    let id = id_number("110105", "19910409", "028");
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 80.0, 18.0, "教育部学历证书电子注册备案表");
+    d.tr(505.0, 110.0, 9.0, "更新日期：2020年10月20日");
+    let rows: [(&str, String, &str, &str); 6] = [
+        ("姓名", "李秀英".into(), "性别", "女"),
+        ("证件号码", id.clone(), "民族", "汉族"),
+        ("学校名称", "东郊理工学院".into(), "层次", "硕士研究生"),
+        ("专业", "控制科学与工程".into(), "学制", "3年"),
+        (
+            "入学日期",
+            "2013年09月01日".into(),
+            "毕（结）业日期",
+            "2016年06月30日",
+        ),
+        (
+            "毕（结）业",
+            "毕业".into(),
+            "证书编号",
+            "104292201602000456",
+        ),
+    ];
+    let mut y = 140.0;
+    for (l1, v1, l2, v2) in rows {
+        d.t(90.0, y, 10.0, l1);
+        d.t(170.0, y, 10.0, &v1);
+        d.t(330.0, y, 10.0, l2);
+        d.t(420.0, y, 10.0, v2);
+        y += 24.0;
+    }
+    d.t(90.0, y + 10.0, 10.0, "在线验证码：A7K3M9P2Q8R4T6W1");
+    let truth = serde_json::json!({
+        "file": file,
+        "kind": "degree",
+        "holder": {"value": "李秀英"},
+        "id_number": {"value": id},
+        "level": {"value": "硕士研究生"},
+        "school": "东郊理工学院",
+        "major": "控制科学与工程",
+        "graduated_on": {"value": "2016-06-30"},
+        "completion": "毕业",
+        "cert_number": "104292201602000456",
+        "verification_code": {"value": "A7K3M9P2Q8R4T6W1"},
+    });
+    (d.pages, to_value(&truth))
+}
+
+fn title_cert(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "title-cert.pdf";
+    let id = id_number("130102", "19900315", "431");
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 90.0, 20.0, "专业技术资格证书");
+    let rows = [
+        "姓名：王建国    性别：男".to_string(),
+        format!("身份证号：{id}"),
+        "资格名称：工程师".to_string(),
+        "专业：计算机应用技术".to_string(),
+        "级别：中级".to_string(),
+        "取得资格时间：2018年12月20日".to_string(),
+        "证书编号：GC20181220-0345".to_string(),
+    ];
+    let mut y = 140.0;
+    for r in &rows {
+        d.t(110.0, y, 11.0, r);
+        y += 26.0;
+    }
+    let truth = serde_json::json!({
+        "file": file,
+        "kind": "title_cert",
+        "holder": {"value": "王建国"},
+        "id_number": {"value": id},
+        "title": "工程师",
+        "level": {"value": "intermediate"},
+        "major": "计算机应用技术",
+        "obtained_on": {"value": "2018-12-20"},
+        "cert_number": "GC20181220-0345",
+    });
+    (d.pages, to_value(&truth))
+}
+
+fn marriage_cert(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
+    let file = "marriage-cert.pdf";
+    let husband = id_number("130102", "19900315", "431");
+    let wife = id_number("110105", "19910409", "028");
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 90.0, 20.0, "结婚证");
+    let rows = [
+        "持证人 王建国".to_string(),
+        "登记日期 2017年05月20日".to_string(),
+        "结婚证字号 J110112-2017-004321".to_string(),
+        "姓名 王建国    性别 男".to_string(),
+        "国籍 中国    出生日期 1990年03月15日".to_string(),
+        format!("身份证件号 {husband}"),
+        "姓名 李秀英    性别 女".to_string(),
+        "国籍 中国    出生日期 1991年04月09日".to_string(),
+        format!("身份证件号 {wife}"),
+    ];
+    let mut y = 140.0;
+    for r in &rows {
+        d.t(110.0, y, 11.0, r);
+        y += 26.0;
+    }
+    let truth = serde_json::json!({
+        "file": file,
+        "kind": "marriage_cert",
+        "holder": "王建国",
+        "registered_on": {"value": "2017-05-20"},
+        "cert_number": "J110112-2017-004321",
+        "spouses": [
+            {"name": {"value": "王建国"}, "sex": "男", "birth": "1990-03-15", "id_number": {"value": husband}},
+            {"name": {"value": "李秀英"}, "sex": "女", "birth": "1991-04-09", "id_number": {"value": wife}},
+        ],
+    });
+    (d.pages, to_value(&truth))
+}

@@ -251,3 +251,17 @@ fn tax_list_rows_join_the_timeline() {
     assert_eq!(p.months[&m].income, jzz::model::Fen(1_650_000));
     assert_eq!(p.months[&m].rows[0].locator(), "page 2, line 8");
 }
+
+/// Issue 14: the certificate fixtures (degree, 学信网 备案表, 职称, 结婚证) have truth files
+/// with their fields, so the comparison above reads them field by field, not by kind only.
+#[test]
+fn certificate_fixtures_carry_field_truth() {
+    for stem in ["degree-masters", "xuexin", "title-cert", "marriage-cert"] {
+        let p = fixtures().join("truth").join(format!("{stem}.json"));
+        let truth: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        assert!(
+            truth.as_object().unwrap().len() > 4,
+            "{stem}: the truth names no fields"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use crate::case::case_toml::Hukou;
 use crate::case::facts::CaseFacts;
 use crate::case::pipeline::{CheckSpec, Pipeline};
 use crate::extract::Record;
-use crate::model::{IdNumber, Sex, compare_unit_names};
+use crate::model::{IdNumber, Sex};
 use crate::policy::Policy;
 
 fn ev(document: &str, locator: &str, text: &str) -> Evidence {
@@ -471,90 +471,231 @@ pub fn hukou(f: &CaseFacts) -> Finding {
     }
 }
 
-/// `residence.proof`: a 居住证 valid on the application date, a residential property
-/// certificate, or a lease with at least `lease_months_left` months to run (三(二)(6)).
+/// `residence.proof` (三(二)(6)): any one proof in the bundle that holds is enough, and every
+/// proof is considered, not only the first found:
+/// - a 北京市居住证 valid on the application date;
+/// - A: a residential 不动产权证书 of the applicant, or of the spouse when a 结婚证 names both;
+/// - B: a lease with the applicant as 承租人 that has begun and has at least
+///   `lease_months_left` months to run; a home let by a private person (租住居民户房屋) also needs
+///   that person's 不动产权证书 in the bundle (an organisation as 出租方 does not).
+///
+/// A certificate in another person's name that no lease or 结婚证 explains stays for a person
+/// to judge (亲友住房 under D needs a 借住声明 jzz does not read). A value read by OCR is cited
+/// with the document's lowest confidence, so the guard can hold an unsure pass.
 pub fn residence(f: &CaseFacts, spec: &CheckSpec) -> Finding {
+    use crate::case::facts::CaseDoc;
     const ID: &str = "residence.proof";
     const POLICY: &str = "三(二)(6)";
     let months_left = spec.lease_months_left.unwrap_or(6);
     let (permits, certs, leases) = f.residence();
+    let evd = |d: &CaseDoc, locator: &str, text: &str| Evidence {
+        document: d.path.clone(),
+        locator: locator.to_string(),
+        text: text.to_string(),
+        confidence: d.min_confidence,
+    };
+    let evs = |d: &CaseDoc, s: &crate::extract::text_util::Source| Evidence {
+        document: d.path.clone(),
+        locator: s.locator.clone(),
+        text: s.text.clone(),
+        confidence: s.confidence.or(d.min_confidence),
+    };
+    let strip = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let same = |a: &str, b: &str| !strip(a).is_empty() && strip(a) == strip(b);
+    let my_id = f
+        .applicant_id
+        .as_ref()
+        .map(|i| i.as_str().to_string())
+        .or_else(|| f.applicant_id_raw.clone());
+    // The applicant: same name, and the same number where one is printed.
+    let is_me = |name: &str, id: Option<&str>| {
+        f.applicant_name.as_deref().is_some_and(|me| same(name, me))
+            && match (id, my_id.as_deref()) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            }
+    };
+    let pass = |message: String, evidence: Vec<Evidence>| {
+        let mut x = Finding::new(ID, POLICY, Status::Pass, message);
+        x.evidence = evidence;
+        x
+    };
     for (d, p) in &permits {
         if let Some(to) = p.valid_to
             && to >= f.as_of
             && p.valid_from.is_none_or(|from| from <= f.as_of)
         {
-            let mut x = Finding::new(
-                ID,
-                POLICY,
-                Status::Pass,
+            return pass(
                 format!("北京市居住证有效期至 {to}"),
+                vec![evd(d, "有效期限", &to.to_string())],
             );
-            x.evidence.push(ev(&d.path, "有效期限", &to.to_string()));
-            return x;
         }
     }
-    for (d, c) in &certs {
-        let residential = c.use_.as_deref().is_none_or(|u| u.contains("住宅"));
-        if residential {
-            let mut x = Finding::new(
-                ID,
-                POLICY,
-                Status::Pass,
-                format!(
-                    "不动产权证书（权利人 {}）",
-                    c.holder.as_deref().unwrap_or("—")
-                ),
-            );
-            x.evidence
-                .push(ev(&d.path, "用途", c.use_.as_deref().unwrap_or("")));
-            if let (Some(h), Some(n)) = (&c.holder, &f.applicant_name)
-                && compare_unit_names(h, n) != crate::model::UnitNameMatch::Identical
-            {
-                x.status = Status::NeedsReview;
-                x.message
-                    .push_str("：权利人不是申请人，需核对配偶或共有关系材料");
+    // Spouses named with the applicant on a 结婚证.
+    let spouses: Vec<(
+        &CaseDoc,
+        &crate::extract::marriage_cert::Spouse,
+        Vec<Evidence>,
+    )> = f
+        .docs
+        .iter()
+        .filter(|d| d.duplicate_of.is_none())
+        .filter_map(|d| match &d.record {
+            Some(Record::MarriageCert(m)) => {
+                let me = f.applicant_name.as_deref()?;
+                let other = m.spouse_of(me, my_id.as_deref())?;
+                let mine = m.spouses.iter().find(|s| !std::ptr::eq(*s, other))?;
+                let mut ev = vec![evs(d, &mine.name.source), evs(d, &other.name.source)];
+                ev.extend(mine.id_number.iter().map(|i| evs(d, &i.source)));
+                ev.extend(other.id_number.iter().map(|i| evs(d, &i.source)));
+                Some((d, other, ev))
             }
-            return x;
+            _ => None,
+        })
+        .collect();
+    let residential = |c: &crate::extract::property_cert::PropertyCert| {
+        c.use_.as_deref().is_some_and(|u| u.contains("住宅"))
+    };
+    let mut unexplained = Vec::new();
+    for (d, c) in &certs {
+        let Some(h) = c.holder.as_deref() else {
+            continue;
+        };
+        let mut ev = vec![
+            evd(d, "权利人", h),
+            evd(d, "用途", c.use_.as_deref().unwrap_or("")),
+        ];
+        if !residential(c) {
+            if is_me(h, None) {
+                unexplained.push(format!(
+                    "不动产权证书（权利人 {h}）：用途「{}」不是住宅或未读到",
+                    c.use_.as_deref().unwrap_or("—")
+                ));
+            }
+            continue;
+        }
+        if is_me(h, None) {
+            return pass(
+                format!("不动产权证书（权利人 {h}，申请人本人，用途住宅）"),
+                ev,
+            );
+        }
+        if let Some((md, _, mev)) = spouses.iter().find(|(_, s, _)| same(&s.name.value, h)) {
+            ev.extend(mev.iter().cloned());
+            return pass(
+                format!(
+                    "不动产权证书（权利人 {h}）：结婚证（{}）载明其为申请人配偶（三(二)(6)A；配偶身份证另须原件核验）",
+                    md.path
+                ),
+                ev,
+            );
+        }
+        // The lessor's certificate of a lease in the bundle is the lease's supporting proof.
+        if !leases
+            .iter()
+            .any(|(_, l)| l.lessor.as_deref().is_some_and(|o| same(o, h)))
+        {
+            unexplained.push(format!(
+                "不动产权证书（权利人 {h}）：权利人不是申请人，也无结婚证或租赁合同说明与申请人的关系"
+            ));
         }
     }
     let needed = f.as_of.checked_add_months(Months::new(months_left));
-    let mut short = Vec::new();
+    let mut short: Vec<(String, Vec<Evidence>)> = Vec::new();
+    let mut missing_cert = Vec::new();
+    let mut others = Vec::new();
     for (d, l) in &leases {
-        match (l.end, needed) {
-            (Some(end), Some(n)) if end >= n => {
-                let mut x = Finding::new(
-                    ID,
-                    POLICY,
-                    Status::Pass,
-                    format!("租赁合同至 {end}，尚有 {months_left} 个月以上"),
+        let Some(lessee) = l.lessee.as_deref() else {
+            others.push(format!("{}：未读到承租人", d.path));
+            continue;
+        };
+        if !is_me(lessee, l.lessee_id.as_deref()) {
+            others.push(format!("{}：承租人「{lessee}」不是申请人", d.path));
+            continue;
+        }
+        let mut ev = Vec::new();
+        ev.extend(l.lessee_source.iter().map(|s| evs(d, s)));
+        ev.extend(l.term_source.iter().map(|s| evs(d, s)));
+        let (Some(start), Some(end), Some(needed)) = (l.start, l.end, needed) else {
+            others.push(format!("{}：未读到租赁期限", d.path));
+            continue;
+        };
+        if start > f.as_of {
+            short.push((
+                format!("租赁合同自 {start} 起，申请日 {} 尚未开始", f.as_of),
+                ev,
+            ));
+            continue;
+        }
+        if end < needed {
+            short.push((
+                format!(
+                    "租赁合同至 {end}，不足 {months_left} 个月（三(二)(6)B：尚有6个月以上租赁期限）"
+                ),
+                ev,
+            ));
+            continue;
+        }
+        let term =
+            format!("租赁合同（承租人 {lessee}）{start} 至 {end}，尚有 {months_left} 个月以上");
+        let lessor = l.lessor.as_deref().unwrap_or("");
+        let organisation = [
+            "公司",
+            "中心",
+            "集团",
+            "单位",
+            "管理处",
+            "委员会",
+            "大学",
+            "学院",
+            "医院",
+        ]
+        .iter()
+        .any(|w| lessor.contains(w));
+        if organisation {
+            return pass(format!("{term}；出租方为单位 {lessor}"), ev);
+        }
+        let cert = certs
+            .iter()
+            .find(|(_, c)| residential(c) && c.holder.as_deref().is_some_and(|h| same(h, lessor)));
+        match cert {
+            Some((cd, c)) => {
+                ev.push(evd(cd, "权利人", c.holder.as_deref().unwrap_or("")));
+                ev.push(evd(cd, "用途", c.use_.as_deref().unwrap_or("")));
+                return pass(
+                    format!("{term}；出租人 {lessor} 的不动产权证书（用途住宅）已提供"),
+                    ev,
                 );
-                if let Some(s) = &l.term_source {
-                    x.evidence.push(ev(&d.path, &s.locator, &s.text));
-                }
-                return x;
             }
-            (Some(end), _) => short.push((d.path.clone(), end, l.term_source.clone())),
-            (None, _) => short.push((d.path.clone(), f.as_of, l.term_source.clone())),
+            None => missing_cert.push((
+                format!(
+                    "{term}，但未见出租人「{}」的《不动产权证书》或《房屋所有权证》（三(二)(6)B：租住居民户房屋的还需提供）",
+                    if lessor.is_empty() { "—" } else { lessor }
+                ),
+                ev,
+            )),
         }
     }
-    if let Some((doc, end, src)) = short.first() {
-        let mut x = Finding::new(
-            ID,
-            POLICY,
-            Status::Fail,
-            format!(
-                "租赁合同至 {end}，不足 {months_left} 个月（三(二)(6)B：尚有6个月以上租赁期限）"
-            ),
-        );
-        if let Some(s) = src {
-            x.evidence.push(ev(doc, &s.locator, &s.text));
-        }
+    if !unexplained.is_empty() {
+        return Finding::new(ID, POLICY, Status::NeedsReview, unexplained.join("；"));
+    }
+    if let Some((msg, ev)) = short.into_iter().next() {
+        let mut x = Finding::new(ID, POLICY, Status::Fail, msg);
+        x.evidence = ev;
         return x;
+    }
+    if let Some((msg, ev)) = missing_cert.into_iter().next() {
+        let mut x = Finding::new(ID, POLICY, Status::NeedsMaterial, msg);
+        x.evidence = ev;
+        return x;
+    }
+    if !others.is_empty() {
+        return Finding::new(ID, POLICY, Status::NeedsReview, others.join("；"));
     }
     Finding::new(
         ID,
         POLICY,
         Status::NeedsMaterial,
-        "没有居住证、不动产权证书或租赁合同".into(),
+        "没有居住证、申请人或其配偶的不动产权证书或申请人的租赁合同".into(),
     )
 }

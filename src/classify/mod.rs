@@ -50,6 +50,8 @@ pub enum Kind {
     ApplicationReport,
     /// 诚信声明.
     IntegrityStatement,
+    /// 结婚证 (三(二)(6)A: the spouse's home).
+    MarriageCert,
     /// Not recognised.
     Unknown,
 }
@@ -74,6 +76,7 @@ impl Kind {
             Kind::ApplicationForm => "application_form",
             Kind::ApplicationReport => "application_report",
             Kind::IntegrityStatement => "integrity_statement",
+            Kind::MarriageCert => "marriage_cert",
             Kind::Unknown => "unknown",
         }
     }
@@ -300,11 +303,51 @@ mod tests {
     }
 
     #[test]
+    fn certificates_are_told_apart() {
+        let r = Rules::builtin().unwrap();
+        let c = r.classify(&lines(&[
+            "结婚证",
+            "持证人 张三",
+            "登记日期 2015年05月20日",
+            "结婚证字号 J110105-2015-001234",
+            "姓名 张三 性别 男",
+            "国籍 中国 出生日期 1949年12月31日",
+            "身份证件号 11010519491231002X",
+        ]));
+        assert_eq!(c.kind, Kind::MarriageCert, "{c:?}");
+        let c = r.classify(&lines(&[
+            "教育部学历证书电子注册备案表",
+            "姓名 韩涵洋 性别 女",
+            "证件号码 370102198911076865 民族 汉族",
+            "学校名称 华岳工业大学 层次 本科",
+            "毕（结）业 毕业 证书编号 187041201105426651",
+        ]));
+        assert_eq!(c.kind, Kind::Degree, "{c:?}");
+        let c = r.classify(&lines(&[
+            "专业技术资格证书",
+            "姓名：李明 性别：男",
+            "资格名称：工程师",
+            "级别：中级",
+            "评审委员会：北京市工程技术系列中级评审委员会",
+        ]));
+        assert_eq!(c.kind, Kind::TitleCert, "{c:?}");
+        let c = r.classify(&lines(&[
+            "中华人民共和国居民身份证",
+            "姓名 张三",
+            "性别 男 民族 汉",
+            "出生 1949 年 12 月 31 日",
+            "公民身份号码 11010519491231002X",
+        ]));
+        assert_eq!(c.kind, Kind::IdCard, "{c:?}");
+    }
+
+    #[test]
     fn kinds_round_trip() {
         for k in [
             "tax_export",
             "si_unit_record",
             "integrity_statement",
+            "marriage_cert",
             "unknown",
         ] {
             assert_eq!(k.parse::<Kind>().unwrap().id(), k);

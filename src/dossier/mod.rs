@@ -64,7 +64,7 @@ pub struct MonthRow {
 pub struct VerificationCode {
     /// The document.
     pub document: String,
-    /// `tax_record_code` or `si_serial_and_check`.
+    /// `tax_record_code`, `si_serial_and_check` or `xuexin_code` (学信网 在线验证码).
     pub kind: String,
     /// The code (for the SI record: `查询流水号 / 校验码`).
     pub code: String,

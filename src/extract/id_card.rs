@@ -59,7 +59,7 @@ fn as_digit(c: char) -> Option<char> {
 
 /// Finds an 18-character ID-like token in `s` (digits and look-alikes, the last may be `X`)
 /// and returns it as read.
-fn id_token(s: &str) -> Option<String> {
+pub fn id_token(s: &str) -> Option<String> {
     let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
     let ok = |c: char| as_digit(c).is_some() || c == 'X' || c == 'x' || c == '×';
     // Longest run of candidate characters holding at least 15 real digits.

@@ -21,9 +21,19 @@ pub struct Lease {
     pub end: Option<NaiveDate>,
     /// Where the term was read.
     pub term_source: Option<Source>,
+    /// 出租方's ID number as printed on the party's line (三(二)(6)B asks for both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lessor_id: Option<String>,
+    /// 承租方's ID number as printed on the party's line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lessee_id: Option<String>,
+    /// Where the 承租方 was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lessee_source: Option<Source>,
 }
 
 const STOPS: &[&str] = &[
+    "证件类型",
     "身份证号",
     "身份证号码",
     "联系电话",
@@ -52,15 +62,32 @@ pub fn extract(lines: &[Line]) -> Lease {
     });
     let term = lines.iter().find(|l| {
         let n = l.normalized();
-        (n.contains("租赁期限") || n.contains("租期")) && dates_in(&n).len() >= 2
+        (n.contains("租赁期") || n.contains("租期")) && dates_in(&n).len() >= 2
     });
+    // A party's ID number: an 18-character token on the line that names the party.
+    let party_id = |labels: &[&str]| -> Option<(String, Source)> {
+        labels.iter().find_map(|lab| {
+            let l = lines.iter().find(|l| l.normalized().contains(lab))?;
+            let id = super::id_card::id_token(&l.normalized())?;
+            Some((id.to_ascii_uppercase(), Source::of(l)))
+        })
+    };
+    const LESSORS: &[&str] = &["出租方(甲方)", "出租方", "出租人", "甲方"];
+    const LESSEES: &[&str] = &["承租方(乙方)", "承租方", "承租人", "乙方"];
+    let lessee_source = LESSEES
+        .iter()
+        .find_map(|l| labelled(lines, l, STOPS))
+        .map(|v| v.source);
     let ds = term.map(|l| dates_in(&l.normalized())).unwrap_or_default();
     Lease {
-        lessor: party(&["出租方(甲方)", "出租方", "出租人", "甲方"]),
-        lessee: party(&["承租方(乙方)", "承租方", "承租人", "乙方"]),
+        lessor: party(LESSORS),
+        lessee: party(LESSEES),
         address,
         start: ds.first().map(|d| d.1),
         end: ds.get(1).map(|d| d.1),
         term_source: term.map(Source::of),
+        lessor_id: party_id(LESSORS).map(|x| x.0),
+        lessee_id: party_id(LESSEES).map(|x| x.0),
+        lessee_source,
     }
 }

@@ -3,8 +3,10 @@
 //! cite it.
 
 pub mod contract;
+pub mod degree;
 pub mod id_card;
 pub mod lease;
+pub mod marriage_cert;
 pub mod property_cert;
 pub mod residence_permit;
 pub mod si_record;
@@ -13,6 +15,8 @@ pub mod tax_export;
 pub mod tax_list;
 pub mod tax_record;
 pub mod text_util;
+pub mod title_cert;
+pub mod xuexin;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +115,14 @@ pub enum Record {
     IdCard(id_card::IdCard),
     /// `property_cert`.
     PropertyCert(property_cert::PropertyCert),
+    /// `degree`: a 学士/硕士/博士学位证书.
+    DegreeCert(degree::DegreeCert),
+    /// `degree`: a 学信网 学历证书电子注册备案表.
+    Xuexin(xuexin::XuexinRecord),
+    /// `title_cert`.
+    TitleCert(title_cert::TitleCert),
+    /// `marriage_cert`.
+    MarriageCert(marriage_cert::MarriageCert),
 }
 
 /// Runs the extractor for `kind` over a text document's lines (all pages, in order).
@@ -130,6 +142,10 @@ pub fn from_lines(kind: Kind, lines: &[Line], pages: u32) -> Option<Record> {
         Kind::ResidencePermit => Record::ResidencePermit(residence_permit::extract(lines)),
         Kind::IdCard => Record::IdCard(id_card::extract(lines)),
         Kind::PropertyCert => Record::PropertyCert(property_cert::extract(lines)),
+        Kind::Degree if xuexin::is_xuexin(lines) => Record::Xuexin(xuexin::extract(lines)),
+        Kind::Degree => Record::DegreeCert(degree::extract(lines)),
+        Kind::TitleCert => Record::TitleCert(title_cert::extract(lines)),
+        Kind::MarriageCert => Record::MarriageCert(marriage_cert::extract(lines)),
         _ => return None,
     })
 }

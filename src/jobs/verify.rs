@@ -225,6 +225,15 @@ fn dossier(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy, o: engine::Outco
                     ),
                 });
             }
+            Some(Record::Xuexin(x)) => {
+                if let Some(c) = &x.verification_code {
+                    codes.push(VerificationCode {
+                        document: d.path.clone(),
+                        kind: "xuexin_code".into(),
+                        code: c.value.clone(),
+                    });
+                }
+            }
             _ => {}
         }
     }

@@ -2910,9 +2910,10 @@ fn cases() -> Vec<Case> {
         Case {
             embedded: true,
             overrides: vec![],
+            verdict: "pass",
             ..base_new(
                 "complete-cat1",
-                "everything present and consistent; category 1 with a 学位证书 (needs a person); the 劳动合同, 纳税记录, 权益记录 and 居住证 embed Noto CJK subsets",
+                "everything present and consistent; category 1 with a 学位证书 and 32 months of records (decided); the 劳动合同, 纳税记录, 权益记录 and 居住证 embed Noto CJK subsets",
             )
         },
         Case {
@@ -2929,6 +2930,7 @@ fn cases() -> Vec<Case> {
                 },
                 ..std_contract()
             }),
+            verdict: "needs_material",
             ..base_new(
                 "complete-cat2-zip",
                 "delivered only as `complete-cat2-zip.zip` (one top-level folder inside); category 2 with a 专业技术资格证书; open-ended contract; residence by a 2-year lease",
@@ -2959,6 +2961,7 @@ fn cases() -> Vec<Case> {
         Case {
             salary: vec![(2023, 14_200), (2024, 14_650), (2025, 14_900)],
             income_override: vec![(Ym(2024, 12), 14_113_00), (Ym(2025, 4), 14_324_00)],
+            verdict: "pass",
             ..base_new(
                 "exactly-at-threshold",
                 "2024-12 income exactly 14,113.00 and 2025-04 exactly 14,324.00 (the lines) → pass",
@@ -2967,6 +2970,7 @@ fn cases() -> Vec<Case> {
         Case {
             zero: vec![Ym(2025, 2)],
             form_months: vec![Ym(2025, 2)],
+            verdict: "pass",
             ..base_new(
                 "zero-tax-covered",
                 "2025-02 withheld 0.00 (本期其他扣除 absorbs it); the workbook has a 综合所得申报表 sheet for 2025-02 with the applicant → covered; the 纳税记录 has no 2025-02 row (nothing paid)",
@@ -3033,6 +3037,7 @@ fn cases() -> Vec<Case> {
                 ..std_contract()
             }),
             residence: Residence::Lease(Ymd(2025, 9, 1), Ymd(2027, 8, 31)),
+            verdict: "needs_material",
             ..base_new(
                 "bracket-variant-same-unit",
                 "case.toml and the SI record write （科技） with full-width brackets, the contract's 甲方 and the export's 扣缴义务人名称 half-width (科技) → the same unit; residence by a lease ending 2027-08-31",
@@ -3175,6 +3180,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             residence: Residence::Property,
+            verdict: "pass",
             ..base_new(
                 "property-owner",
                 "不动产权证书 with 权利人 = the applicant and 用途 住宅 → residence.proof passes",
@@ -3877,6 +3883,11 @@ fn expected_checks(c: &Case) -> Vec<(String, &'static str)> {
                     "tax.cross_document" if !(c.export && c.nsjl.is_some()) => na,
                     "si.continuity" if c.si == Si::None => na,
                     "si.base_matches_income" if c.si == Si::None || !c.export => na,
+                    // 三(二)(6)B: a lease of a private home needs the landlord's property
+                    // certificate too, which no generated bundle carries.
+                    "residence.proof" if matches!(c.residence, Residence::Lease(..)) => {
+                        "needs_material"
+                    }
                     _ => "pass",
                 };
                 v.push((id.into(), s));
@@ -3885,19 +3896,12 @@ fn expected_checks(c: &Case) -> Vec<(String, &'static str)> {
                 None => ("category".to_string(), "needs_review"),
                 Some(1) => (
                     "category.1".into(),
-                    if c.degree {
-                        "needs_review"
-                    } else {
-                        "needs_material"
-                    },
+                    // A 学位证书 of the applicant and 32+ months of records: decided.
+                    if c.degree { "pass" } else { "needs_material" },
                 ),
                 Some(2) => (
                     "category.2".into(),
-                    if c.title {
-                        "needs_review"
-                    } else {
-                        "needs_material"
-                    },
+                    if c.title { "pass" } else { "needs_material" },
                 ),
                 Some(n) => (format!("category.{n}"), "needs_material"),
             };
@@ -4070,9 +4074,11 @@ is deleted and rewritten.
   and calendar-year rows whose 年缴费基数 ÷ 月数 equals the year's salary clamped to the
   base limits, so `si.base_matches_income` passes unless a bundle breaks it.
 * Residence: a 居住证 valid 2025-03-01 … 2026-02-28 unless a bundle says otherwise.
-* Category 1 with a 学位证书 → `category.1` needs_review (a person must judge), so a complete
-  new application's verdict is `needs_review`. Bundles meant to end `needs_material` omit
-  the degree (category.1 → needs_material) so that no needs_review hides the material gap.
+* Category 1 with a 学位证书 of the applicant and at least 24 months of records →
+  `category.1` passes (category 2 likewise with a 中级 or higher 职称). Without the
+  certificate it needs material.
+* A lease alone (no 居住证, no own property) from a private landlord → `residence.proof`
+  needs material: 三(二)(6)B asks for the landlord's 不动产权证书 as well.
 * Most PDFs use the non-embedded STSong-Light font (small files); `complete-cat1` and
   `complete-cat2-zip` embed Noto CJK subsets for the contract, 纳税记录, 权益记录 and 居住证.
 * Renewal bundles carry no 居住证 / degree (not required); unit-registration bundles have no

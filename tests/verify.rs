@@ -184,10 +184,19 @@ fn verify_command_writes_the_dossier() {
             .output()
             .unwrap()
     };
-    let o = run(&bundles().join("complete-cat1"));
+    // Exit 1 for any verdict but pass.
+    let o = run(&bundles().join("missing-month"));
     assert_eq!(
         o.status.code(),
         Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Exit 0 for a pass.
+    let o = run(&bundles().join("complete-cat1"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

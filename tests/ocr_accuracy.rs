@@ -168,6 +168,12 @@ fn scanned_bundle_never_passes_on_unsure_values() {
             assert_eq!(c.status, Status::Pass, "{c:?}");
             continue;
         }
+        // materials.complete cites files by the kind they were found to be, not values read
+        // from them: the OCR bar does not apply to it (issue 10).
+        if c.id == "materials.complete" {
+            assert!(c.evidence.iter().all(|e| e.locator == "kind"), "{c:?}");
+            continue;
+        }
         assert_ne!(c.status, Status::Fail, "a failure on scanned values: {c:?}");
         if c.status == Status::Pass {
             for e in &c.evidence {

@@ -116,6 +116,8 @@ struct RawRules {
     title_lines: usize,
     title_weight: u32,
     phrase_weight: u32,
+    #[serde(default)]
+    feature_weight: u32,
     min_score: u32,
     kind: Vec<RawKind>,
 }
@@ -126,12 +128,89 @@ struct RawKind {
     id: String,
     titles: Vec<String>,
     phrases: Vec<String>,
+    #[serde(default)]
+    features: Vec<String>,
 }
 
 struct KindRule {
     kind: Kind,
     titles: Vec<(String, String)>,
     phrases: Vec<(String, String)>,
+    features: Vec<Feature>,
+}
+
+/// A property of a document's content that no phrase expresses; it scores `feature_weight`
+/// for the kinds that list it in `pipelines/kinds.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Feature {
+    /// A 公民身份号码 whose GB 11643 check holds, and a date written `YYYY年M月D日` that is
+    /// the birth date the number encodes — the face of an ID card, whose labels (姓名, 出生,
+    /// 住址) are printed in a light colour an OCR often does not read.
+    IdNumberWithBirthDate,
+}
+
+impl Feature {
+    fn parse(s: &str) -> Result<Feature, String> {
+        match s {
+            "id_number_with_birth_date" => Ok(Feature::IdNumberWithBirthDate),
+            other => Err(format!(
+                "pipelines/kinds.toml: unknown feature \"{other}\" (known: id_number_with_birth_date)"
+            )),
+        }
+    }
+
+    fn holds(self, all: &str) -> bool {
+        match self {
+            Feature::IdNumberWithBirthDate => id_number_with_birth_date(all),
+        }
+    }
+}
+
+/// Whether `text` (normalized: no spaces) holds a valid ID number and its birth date written
+/// in 年月日.
+fn id_number_with_birth_date(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut births = Vec::new();
+    let mut i = 0;
+    while i + 18 <= chars.len() {
+        let run = &chars[i..i + 18];
+        let before_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        let after_digit = chars.get(i + 18).is_some_and(|c| c.is_ascii_digit());
+        if !before_digit
+            && !after_digit
+            && run[..17].iter().all(|c| c.is_ascii_digit())
+            && (run[17].is_ascii_digit() || run[17] == 'x' || run[17] == 'X')
+        {
+            let s: String = run.iter().collect();
+            if let Ok(id) = crate::model::IdNumber::parse(&s) {
+                births.push(id.birth_date());
+                i += 18;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if births.is_empty() {
+        return false;
+    }
+    // Every `YYYY年M月D日` of the text.
+    let mut k = 0;
+    while k < chars.len() {
+        if chars[k] == '年' && k >= 4 {
+            let y: String = chars[k - 4..k].iter().collect();
+            let rest: String = chars[k + 1..chars.len().min(k + 8)].iter().collect();
+            if let (Ok(y), Some((m, r))) = (y.parse::<i32>(), rest.split_once('月'))
+                && let Some((d, _)) = r.split_once('日')
+                && let (Ok(m), Ok(d)) = (m.parse::<u32>(), d.parse::<u32>())
+                && let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d)
+                && births.contains(&date)
+            {
+                return true;
+            }
+        }
+        k += 1;
+    }
+    false
 }
 
 /// The validated rules.
@@ -139,6 +218,7 @@ pub struct Rules {
     title_lines: usize,
     title_weight: u32,
     phrase_weight: u32,
+    feature_weight: u32,
     min_score: u32,
     kinds: Vec<KindRule>,
 }
@@ -169,6 +249,11 @@ impl Rules {
                     kind: k.id.parse::<Kind>()?,
                     titles: norm(k.titles),
                     phrases: norm(k.phrases),
+                    features: k
+                        .features
+                        .iter()
+                        .map(|f| Feature::parse(f))
+                        .collect::<Result<Vec<_>, String>>()?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -176,6 +261,7 @@ impl Rules {
             title_lines: raw.title_lines,
             title_weight: raw.title_weight,
             phrase_weight: raw.phrase_weight,
+            feature_weight: raw.feature_weight,
             min_score: raw.min_score,
             kinds,
         })
@@ -194,6 +280,12 @@ impl Rules {
             .map(|l| normalize_for_match(l))
             .collect::<Vec<_>>()
             .join("\n");
+        // A feature decides only documents without a title of their own: an application form
+        // prints the number and the birth date too, and says what it is.
+        let titled = self
+            .kinds
+            .iter()
+            .any(|k| k.titles.iter().any(|(n, _)| head.contains(n.as_str())));
         let mut scored: Vec<(u32, &KindRule, Vec<String>)> = self
             .kinds
             .iter()
@@ -208,6 +300,14 @@ impl Rules {
                     if all.contains(n.as_str()) {
                         score += self.phrase_weight;
                         hits.push(p.clone());
+                    }
+                }
+                for f in k.features.iter().filter(|_| !titled) {
+                    if f.holds(&all) {
+                        score += self.feature_weight;
+                        hits.push(match f {
+                            Feature::IdNumberWithBirthDate => "公民身份号码与出生日期相符".into(),
+                        });
                     }
                 }
                 (score, k, hits)
@@ -353,5 +453,53 @@ mod tests {
             assert_eq!(k.parse::<Kind>().unwrap().id(), k);
         }
         assert!("passport".parse::<Kind>().is_err());
+    }
+
+    /// A phone photo of an ID card whose light labels OCR did not read: the valid number and
+    /// the birth date it encodes make it an ID card; a wrong date or a broken check digit
+    /// does not.
+    #[test]
+    fn id_card_face_without_its_labels() {
+        let r = Rules::builtin().unwrap();
+        let face = |birth: &str, id: &str| {
+            lines(&[
+                "蔡 天 佳",
+                "女 民族 汉",
+                birth,
+                "河北 省 石家庄 市 长 安 区 建设",
+                &format!("会 民 吴 份 码 {id}"),
+            ])
+        };
+        let c = r.classify(&face("1990 年 3 月 24 日", "130102199003240383"));
+        assert_eq!(c.kind, Kind::IdCard, "{c:?}");
+        assert!(
+            c.phrases.iter().any(|p| p.contains("出生日期相符")),
+            "{c:?}"
+        );
+        // The date is not the number's birth date.
+        let c = r.classify(&face("1990 年 3 月 25 日", "130102199003240383"));
+        assert_eq!(c.kind, Kind::Unknown, "{c:?}");
+        // One digit misread: the check fails, nothing is claimed.
+        let c = r.classify(&face("1990 年 3 月 24 日", "130102199003240384"));
+        assert_eq!(c.kind, Kind::Unknown, "{c:?}");
+        // The application form prints the number and the birth date too, and stays a form.
+        let c = r.classify(&lines(&[
+            "北京市工作居住证申请表",
+            "姓名 蔡天佳 性别 女",
+            "出生日期 1990年3月24日 民族 汉族",
+            "身份证号码 130102199003240383 户口所在地 河北省石家庄市",
+            "最高学历 大学本科 学位 学士",
+        ]));
+        assert_eq!(c.kind, Kind::ApplicationForm, "{c:?}");
+    }
+
+    #[test]
+    fn unknown_feature_is_an_error() {
+        let t = BUILTIN_KINDS.replace(
+            "features = [\"id_number_with_birth_date\"]",
+            "features = [\"face\"]",
+        );
+        let e = Rules::from_toml(&t).err().expect("an error");
+        assert!(e.contains("unknown feature \"face\""), "{e}");
     }
 }

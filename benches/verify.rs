@@ -35,14 +35,20 @@ fn main() {
     let mut times: Vec<Duration> = Vec::new();
     let mut files = 0;
     let mut ok = 0;
+    let (mut decided, mut checks, mut verdicts) = (0, 0, 0);
     for _ in 0..rounds {
         let t = Instant::now();
         files = 0;
         ok = 0;
+        (decided, checks, verdicts) = (0, 0, 0);
         for b in &bundles {
             if let Ok((d, _)) = verify_path(b, &policy, &rules, &opts, &mut |_, _| {}) {
                 files += d.documents.len();
                 ok += 1;
+                let review = jzz::checks::Status::NeedsReview;
+                checks += d.checks.len();
+                decided += d.checks.iter().filter(|c| c.status != review).count();
+                verdicts += usize::from(d.verdict != review);
                 std::hint::black_box(jzz::dossier::html::render(&d));
                 std::hint::black_box(serde_json::to_string(&d).unwrap());
             }
@@ -65,6 +71,10 @@ fn main() {
         median.as_secs_f64() * 1e3 / bundles.len().max(1) as f64,
         bundles.len() as f64 / median.as_secs_f64(),
         u.ru_maxrss as f64 / 1024.0
+    );
+    println!(
+        "  decided (pass, fail, needs_material, not_applicable): {decided}/{checks} checks ({:.1}%), {verdicts}/{ok} verdicts not needs_review",
+        100.0 * decided as f64 / checks.max(1) as f64
     );
     scan_bundles(&policy, &rules, &opts);
 }

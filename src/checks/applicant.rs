@@ -61,7 +61,7 @@ pub fn documents_readable(f: &CaseFacts) -> Finding {
         .collect();
     if !low.is_empty() {
         tail.push_str(&format!(
-            "；{} 份材料 OCR 识别置信度低于 {:.0}%：{}，其内容不作为任何一项核验的依据",
+            "；{} 份材料 OCR 识别置信度低于 {:.0}%：{}，其中低于该置信度的内容不作为任何一项核验的依据",
             low.len(),
             f.ocr_bar,
             low.join("、")

@@ -10,7 +10,10 @@ pub mod cite;
 pub mod conditions;
 pub mod employer;
 pub mod employment;
+pub mod engine;
 pub mod identity;
+pub mod pipeline;
+pub mod precheck;
 pub mod si;
 pub mod tax;
 
@@ -100,7 +103,7 @@ impl Evidence {
     /// A value of a document's record that carries no source of its own: it is judged by the
     /// lowest OCR confidence of the document (`None` for a text layer or a spreadsheet), so a
     /// value of a poorly read scan can never carry a check.
-    pub fn of_field(doc: &crate::case::facts::CaseDoc, label: &str, text: &str) -> Evidence {
+    pub fn of_field(doc: &crate::facts::case::CaseDoc, label: &str, text: &str) -> Evidence {
         Evidence {
             document: doc.path.clone(),
             locator: label.to_string(),

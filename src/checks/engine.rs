@@ -5,8 +5,8 @@
 use crate::checks::{self, Finding, Status, cite};
 use crate::policy::Policy;
 
-use super::facts::CaseFacts;
 use super::pipeline::Pipeline;
+use crate::facts::case::CaseFacts;
 
 /// The checks' findings and the missing materials.
 pub struct Outcome {
@@ -179,11 +179,11 @@ fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Findi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::case_toml::{ApplicationType, CaseToml, Hukou};
-    use crate::case::facts::{self, CaseDoc};
     use crate::classify::Kind;
     use crate::extract::Record;
     use crate::extract::residence_permit::ResidencePermit;
+    use crate::facts::case::{self as facts, CaseDoc};
+    use crate::facts::case_toml::{ApplicationType, CaseToml, Hukou};
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

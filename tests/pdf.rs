@@ -232,7 +232,7 @@ fn tax_list_rows_join_the_timeline() {
     assert!(flagged[0].problems[0].contains("不是一个自然月"));
 
     let policy = jzz::policy::Policy::builtin().unwrap();
-    let rows = jzz::case::facts::tax_list_to_rows("tax-list.pdf", x);
+    let rows = jzz::facts::case::tax_list_to_rows("tax-list.pdf", x);
     let refs: Vec<_> = rows.iter().collect();
     let people = jzz::facts::people(&refs, &policy);
     assert_eq!(people.len(), 1);

@@ -10,7 +10,8 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use jzz::checks::Status;
-use jzz::jobs::precheck::{EmployeeResult, PrecheckOptions, PrecheckReport, precheck_file};
+use jzz::checks::precheck::{EmployeeResult, PrecheckReport};
+use jzz::jobs::precheck::{PrecheckOptions, precheck_file};
 use jzz::policy::Policy;
 use jzz::read::Limits;
 use serde_json::Value;

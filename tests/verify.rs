@@ -228,7 +228,7 @@ fn verify_command_writes_the_dossier() {
 /// every document of every bundle goes through JSON and back.
 #[test]
 fn stored_documents_give_the_same_dossier() {
-    use jzz::case::facts::{CaseDoc, StoredDoc};
+    use jzz::facts::case::{CaseDoc, StoredDoc};
     use jzz::jobs::verify::{read_doc, verify_docs};
     let policy = Policy::builtin().unwrap();
     let rules = Rules::builtin().unwrap();

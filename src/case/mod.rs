@@ -1,9 +1,6 @@
-//! One case: bundle intake (directory, zip; later an object-store prefix), `case.toml`, the
-//! pipeline that applies, and the facts merged from every document into one timeline per
-//! month — what the checks of `jzz verify` see.
+//! One case's door: bundle intake (a directory or a zip; later an object-store prefix) — path
+//! escapes, links, bombs and nesting refused by name, every file hashed. What the case *says*
+//! (`case.toml`) and what its documents hold are `facts::case_toml` and `facts::case`; the
+//! pipeline and the engine that runs it are `checks::pipeline` and `checks::engine`.
 
-pub mod case_toml;
-pub mod engine;
-pub mod facts;
 pub mod intake;
-pub mod pipeline;

@@ -4,10 +4,10 @@
 use chrono::Months;
 
 use super::{Evidence, Finding, Status};
-use crate::case::case_toml::Hukou;
-use crate::case::facts::CaseFacts;
-use crate::case::pipeline::{CheckSpec, Pipeline};
+use crate::checks::pipeline::{CheckSpec, Pipeline};
 use crate::extract::Record;
+use crate::facts::case::CaseFacts;
+use crate::facts::case_toml::Hukou;
 use crate::model::{IdNumber, Sex};
 use crate::policy::Policy;
 
@@ -109,7 +109,7 @@ pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>)
     let mut missing = Vec::new();
     let mut evidence = Vec::new();
     for m in &p.materials {
-        let found: Vec<&crate::case::facts::CaseDoc> = m
+        let found: Vec<&crate::facts::case::CaseDoc> = m
             .kinds
             .iter()
             .flat_map(|k| f.docs_of(*k))
@@ -235,7 +235,7 @@ pub fn identity(f: &CaseFacts) -> Finding {
     let mut unsure: Vec<String> = Vec::new();
     let mut seen = 0;
     let mut check =
-        |doc: &crate::case::facts::CaseDoc, what: &str, n: Option<&str>, i: Option<&str>| {
+        |doc: &crate::facts::case::CaseDoc, what: &str, n: Option<&str>, i: Option<&str>| {
             if n.is_none() && i.is_none() {
                 return;
             }
@@ -483,7 +483,7 @@ pub fn hukou(f: &CaseFacts) -> Finding {
 /// to judge (亲友住房 under D needs a 借住声明 jzz does not read). A value read by OCR is cited
 /// with the document's lowest confidence, so the guard can hold an unsure pass.
 pub fn residence(f: &CaseFacts, spec: &CheckSpec) -> Finding {
-    use crate::case::facts::CaseDoc;
+    use crate::facts::case::CaseDoc;
     const ID: &str = "residence.proof";
     const POLICY: &str = "三(二)(6)";
     let months_left = spec.lease_months_left.unwrap_or(6);

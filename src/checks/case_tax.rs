@@ -9,8 +9,8 @@
 use chrono::Datelike;
 
 use super::{Evidence, Finding, Status, month_list, tax, yuan_whole};
-use crate::case::facts::CaseFacts;
 use crate::facts::Window;
+use crate::facts::case::CaseFacts;
 use crate::model::{Fen, YearMonth};
 use crate::policy::{FigureStatus, Policy};
 

@@ -4,8 +4,8 @@
 //! given the values of its window, so the guard can judge them and the reviewer can see them.
 
 use super::{Evidence, Finding, Status, si, tax};
-use crate::case::facts::CaseFacts;
 use crate::facts::Window;
+use crate::facts::case::CaseFacts;
 
 /// The social-insurance rows (spells, years, months) that state the window's months.
 pub fn si_window(f: &CaseFacts, w: &Window) -> Vec<Evidence> {

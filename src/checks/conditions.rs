@@ -4,10 +4,10 @@
 use chrono::{Duration, Months};
 
 use super::{Evidence, Finding, Status, case_tax};
-use crate::case::facts::CaseFacts;
-use crate::case::pipeline::{CheckSpec, Pipeline};
+use crate::checks::pipeline::{CheckSpec, Pipeline};
 use crate::classify::Kind;
 use crate::extract::Record;
+use crate::facts::case::CaseFacts;
 use crate::model::Fen;
 use crate::policy::Policy;
 

@@ -3,10 +3,10 @@
 use chrono::Months;
 
 use super::{Evidence, Finding, Status, month_list};
-use crate::case::facts::CaseFacts;
 use crate::extract::contract::{LaborContract, TermType};
 use crate::extract::text_util::Source;
 use crate::facts::Window;
+use crate::facts::case::CaseFacts;
 use crate::model::{UnitNameMatch, YearMonth, compare_unit_names};
 
 fn ev(document: &str, s: &Source) -> Evidence {
@@ -208,7 +208,7 @@ pub fn current(f: &CaseFacts) -> Finding {
             "没有劳动（聘用）合同".into(),
         );
     }
-    let cite = |d: &crate::case::facts::CaseDoc, c: &LaborContract| {
+    let cite = |d: &crate::facts::case::CaseDoc, c: &LaborContract| {
         c.term_source
             .as_ref()
             .map(|s| ev(&d.path, s))

@@ -10,13 +10,120 @@ pub mod cite;
 pub mod conditions;
 pub mod employer;
 pub mod employment;
+pub mod engine;
 pub mod identity;
+pub mod pipeline;
+pub mod precheck;
 pub mod si;
 pub mod tax;
 
 use serde::Serialize;
 
 use crate::model::{Fen, YearMonth};
+
+/// Declares [`CheckId`]: one line per check a pipeline file may name.
+macro_rules! check_ids {
+    ($($(#[$doc:meta])* $v:ident = $s:literal,)*) => {
+        /// A check a pipeline file may name (`[[check]] id`): the one list of check ids. The
+        /// engine dispatches on it exhaustively, so a new id is one line here and one there.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum CheckId {
+            $($(#[$doc])* $v,)*
+        }
+
+        impl CheckId {
+            /// Every id, in declaration order.
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$v,)*];
+
+            /// The id as written in pipeline files and findings (SPEC §4).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CheckId::$v => $s,)*
+                }
+            }
+        }
+
+        impl std::str::FromStr for CheckId {
+            type Err = UnknownCheckId;
+
+            fn from_str(s: &str) -> Result<CheckId, UnknownCheckId> {
+                match s {
+                    $($s => Ok(CheckId::$v),)*
+                    _ => Err(UnknownCheckId(s.to_string())),
+                }
+            }
+        }
+    };
+}
+
+check_ids! {
+    /// Every file of the bundle was read.
+    DocumentsReadable = "documents.readable",
+    /// The materials list of the pipeline is covered.
+    MaterialsComplete = "materials.complete",
+    /// The applicant's identity across documents.
+    ApplicantIdentity = "applicant.identity",
+    /// Age limit.
+    ApplicantAge = "applicant.age",
+    /// 户籍 (not Beijing).
+    ApplicantHukou = "applicant.hukou",
+    /// Residence in Beijing.
+    ResidenceProof = "residence.proof",
+    /// One employer across documents.
+    EmployerConsistency = "employer.consistency",
+    /// A labour contract in force.
+    ContractCurrent = "contract.current",
+    /// Months with the employer.
+    EmploymentTenure = "employment.tenure",
+    /// Tax paid every month of the window.
+    TaxContinuity = "tax.continuity",
+    /// Income above the threshold.
+    TaxIncomeThreshold = "tax.income_threshold",
+    /// Months with zero tax.
+    TaxZeroTaxMonths = "tax.zero_tax_months",
+    /// Exports and 纳税记录 agree.
+    TaxCrossDocument = "tax.cross_document",
+    /// Social insurance every month of the window.
+    SiContinuity = "si.continuity",
+    /// Contribution base against income.
+    SiBaseMatchesIncome = "si.base_matches_income",
+    /// Categories 1–8 (expands to `category.N`).
+    Category = "category",
+    /// Renewal within its window.
+    RenewalWindow = "renewal.window",
+    /// Renewal: tax continuity.
+    RenewalTaxContinuity = "renewal.tax_continuity",
+    /// Renewal: social-insurance continuity.
+    RenewalSiContinuity = "renewal.si_continuity",
+    /// Renewal: yearly income.
+    RenewalIncomeYearly = "renewal.income_yearly",
+    /// Unit registered long enough.
+    UnitRegistrationAge = "unit.registration_age",
+    /// Unit's registered capital.
+    UnitCapital = "unit.capital",
+    /// Unit's tax paid.
+    UnitTaxPaid = "unit.tax_paid",
+    /// Unit's headcount.
+    UnitHeadcount = "unit.headcount",
+}
+
+/// A check id no check answers to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown check id \"{0}\" (known: {known})", known = CheckId::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownCheckId(pub String);
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CheckId, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// The outcome of a check (SPEC §4).
 #[derive(
@@ -100,7 +207,7 @@ impl Evidence {
     /// A value of a document's record that carries no source of its own: it is judged by the
     /// lowest OCR confidence of the document (`None` for a text layer or a spreadsheet), so a
     /// value of a poorly read scan can never carry a check.
-    pub fn of_field(doc: &crate::case::facts::CaseDoc, label: &str, text: &str) -> Evidence {
+    pub fn of_field(doc: &crate::facts::case::CaseDoc, label: &str, text: &str) -> Evidence {
         Evidence {
             document: doc.path.clone(),
             locator: label.to_string(),

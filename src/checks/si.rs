@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use super::{Evidence, Finding, Status, month_list};
-use crate::case::facts::CaseFacts;
-use crate::case::pipeline::CheckSpec;
+use crate::checks::pipeline::CheckSpec;
 use crate::facts::Window;
+use crate::facts::case::CaseFacts;
 use crate::model::{Fen, YearMonth};
 use crate::policy::Policy;
 

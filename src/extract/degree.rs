@@ -142,7 +142,7 @@ impl<'a> Joined<'a> {
             text: span.iter().map(Line::text).collect::<Vec<_>>().join(" / "),
             confidence: span
                 .iter()
-                .filter_map(|l| super::text_util::min_confidence(l.runs.iter()))
+                .filter_map(|l| crate::read::text::min_confidence(l.runs.iter()))
                 .reduce(f32::min),
         }
     }

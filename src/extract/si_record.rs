@@ -693,7 +693,7 @@ fn read_grouped_months(lines: &[Line], h: usize, rec: &mut SiRecord) {
             source: Source {
                 locator: l.locator(),
                 text,
-                confidence: crate::extract::text_util::min_confidence(l.runs.iter()),
+                confidence: crate::read::text::min_confidence(l.runs.iter()),
             },
             by_insurance,
         });

@@ -20,20 +20,13 @@ pub struct Source {
     pub confidence: Option<f32>,
 }
 
-/// The lowest confidence of some runs (`None` when none carries one: a text layer).
-pub fn min_confidence<'a>(
-    runs: impl Iterator<Item = &'a crate::read::text::TextRun>,
-) -> Option<f32> {
-    runs.filter_map(|r| r.confidence).reduce(f32::min)
-}
-
 impl Source {
     /// The source of a whole line.
     pub fn of(line: &Line) -> Source {
         Source {
             locator: line.locator(),
             text: line.text(),
-            confidence: min_confidence(line.runs.iter()),
+            confidence: crate::read::text::min_confidence(line.runs.iter()),
         }
     }
 

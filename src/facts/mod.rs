@@ -4,6 +4,9 @@
 //! from, so every finding can cite them. Where the 明细 and the 申报表 of one file both state a
 //! month, the 明细 rows give the figures and a disagreement is recorded, never averaged.
 
+pub mod case;
+pub mod case_toml;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -407,7 +407,7 @@ fn text_document(
         error: None,
         export,
         min_confidence: min_value_confidence.or_else(|| {
-            crate::extract::text_util::min_confidence(doc.pages.iter().flat_map(|p| p.runs.iter()))
+            crate::read::text::min_confidence(doc.pages.iter().flat_map(|p| p.runs.iter()))
         }),
     }
 }

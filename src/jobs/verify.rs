@@ -9,17 +9,17 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::case::case_toml::{self, CaseToml, CaseTomlError};
-use crate::case::engine;
-use crate::case::facts::{self, CaseDoc, CaseFacts};
 use crate::case::intake::{self, Bundle, IntakeError, IntakeLimits};
-use crate::case::pipeline::Pipeline;
+use crate::checks::engine;
+use crate::checks::pipeline::Pipeline;
 use crate::checks::{self, Finding, Status};
 use crate::classify::{Kind, Rules};
 use crate::dossier::{
     ApplicantSummary, DocumentEntry, Dossier, MonthRow, SCHEMA, VerificationCode,
 };
 use crate::extract::Record;
+use crate::facts::case::{self as case_facts, CaseDoc, CaseFacts};
+use crate::facts::case_toml::{self, CaseToml, CaseTomlError};
 use crate::jobs::inspect;
 use crate::model::{Fen, YearMonth, mask_id_like};
 use crate::policy::Policy;
@@ -146,7 +146,7 @@ pub fn verify_docs(
             .find(|x| x.sha256 == docs[i].sha256)
             .map(|x| x.path.clone());
     }
-    let mut facts = facts::build(
+    let mut facts = case_facts::build(
         &bundle.id,
         toml.as_ref(),
         docs,

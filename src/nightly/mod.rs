@@ -20,11 +20,11 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::case::facts::{CaseDoc, EXTRACTOR_VERSION, StoredDoc};
 use crate::case::intake::{Bundle, BundleFile, IntakeLimits, Refused, sha256_hex};
-use crate::case::pipeline;
 use crate::checks::Status;
+use crate::checks::pipeline;
 use crate::classify::Rules;
+use crate::facts::case::{CaseDoc, EXTRACTOR_VERSION, StoredDoc};
 use crate::jobs::verify::{self, VerifyOptions};
 use crate::policy::Policy;
 use crate::read::Limits;

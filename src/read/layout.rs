@@ -300,7 +300,7 @@ pub fn read_table(
         }
         last_y = Some(l.y);
         let mut parts: Parts = vec![Vec::new(); ncol];
-        let confidence = crate::extract::text_util::min_confidence(l.runs.iter());
+        let confidence = crate::read::text::min_confidence(l.runs.iter());
         for c in l.cells(0.6) {
             // A cell that spans columns (long text) is split by run centres.
             let mut by_col: Vec<Vec<&TextRun>> = vec![Vec::new(); ncol];

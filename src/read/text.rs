@@ -73,3 +73,8 @@ pub struct TextDocument {
     /// What the reader noticed (encrypted with the empty password, pages skipped …).
     pub notes: Vec<String>,
 }
+
+/// The lowest confidence of some runs (`None` when none carries one: a text layer).
+pub fn min_confidence<'a>(runs: impl Iterator<Item = &'a TextRun>) -> Option<f32> {
+    runs.filter_map(|r| r.confidence).reduce(f32::min)
+}

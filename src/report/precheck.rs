@@ -2,7 +2,7 @@
 
 use super::table;
 use crate::checks::Status;
-use crate::jobs::precheck::PrecheckReport;
+use crate::checks::precheck::PrecheckReport;
 use crate::model::mask_id_like;
 
 /// The report as an aligned text table. ID numbers are masked: the clerk has the file, and

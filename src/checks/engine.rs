@@ -1,12 +1,12 @@
 //! Runs a pipeline's checks over a case's facts. Each `[[check]]` of the pipeline file maps to
-//! one function here (one line per check id); a check id the engine does not know is an error
-//! in the pipeline file, reported, not skipped.
+//! one function here (one line per [`CheckId`], matched exhaustively); a check id no check
+//! answers to is refused when the pipeline file loads.
 
-use crate::checks::{self, Finding, Status, cite};
+use crate::checks::{self, CheckId, Finding, Status, cite};
 use crate::policy::Policy;
 
-use super::facts::CaseFacts;
 use super::pipeline::Pipeline;
+use crate::facts::case::CaseFacts;
 
 /// The checks' findings and the missing materials.
 pub struct Outcome {
@@ -23,7 +23,7 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
     let window_len = pipeline
         .checks
         .iter()
-        .filter(|c| c.id.contains("continuity"))
+        .filter(|c| c.id.as_str().contains("continuity"))
         .filter_map(|c| c.months)
         .max();
     let window = window_len.map(|n| checks::case_tax::window(f, n, policy));
@@ -31,20 +31,20 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
     let mut missing_materials = Vec::new();
     for spec in &pipeline.checks {
         let w = |n: Option<u32>| checks::case_tax::window(f, n.unwrap_or(12), policy);
-        let finding = match spec.id.as_str() {
-            "documents.readable" => checks::applicant::documents_readable(f),
-            "materials.complete" => {
+        let finding = match spec.id {
+            CheckId::DocumentsReadable => checks::applicant::documents_readable(f),
+            CheckId::MaterialsComplete => {
                 let (x, missing) = checks::applicant::materials_complete(f, pipeline);
                 missing_materials = missing;
                 x
             }
-            "applicant.identity" => checks::applicant::identity(f),
-            "applicant.age" => checks::applicant::age(f, policy),
-            "applicant.hukou" => checks::applicant::hukou(f),
-            "residence.proof" => checks::applicant::residence(f, spec),
-            "employer.consistency" => checks::employment::consistency(f, window.as_ref()),
-            "contract.current" => checks::employment::current(f),
-            "employment.tenure" => cite::when_bare(
+            CheckId::ApplicantIdentity => checks::applicant::identity(f),
+            CheckId::ApplicantAge => checks::applicant::age(f, policy),
+            CheckId::ApplicantHukou => checks::applicant::hukou(f),
+            CheckId::ResidenceProof => checks::applicant::residence(f, spec),
+            CheckId::EmployerConsistency => checks::employment::consistency(f, window.as_ref()),
+            CheckId::ContractCurrent => checks::employment::current(f),
+            CheckId::EmploymentTenure => cite::when_bare(
                 checks::employment::tenure(f, window.as_ref(), spec.months.unwrap_or(12)),
                 || {
                     window
@@ -53,17 +53,19 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
                         .unwrap_or_default()
                 },
             ),
-            "tax.continuity" => checks::case_tax::continuity(f, &w(spec.months), "tax.continuity"),
-            "tax.income_threshold" => {
+            CheckId::TaxContinuity => {
+                checks::case_tax::continuity(f, &w(spec.months), spec.id.as_str())
+            }
+            CheckId::TaxIncomeThreshold => {
                 checks::case_tax::income_threshold(f, &w(spec.months), policy)
             }
-            "tax.zero_tax_months" => checks::case_tax::zero_tax(f, &w(spec.months)),
-            "tax.cross_document" => checks::case_tax::cross_document(f),
-            "si.continuity" => cite::when_bare(
-                checks::si::continuity(f, &w(spec.months), "si.continuity"),
+            CheckId::TaxZeroTaxMonths => checks::case_tax::zero_tax(f, &w(spec.months)),
+            CheckId::TaxCrossDocument => checks::case_tax::cross_document(f),
+            CheckId::SiContinuity => cite::when_bare(
+                checks::si::continuity(f, &w(spec.months), spec.id.as_str()),
                 || cite::si_window(f, &w(spec.months)),
             ),
-            "si.base_matches_income" => cite::when_bare(
+            CheckId::SiBaseMatchesIncome => cite::when_bare(
                 checks::si::base_matches_income(f, &w(spec.months), spec, policy),
                 || {
                     let mut v = cite::si_window(f, &w(spec.months));
@@ -71,28 +73,22 @@ pub fn run(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy) -> Outcome {
                     v
                 },
             ),
-            "category" => checks::conditions::category(f, pipeline, policy),
-            "renewal.window" => checks::conditions::renewal_window(f, spec),
-            "renewal.tax_continuity" => {
-                checks::case_tax::continuity(f, &w(spec.months), "renewal.tax_continuity")
+            CheckId::Category => checks::conditions::category(f, pipeline, policy),
+            CheckId::RenewalWindow => checks::conditions::renewal_window(f, spec),
+            CheckId::RenewalTaxContinuity => {
+                checks::case_tax::continuity(f, &w(spec.months), spec.id.as_str())
             }
-            "renewal.si_continuity" => cite::when_bare(
-                checks::si::continuity(f, &w(spec.months), "renewal.si_continuity"),
+            CheckId::RenewalSiContinuity => cite::when_bare(
+                checks::si::continuity(f, &w(spec.months), spec.id.as_str()),
                 || cite::si_window(f, &w(spec.months)),
             ),
-            "renewal.income_yearly" => {
+            CheckId::RenewalIncomeYearly => {
                 checks::case_tax::renewal_income_yearly(f, &w(spec.months), policy)
             }
-            "unit.registration_age" => checks::conditions::registration_age(f, spec),
-            "unit.capital" => checks::conditions::capital(f, spec),
-            "unit.tax_paid" => checks::conditions::tax_paid(f),
-            "unit.headcount" => checks::conditions::headcount(f, spec),
-            other => Finding::new(
-                "pipeline",
-                "—",
-                Status::NeedsReview,
-                format!("流水线中的检查「{other}」未实现"),
-            ),
+            CheckId::UnitRegistrationAge => checks::conditions::registration_age(f, spec),
+            CheckId::UnitCapital => checks::conditions::capital(f, spec),
+            CheckId::UnitTaxPaid => checks::conditions::tax_paid(f),
+            CheckId::UnitHeadcount => checks::conditions::headcount(f, spec),
         };
         findings.push(low_confidence_guard(f, policy, dedup_evidence(finding)));
     }
@@ -113,7 +109,7 @@ fn dedup_evidence(mut f: Finding) -> Finding {
 
 /// Checks whose evidence names files (that they were read, what kind they are), not values
 /// read from them: the OCR bar does not apply to what they cite.
-const FILE_LEVEL: [&str; 2] = ["documents.readable", "materials.complete"];
+const FILE_LEVEL: [CheckId; 2] = [CheckId::DocumentsReadable, CheckId::MaterialsComplete];
 
 /// SPEC §4: a value read with low OCR confidence may never make a check pass, and a failure
 /// resting on one may be a misreading. The guard judges **only what a finding cites**: a pass
@@ -124,7 +120,9 @@ const FILE_LEVEL: [&str; 2] = ["documents.readable", "materials.complete"];
 /// `documents.readable`). A pass or a fail that cites nothing at all is not a decision: it
 /// becomes `needs_review` (no pass on nothing).
 fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Finding {
-    if !matches!(x.status, Status::Pass | Status::Fail) || FILE_LEVEL.contains(&x.id) {
+    if !matches!(x.status, Status::Pass | Status::Fail)
+        || FILE_LEVEL.iter().any(|c| c.as_str() == x.id)
+    {
         return x;
     }
     if x.evidence.is_empty() {
@@ -179,11 +177,11 @@ fn low_confidence_guard(f: &CaseFacts, policy: &Policy, mut x: Finding) -> Findi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::case_toml::{ApplicationType, CaseToml, Hukou};
-    use crate::case::facts::{self, CaseDoc};
     use crate::classify::Kind;
     use crate::extract::Record;
     use crate::extract::residence_permit::ResidencePermit;
+    use crate::facts::case::{self as facts, CaseDoc};
+    use crate::facts::case_toml::{ApplicationType, CaseToml, Hukou};
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -273,7 +271,7 @@ mod tests {
             for x in &out.findings {
                 if matches!(x.status, Status::Pass | Status::Fail) {
                     assert!(!x.evidence.is_empty(), "{} decided on nothing", x.id);
-                    if !FILE_LEVEL.contains(&x.id) {
+                    if !FILE_LEVEL.iter().any(|c| c.as_str() == x.id) {
                         for e in &x.evidence {
                             let c = e.confidence.or(if e.document == "扫描件001.jpg" {
                                 conf

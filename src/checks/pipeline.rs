@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::CheckId;
 use crate::classify::Kind;
 
 /// Built-in pipeline files.
@@ -16,8 +17,8 @@ pub const UNIT_REGISTRATION: &str = include_str!("../../pipelines/unit-registrat
 /// One check and its parameters.
 #[derive(Clone, Debug, Deserialize)]
 pub struct CheckSpec {
-    /// SPEC §4 id (`category` expands to `category.N`).
-    pub id: String,
+    /// SPEC §4 id (`category` expands to `category.N`); an unknown id fails the load.
+    pub id: CheckId,
     /// Window length in months.
     pub months: Option<u32>,
     /// Days (renewal window).
@@ -97,7 +98,7 @@ impl Pipeline {
     }
 
     /// The parameters of a check, if the pipeline runs it.
-    pub fn check(&self, id: &str) -> Option<&CheckSpec> {
+    pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
         self.checks.iter().find(|c| c.id == id)
     }
 }
@@ -111,10 +112,10 @@ mod tests {
         for name in ["new-application", "renewal", "unit-registration"] {
             let p = Pipeline::builtin(name).unwrap();
             assert_eq!(p.name, name);
-            assert!(p.checks.iter().any(|c| c.id == "documents.readable"));
+            assert!(p.checks.iter().any(|c| c.id == CheckId::DocumentsReadable));
         }
         let p = Pipeline::builtin("new-application").unwrap();
-        assert_eq!(p.check("tax.continuity").unwrap().months, Some(12));
+        assert_eq!(p.check(CheckId::TaxContinuity).unwrap().months, Some(12));
         assert_eq!(p.category_materials.len(), 8);
         let bad = NEW_APPLICATION.replace("kinds = [\"id_card\"]", "kinds = [\"passport\"]");
         assert!(
@@ -122,5 +123,36 @@ mod tests {
                 .unwrap_err()
                 .contains("passport")
         );
+    }
+
+    /// The 1-based line of the first occurrence of `needle` in `text`.
+    fn line_of(text: &str, needle: &str) -> usize {
+        text[..text.find(needle).unwrap()].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn an_unknown_check_id_fails_the_load_naming_file_and_line() {
+        let bad = NEW_APPLICATION.replace("id = \"tax.continuity\"", "id = \"tax.continuty\"");
+        let line = line_of(&bad, "tax.continuty");
+        let e = Pipeline::from_toml(&bad, "pipelines/new-application.toml").unwrap_err();
+        assert!(e.starts_with("pipelines/new-application.toml: "), "{e}");
+        assert!(e.contains(&format!("line {line}")), "{e}");
+        assert!(e.contains("unknown check id \"tax.continuty\""), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_material_kind_fails_the_load_naming_the_line() {
+        let bad = NEW_APPLICATION.replace("kinds = [\"id_card\"]", "kinds = [\"passport\"]");
+        let line = line_of(&bad, "passport");
+        let e = Pipeline::from_toml(&bad, "pipelines/new-application.toml").unwrap_err();
+        assert!(e.contains(&format!("line {line}")), "{e}");
+        assert!(e.contains("passport"), "{e}");
+    }
+
+    #[test]
+    fn every_check_id_round_trips() {
+        for id in CheckId::ALL {
+            assert_eq!(id.as_str().parse::<CheckId>(), Ok(*id));
+        }
     }
 }

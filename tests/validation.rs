@@ -8,6 +8,13 @@
 use std::path::Path;
 use std::process::Command;
 
+use jzz::case::intake::IntakeLimits;
+use jzz::checks::Status;
+use jzz::classify::Rules;
+use jzz::jobs::verify::{VerifyOptions, verify_path};
+use jzz::policy::Policy;
+use jzz::read::Limits;
+
 /// Checks right (of 196) that this version reaches on the corpus; raise it when jzz improves.
 const MIN_CHECKS_RIGHT: u32 = 185;
 
@@ -78,4 +85,61 @@ fn validation_corpus_scores() {
         checks >= MIN_CHECKS_RIGHT,
         "bundle checks right {checks} < {MIN_CHECKS_RIGHT}: {summary}"
     );
+}
+
+/// Issue 10: on bundles written independently of jzz, every pass and every fail cites the
+/// values it stands on, and no decision stands on a value read below the OCR bar.
+#[test]
+fn validation_bundles_cite_every_decision() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/validation/bundles");
+    let Ok(text) = std::fs::read_to_string(root.join("expected.json")) else {
+        eprintln!("skipped: {} is not there", root.display());
+        return;
+    };
+    let expected: serde_json::Value = serde_json::from_str(&text).expect("expected.json");
+    let policy = Policy::builtin().unwrap();
+    let rules = Rules::builtin().unwrap();
+    let bar = policy.ocr_min_confidence as f32;
+    let mut bare = Vec::new();
+    let mut cases = 0;
+    for case in expected["cases"].as_array().expect("cases") {
+        let name = case["case"].as_str().unwrap();
+        let as_of = case["as_of"]
+            .as_str()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        let opts = VerifyOptions {
+            as_of,
+            today: as_of.unwrap(),
+            limits: Limits::default(),
+            intake: IntakeLimits::default(),
+        };
+        let (d, facts) = verify_path(&root.join(name), &policy, &rules, &opts, &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        cases += 1;
+        for c in &d.checks {
+            if !matches!(c.status, Status::Pass | Status::Fail) {
+                continue;
+            }
+            if c.evidence.is_empty() {
+                bare.push(format!("{name}: {} {:?} cites nothing", c.id, c.status));
+            }
+            if c.id == "documents.readable" || c.id == "materials.complete" {
+                continue;
+            }
+            for e in &c.evidence {
+                let conf = e.confidence.or_else(|| {
+                    facts
+                        .docs
+                        .iter()
+                        .find(|x| x.path == e.document)
+                        .and_then(|x| x.min_confidence)
+                });
+                if conf.is_some_and(|x| x < bar) {
+                    bare.push(format!("{name}: {} stands on {e:?}", c.id));
+                }
+            }
+        }
+    }
+    assert!(cases >= 10, "only {cases} bundles");
+    assert!(bare.is_empty(), "{}", bare.join("\n"));
 }

@@ -210,6 +210,13 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
             } else {
                 month(&period_text)
             };
+            // OCR may run 所得项目 and 税款所属期 into one cell (`工资薪金所得。2019.12`): the
+            // period is then the month written at the end of the item cell, used only when the
+            // period cell gives none.
+            let (item_text, period) = match period {
+                None if !legacy => split_trailing_month(&cell(c_item)),
+                p => (cell(c_item), p),
+            };
             // OCR may read the 实缴(退)金额 and 入(退)库日期 headers as one cell: then the
             // amount and the date share a column, in that order.
             let merged = c_amount.is_some() && c_amount == c_paid;
@@ -243,13 +250,18 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
                 declared_on: c_declared.and_then(|_| date(&cell(c_declared))),
                 amount_fen: amount,
                 paid_on: date(&paid_text),
-                item: cell(c_item),
+                item: item_text,
                 period,
                 authority: cell(c_auth),
                 remark: cell(c_remark),
                 voucher_number: c_voucher.map(|_| cell(c_voucher)),
                 tax_type: c_type.map(|_| cell(c_type)),
-                source: Source::of_row(&r),
+                // As sure as the cells the row's values are read from: a wrapped 入库税务机关
+                // beside them does not lower them.
+                source: Source {
+                    confidence: r.confidence_of(&[c_declared, c_amount, c_paid, c_item, c_period]),
+                    ..Source::of_row(&r)
+                },
             });
         }
     }
@@ -301,6 +313,39 @@ fn check_totals(rec: &mut TaxRecord) {
                 .push(format!("金额合计大写「{c}」为 {v} 元，与小写 {t} 元不符")),
             None => rec.findings.push(format!("金额合计大写「{c}」无法读取")),
         }
+    }
+}
+
+/// `工资薪金所得。2019.12国` → (`工资薪金所得`, 2019-12): a `YYYY.MM` / `YYYY-MM` / `YYYYMM` /
+/// `YYYY年M月` month at the end of a cell, with stray marks around it; the cell unchanged and no
+/// month when there is none.
+fn split_trailing_month(cell: &str) -> (String, Option<YearMonth>) {
+    let chars: Vec<char> = cell.chars().collect();
+    // The last run of digits and month separators that starts with four digits.
+    let is_part = |c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '年' | '月');
+    let Some(end) = chars.iter().rposition(|c| c.is_ascii_digit()) else {
+        return (cell.to_string(), None);
+    };
+    let mut start = end;
+    while start > 0 && is_part(chars[start - 1]) {
+        start -= 1;
+    }
+    let token: String = chars[start..=end].iter().collect();
+    let token = token.trim_end_matches(['.', '-']).to_string();
+    let month_end = if chars.get(end + 1) == Some(&'月') {
+        "月"
+    } else {
+        ""
+    };
+    match month(&format!("{token}{month_end}")) {
+        Some(m) if token.chars().take(4).all(|c| c.is_ascii_digit()) => {
+            let item: String = chars[..start].iter().collect();
+            let item = item
+                .trim_end_matches(|c: char| !c.is_alphanumeric())
+                .to_string();
+            (item, Some(m))
+        }
+        _ => (cell.to_string(), None),
     }
 }
 
@@ -361,5 +406,35 @@ mod tests {
         let mut r = rec(None, None, &[1000]);
         check_totals(&mut r);
         assert_eq!(r.findings, vec!["未找到金额合计".to_string()]);
+    }
+
+    #[test]
+    fn a_period_run_into_the_item_cell_is_split_off() {
+        let ym = |s: &str| s.parse::<YearMonth>().ok();
+        assert_eq!(
+            split_trailing_month("工资薪金所得。2019.12国"),
+            ("工资薪金所得".to_string(), ym("2019-12"))
+        );
+        assert_eq!(
+            split_trailing_month("薪金所得 2020-03"),
+            ("薪金所得".to_string(), ym("2020-03"))
+        );
+        assert_eq!(
+            split_trailing_month("工资薪金所得2020年1月"),
+            ("工资薪金所得".to_string(), ym("2020-01"))
+        );
+        // No month: the cell as it was.
+        assert_eq!(
+            split_trailing_month("工资薪金所得"),
+            ("工资薪金所得".to_string(), None)
+        );
+        assert_eq!(
+            split_trailing_month("忆工资薪金所得 12"),
+            ("忆工资薪金所得 12".to_string(), None)
+        );
+        assert_eq!(
+            split_trailing_month("所得 2019.13"),
+            ("所得 2019.13".to_string(), None)
+        );
     }
 }

@@ -216,12 +216,29 @@ pub struct TableRow {
     /// The lowest OCR confidence of the row's runs (`None` for a text layer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// The lowest OCR confidence of the runs of each cell (`None` for a text layer or an
+    /// empty cell): a value read from some cells is as sure as those cells, whatever a wrapped
+    /// cell beside it says.
+    #[serde(skip)]
+    pub cell_confidence: Vec<Option<f32>>,
 }
 
 impl TableRow {
     /// `page 1, line 14`.
     pub fn locator(&self) -> String {
         format!("page {}, line {}", self.page, self.line)
+    }
+
+    /// The lowest OCR confidence of the cells `cols` (a column that is absent counts for
+    /// nothing); the row's when the cells' are not known.
+    pub fn confidence_of(&self, cols: &[Option<usize>]) -> Option<f32> {
+        if self.cell_confidence.is_empty() {
+            return self.confidence;
+        }
+        cols.iter()
+            .flatten()
+            .filter_map(|c| self.cell_confidence.get(*c).copied().flatten())
+            .fold(None, |a, b| min_opt(a, Some(b)))
     }
 }
 
@@ -277,11 +294,14 @@ pub fn read_table(
         y: f32,
         parts: Parts,
         confidence: Option<f32>,
+        cell_conf: Vec<Option<f32>>,
     }
     /// Per column, the texts of a row with their baselines.
     type Parts = Vec<Vec<(f32, String)>>;
     let mut drafts: Vec<Draft> = Vec::new();
-    let mut pending: Vec<(f32, Parts, Option<f32>)> = Vec::new();
+    /// A continuation line waiting for its row: baseline, parts, row and cell confidences.
+    type Pending = (f32, Parts, Option<f32>, Vec<Option<f32>>);
+    let mut pending: Vec<Pending> = Vec::new();
     // A line far below the table's last line (a signature block, the issuing office) ends
     // the table even without a stop phrase: more than 3 font sizes, or 1.6 row pitches.
     let mut last_y: Option<f32> = None;
@@ -300,6 +320,7 @@ pub fn read_table(
         }
         last_y = Some(l.y);
         let mut parts: Parts = vec![Vec::new(); ncol];
+        let mut cell_conf: Vec<Option<f32>> = vec![None; ncol];
         let confidence = crate::read::text::min_confidence(l.runs.iter());
         for c in l.cells(0.6) {
             // A cell that spans columns (long text) is split by run centres.
@@ -309,6 +330,10 @@ pub fn read_table(
             }
             for (i, rs) in by_col.into_iter().enumerate() {
                 if !rs.is_empty() {
+                    cell_conf[i] = min_opt(
+                        cell_conf[i],
+                        crate::read::text::min_confidence(rs.iter().copied()),
+                    );
                     parts[i].push((l.y, tidy_line(&join_runs(rs.into_iter()))));
                 }
             }
@@ -323,10 +348,11 @@ pub fn read_table(
                 y: l.y,
                 parts,
                 confidence,
+                cell_conf,
             };
             // Continuation lines seen just above this row belong to it when they are nearer
             // to it than to the row before (a vertically centred row with a wrapped cell).
-            for (py, pparts, pconf) in pending.drain(..) {
+            for (py, pparts, pconf, pcells) in pending.drain(..) {
                 let prev_dist = drafts.last().map_or(f32::INFINITY, |p| p.y - py);
                 let this_dist = py - d.y;
                 let target = if this_dist < prev_dist {
@@ -337,18 +363,24 @@ pub fn read_table(
                 for (i, p) in pparts.into_iter().enumerate() {
                     target.parts[i].extend(p);
                 }
+                for (i, c) in pcells.into_iter().enumerate() {
+                    target.cell_conf[i] = min_opt(target.cell_conf[i], c);
+                }
                 target.confidence = min_opt(target.confidence, pconf);
             }
             drafts.push(d);
         } else {
-            pending.push((l.y, parts, confidence));
+            pending.push((l.y, parts, confidence, cell_conf));
         }
     }
     // Trailing continuation lines belong to the last row.
     if let Some(last) = drafts.last_mut() {
-        for (_, pparts, pconf) in pending.drain(..) {
+        for (_, pparts, pconf, pcells) in pending.drain(..) {
             for (i, p) in pparts.into_iter().enumerate() {
                 last.parts[i].extend(p);
+            }
+            for (i, c) in pcells.into_iter().enumerate() {
+                last.cell_conf[i] = min_opt(last.cell_conf[i], c);
             }
             last.confidence = min_opt(last.confidence, pconf);
         }
@@ -377,6 +409,7 @@ pub fn read_table(
                 cells,
                 text,
                 confidence: d.confidence,
+                cell_confidence: d.cell_conf,
             }
         })
         .collect();

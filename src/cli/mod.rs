@@ -327,9 +327,11 @@ fn verify(
         eprintln!("jzz: {}: {e}", dir.display());
         return EXIT_UNUSABLE;
     }
-    // Each file is written whole under a temporary name and renamed: no partial dossier.
+    // Each file is written whole under a temporary name and renamed: no partial dossier. The
+    // temporary name carries the process id, so two runs writing into one folder at once
+    // (a shared --out) each rename their own file and the last one wins whole.
     let write = |name: &str, body: String| -> Result<(), String> {
-        let tmp = dir.join(format!(".{name}.tmp"));
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, body).map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, dir.join(name))
             .map_err(|e| format!("{}: {e}", dir.join(name).display()))

@@ -185,21 +185,11 @@ fn name_key(n: &str) -> String {
 /// Where the applicant's ID number was taken from: `case.toml`, or the document it was
 /// inferred from (SPEC §2: what case.toml lacks is inferred and recorded).
 fn applicant_id_evidence(f: &CaseFacts, raw: &str) -> Evidence {
-    match f
-        .inferred
-        .iter()
-        .find(|i| i.starts_with("申请人证件号码取自"))
-    {
-        Some(how) => Evidence {
-            document: how
-                .trim_start_matches("申请人证件号码取自")
-                .split('：')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string(),
+    match &f.applicant_id_from {
+        Some((document, note)) => Evidence {
+            document: document.clone(),
             locator: "证件号码".into(),
-            text: how.to_string(),
+            text: note.clone(),
             confidence: None,
         },
         None => Evidence::declared("[applicant] id_number", &crate::model::mask_id_like(raw)),
@@ -335,7 +325,7 @@ pub fn identity(f: &CaseFacts) -> Finding {
             ),
         );
         x.evidence.push(applicant_id_evidence(f, raw));
-        if !name.is_empty() && f.inferred.iter().all(|i| !i.starts_with("申请人姓名取自")) {
+        if !name.is_empty() && f.applicant_name_from.is_none() {
             x.evidence
                 .push(Evidence::declared("[applicant] name", &name));
         }

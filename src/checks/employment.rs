@@ -21,15 +21,9 @@ fn ev(document: &str, s: &Source) -> Evidence {
 /// The applicant unit as the case states it: `case.toml`, or the contract it was inferred
 /// from.
 fn unit_evidence(f: &CaseFacts, unit: &str) -> Evidence {
-    match f.inferred.iter().find(|i| i.starts_with("申请单位取自")) {
-        Some(how) => Evidence {
-            document: how
-                .trim_start_matches("申请单位取自")
-                .split(" 的甲方")
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string(),
+    match &f.unit_name_from {
+        Some(document) => Evidence {
+            document: document.clone(),
             locator: "甲方".into(),
             text: unit.to_string(),
             confidence: None,

@@ -229,6 +229,13 @@ pub struct CaseFacts {
     pub intake_problems: Vec<(String, String)>,
     /// The policy's OCR bar (0–100): a value read below it is cited by no decision.
     pub ocr_bar: f32,
+    /// Where the applicant's ID number was taken from when case.toml lacks it: the document
+    /// and the note recorded in `inferred`.
+    pub applicant_id_from: Option<(String, String)>,
+    /// The document the applicant's name was taken from when case.toml lacks it.
+    pub applicant_name_from: Option<String>,
+    /// The document the applicant unit was taken from when case.toml lacks it.
+    pub unit_name_from: Option<String>,
 }
 
 impl CaseFacts {
@@ -348,6 +355,9 @@ pub fn build(
         export_months_compared: 0,
         intake_problems: Vec::new(),
         ocr_bar: policy.ocr_min_confidence as f32,
+        applicant_id_from: None,
+        applicant_name_from: None,
+        unit_name_from: None,
     };
     // The applicant's export rows: by ID, else by name, else the only person in the exports.
     let mut rows: Vec<TaxRow> = Vec::new();
@@ -417,15 +427,18 @@ pub fn build(
         if f.applicant_id_raw.is_none() {
             f.applicant_id_raw = Some(p.id_raw.clone());
             f.applicant_id = p.id.clone();
-            f.inferred.push(format!(
+            let note = format!(
                 "申请人证件号码取自扣缴明细：{}",
                 crate::model::mask_id_like(&p.id_raw)
-            ));
+            );
+            f.inferred.push(note.clone());
+            f.applicant_id_from = Some(("扣缴明细".into(), note));
         }
         if f.applicant_name.is_none() && !p.name().is_empty() {
             f.applicant_name = Some(p.name().to_string());
             f.inferred
                 .push(format!("申请人姓名取自扣缴明细：{}", p.name()));
+            f.applicant_name_from = Some("扣缴明细".into());
         }
         f.person = Some(p);
     }
@@ -446,10 +459,12 @@ pub fn build(
                     .find_map(|(d, c)| c.employee_id.clone().map(|i| (d.path.clone(), i)))
             });
         if let Some((doc, id)) = from {
-            f.inferred.push(format!(
+            let note = format!(
                 "申请人证件号码取自 {doc}：{}",
                 crate::model::mask_id_like(&id)
-            ));
+            );
+            f.inferred.push(note.clone());
+            f.applicant_id_from = Some((doc, note));
             f.applicant_id = IdNumber::parse(&id).ok();
             f.applicant_id_raw = Some(id);
         }
@@ -467,6 +482,7 @@ pub fn build(
         if let Some((doc, name)) = from {
             f.inferred.push(format!("申请人姓名取自 {doc}：{name}"));
             f.applicant_name = Some(name);
+            f.applicant_name_from = Some(doc);
         }
     }
     if f.unit_name.is_none() {
@@ -478,6 +494,7 @@ pub fn build(
             f.inferred
                 .push(format!("申请单位取自 {doc} 的甲方：{name}"));
             f.unit_name = Some(name);
+            f.unit_name_from = Some(doc);
         }
     }
     // Tax paid per month from 纳税记录 (工资薪金 rows only).

@@ -339,13 +339,17 @@ impl RowSink for TaxExportSink {
     }
 }
 
-fn line_of(row: &Row) -> String {
-    let parts: Vec<String> = row
-        .cells
+/// The row's non-empty cells, trimmed, in order.
+fn filled_cells(row: &Row) -> Vec<String> {
+    row.cells
         .iter()
         .map(|c| c.display().trim().to_string())
         .filter(|s| !s.is_empty())
-        .collect();
+        .collect()
+}
+
+fn line_of(row: &Row) -> String {
+    let parts = filled_cells(row);
     halfwidth(&parts.join("  "))
 }
 
@@ -509,12 +513,7 @@ fn money_of(cell: &Cell) -> Result<Option<Fen>, String> {
 }
 
 fn is_column_number_row(row: &Row) -> bool {
-    let vals: Vec<String> = row
-        .cells
-        .iter()
-        .map(|c| c.display().trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let vals = filled_cells(row);
     vals.len() >= 3
         && vals
             .iter()

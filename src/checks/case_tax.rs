@@ -12,7 +12,7 @@ use super::{Evidence, Finding, Status, month_list, tax, yuan_whole};
 use crate::facts::Window;
 use crate::facts::case::CaseFacts;
 use crate::model::{Fen, YearMonth};
-use crate::policy::{FigureStatus, Policy};
+use crate::policy::{FigureStatus, Policy, Threshold};
 
 /// The window of `len` months for the case: from the applicant's export timeline when there
 /// is one (with the declaration lag of `facts::window`), else from the 纳税记录's months.
@@ -368,6 +368,29 @@ pub fn renewal_income_yearly(f: &CaseFacts, w: &Window, policy: &Policy) -> Find
     Finding::new(ID, POLICY, Status::Pass, parts.join("；")).citing(cited)
 }
 
+/// A yearly line as the reviewer checks it: `282,780 元（12 × 23,565，2018 年全口径月平均工资 7,855 × 3）`.
+fn line_of(t: &Threshold<'_>) -> String {
+    match t.twelve_times {
+        Some(m) => format!(
+            "{} 元（12 × {}，{} 年{}月平均工资 {} × {}）",
+            yuan_whole(t.fen),
+            yuan_whole(m),
+            t.basis_year,
+            t.caliber,
+            yuan_whole(Fen::from_yuan(t.average_yuan)),
+            t.multiplier
+        ),
+        None => format!(
+            "{} 元（{} 年{}年平均工资 {} × {}）",
+            yuan_whole(t.fen),
+            t.basis_year,
+            t.caliber,
+            yuan_whole(Fen::from_yuan(t.average_yuan)),
+            t.multiplier
+        ),
+    }
+}
+
 /// `category.4` / `category.5`: each of the last three calendar years' taxable income above
 /// 3 × / 6 × the previous year's average annual wage (二(二)4, 5). Income comes only from an
 /// export covering all twelve months of each year.
@@ -413,15 +436,15 @@ pub fn category_income(f: &CaseFacts, policy: &Policy, n: u8) -> Finding {
                 parts.push(format!("{year} 年：{gap}"));
             }
             Ok(t) if total > t.fen && t.status == FigureStatus::Verified => {
-                parts.push(format!("{year} 年 {total} 元 > {} 元", yuan_whole(t.fen)))
+                parts.push(format!("{year} 年 {total} 元 > {}", line_of(&t)))
             }
             Ok(t) if total > t.fen => parts.push(format!(
-                "{year} 年 {total} 元 > {} 元（标准为转述数据）",
-                yuan_whole(t.fen)
+                "{year} 年 {total} 元 > {}（标准为转述数据）",
+                line_of(&t)
             )),
             Ok(t) => short.push(format!(
-                "{year} 年应税收入 {total} 元，未超过 {} 元",
-                yuan_whole(t.fen)
+                "{year} 年应税收入 {total} 元，未超过 {}",
+                line_of(&t)
             )),
         }
     }

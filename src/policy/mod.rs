@@ -230,6 +230,9 @@ pub struct Threshold<'p> {
     pub status: FigureStatus,
     /// Where the average was published.
     pub source: &'p str,
+    /// For an annual line: the monthly line it is twelve times (the guide's table), in 分;
+    /// `None` when the line is the multiple of an annual figure or is itself monthly.
+    pub twelve_times: Option<Fen>,
 }
 
 /// The table lacks what a decision needs.
@@ -412,12 +415,27 @@ impl Policy {
         Ok(self.threshold(data_year, w, fig, multiplier))
     }
 
-    /// `multiplier × annual average of data_year` (categories 4 and 5).
+    /// The yearly line of categories 4 and 5: `multiplier ×` the average annual wage of
+    /// `data_year`. The guide's table (三(二)(7), "审核应税收入可参照上述表格计算") gives the 3× and
+    /// 6× multiples of the *monthly* average, so where that monthly figure is verified the
+    /// yearly line is 12 × the table's monthly line (data year 2018: 12 × 23,565 = 282,780) and
+    /// is as verified as it; otherwise it is the multiple of the annual figure, with that
+    /// figure's own status.
     pub fn annual_multiple<'p>(
         &'p self,
         data_year: i32,
         multiplier: &'p Multiplier,
     ) -> Result<Threshold<'p>, PolicyGap> {
+        if let Ok(m) = self.monthly_multiple(data_year, multiplier) {
+            if m.status == FigureStatus::Verified {
+                let line = m.fen;
+                return Ok(Threshold {
+                    fen: Fen::from_yuan(line.fen() / 100 * 12),
+                    twelve_times: Some(line),
+                    ..m
+                });
+            }
+        }
         let w = self.average_wage.get(&data_year);
         let fig = w
             .and_then(|w| w.annual.as_ref())
@@ -440,6 +458,7 @@ impl Policy {
             caliber: w.map_or("", |w| w.caliber.as_str()),
             status: fig.status,
             source: &fig.source,
+            twelve_times: None,
         }
     }
 
@@ -537,8 +556,8 @@ mod tests {
             Err(PolicyGap::MissingMonthly { year: 2026 })
         );
         assert_eq!(
-            p.annual_multiple(2020, &p.thresholds.category_4),
-            Err(PolicyGap::MissingAnnual { year: 2020 })
+            p.annual_multiple(2026, &p.thresholds.category_4),
+            Err(PolicyGap::MissingAnnual { year: 2026 })
         );
     }
 

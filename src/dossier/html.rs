@@ -21,9 +21,6 @@ macro_rules! w {
     }};
 }
 
-/// OCR confidence (0–100) under which evidence is highlighted.
-const LOW_OCR: f32 = 80.0;
-
 /// A self-contained HTML page (no network: inline CSS, inline SVG, no scripts needed) for the dossier.
 pub fn render(d: &crate::dossier::Dossier) -> String {
     let mut out = String::with_capacity(64 * 1024);
@@ -41,9 +38,9 @@ pub fn render(d: &crate::dossier::Dossier) -> String {
     header(&mut out, d);
     verdict(&mut out, d);
     month_section(&mut out, d);
-    checks_section(&mut out, &d.checks);
+    checks_section(&mut out, &d.checks, d.ocr_min_confidence);
     materials_section(&mut out, d);
-    documents_section(&mut out, &d.documents);
+    documents_section(&mut out, &d.documents, d.ocr_min_confidence);
     codes_section(&mut out, &d.verification_codes);
     month_table_section(&mut out, d);
     w!(
@@ -613,7 +610,8 @@ fn month_svg(out: &mut String, ms: &[&MonthRow]) {
     );
 }
 
-fn checks_section(out: &mut String, checks: &[Finding]) {
+/// `bar`: the policy's OCR bar (0–100); evidence read with less confidence is marked.
+fn checks_section(out: &mut String, checks: &[Finding], bar: u8) {
     out.push_str("<section>\n<h2>核验项目 <span class=\"en\">Checks</span></h2>\n");
     if checks.is_empty() {
         out.push_str("<p class=\"empty\">未执行任何核验项目。</p>\n</section>\n");
@@ -622,12 +620,12 @@ fn checks_section(out: &mut String, checks: &[Finding]) {
     let mut sorted: Vec<&Finding> = checks.iter().collect();
     sorted.sort_by_key(|f| status_rank(f.status));
     for f in sorted {
-        check_card(out, f);
+        check_card(out, f, bar);
     }
     out.push_str("</section>\n");
 }
 
-fn check_card(out: &mut String, f: &Finding) {
+fn check_card(out: &mut String, f: &Finding, bar: u8) {
     let cls = status_class(f.status);
     w!(
         out,
@@ -683,8 +681,8 @@ fn check_card(out: &mut String, f: &Finding) {
         );
         for e in &f.evidence {
             let conf = match e.confidence {
-                Some(c) if !c.is_finite() || c < LOW_OCR => format!(
-                    "<span class=\"conf low\" title=\"OCR 置信度低于 {LOW_OCR:.0}%，请核对原件\">置信度 {}（偏低）</span>",
+                Some(c) if !c.is_finite() || c < f32::from(bar) => format!(
+                    "<span class=\"conf low\" title=\"OCR 置信度低于 {bar}%，请核对原件\">置信度 {}（偏低）</span>",
                     pct(c)
                 ),
                 Some(c) => format!("<span class=\"conf\">置信度 {}</span>", pct(c)),
@@ -735,7 +733,8 @@ fn materials_section(out: &mut String, d: &Dossier) {
     out.push_str("</section>\n");
 }
 
-fn documents_section(out: &mut String, docs: &[DocumentEntry]) {
+/// `bar`: the OCR bar, also the line under which a classification confidence is marked.
+fn documents_section(out: &mut String, docs: &[DocumentEntry], bar: u8) {
     w!(
         out,
         "<section>\n<h2>材料文件 <span class=\"en\">Documents · {} 份</span></h2>\n",
@@ -753,7 +752,7 @@ fn documents_section(out: &mut String, docs: &[DocumentEntry]) {
         let conf = match doc.confidence {
             Some(c) => {
                 let p = c * 100.0;
-                let low = if !p.is_finite() || p < LOW_OCR {
+                let low = if !p.is_finite() || p < f32::from(bar) {
                     " class=\"low\""
                 } else {
                     ""
@@ -1141,6 +1140,7 @@ pub mod tests {
                     code: "2024071500012345 / 7KQ2M9".to_string(),
                 },
             ],
+            ocr_min_confidence: 80,
             inferred: vec![
                 "用人单位名称：北京云杉数智科技有限公司（取自扣缴明细的扣缴义务人）".to_string(),
             ],
@@ -1165,6 +1165,7 @@ pub mod tests {
             documents: vec![],
             months: vec![],
             verification_codes: vec![],
+            ocr_min_confidence: 80,
             inferred: vec![],
             missing_materials: vec![],
             applicant: None,

@@ -91,6 +91,9 @@ pub struct Dossier {
     pub months: Vec<MonthRow>,
     /// Codes the issuing offices can confirm.
     pub verification_codes: Vec<VerificationCode>,
+    /// The policy's OCR bar (0–100, `[ocr] min_confidence` in `pipelines/policy.toml`): a cited
+    /// value read with less confidence cannot make a check pass or fail, and the HTML marks it.
+    pub ocr_min_confidence: u8,
     /// What was inferred from documents because `case.toml` did not say it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inferred: Vec<String>,

@@ -2,6 +2,7 @@
 //! self-contained `dossier.html`. Only this module knows their layout on the wire; the fields
 //! of SPEC §5 are never renamed, only added to.
 
+mod chart;
 pub mod html;
 
 use chrono::NaiveDate;

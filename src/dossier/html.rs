@@ -1,78 +1,85 @@
 //! `dossier.html`: one self-contained page a district reviewer reads and prints (SPEC §5).
 //!
-//! No network and no scripts: the CSS is inline, the month strip is inline SVG, fonts come
-//! from the reader's system (a CJK font stack). Every string taken from the dossier — names,
-//! file paths, text read from uploads — is escaped, because uploads are untrusted.
+//! **Why maud.** The page is written with [`maud::html!`], which escapes every interpolated
+//! value — a name, a file path, a line read from an upload — unless the code wraps it in
+//! `PreEscaped`, which it does only for the CSS (a constant of this crate). Uploads are
+//! untrusted, and escaping by default means a forgotten `esc()` can no longer open a hole, as
+//! it could in the hand-built string this replaces. The markup is Rust: an unclosed element, a
+//! misspelt field or a wrong type fails the build, and the page is compiled into the binary,
+//! so there is no template file to ship, find at run time or keep in step with the code.
+//! (askama escapes by default too, but keeps its templates in separate files checked by a
+//! derive; for one page built from many small conditionals, maud's Rust blocks read closer to
+//! the data.)
+//!
+//! No network and no scripts: the CSS (`dossier.css`, compiled in) is inline, the month strip
+//! is inline SVG (`chart.rs`), fonts come from the reader's system (a CJK font stack).
+//! Control characters other than tab and line breaks, which are not valid in HTML text, are
+//! replaced by U+FFFD over the finished page (the template itself holds none).
 //!
 //! Layout, in reading order: header (case, applicant), the verdict, the month strip
 //! (income against the line, social insurance per month), the checks (worst first), the
 //! materials, the documents, the verification codes, a monthly detail table, a footer.
+//!
+//! The OCR bar that marks a low-confidence value is the dossier's `ocr_min_confidence`, the
+//! policy's (`pipelines/policy.toml` `[ocr] min_confidence`), never a figure of this module.
 
-use std::fmt::Write as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::checks::{Finding, Status, yuan_whole};
+use crate::checks::{Finding, Status};
+use crate::dossier::chart;
 use crate::dossier::{DocumentEntry, Dossier, MonthRow, VerificationCode};
 use crate::model::Fen;
 
-/// `write!` into a `String`, which cannot fail.
-macro_rules! w {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = write!($out, $($arg)*);
-    }};
-}
+/// The page's style sheet, inlined into `<style>`.
+const CSS: &str = include_str!("dossier.css");
 
-/// OCR confidence (0–100) under which evidence is highlighted.
-const LOW_OCR: f32 = 80.0;
-
-/// A self-contained HTML page (no network: inline CSS, inline SVG, no scripts needed) for the dossier.
-pub fn render(d: &crate::dossier::Dossier) -> String {
-    let mut out = String::with_capacity(64 * 1024);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    w!(
-        out,
-        "<title>北京市工作居住证 材料核验报告 · {}</title>\n",
-        esc(&d.case_id)
-    );
-    w!(
-        out,
-        "<style>{CSS}</style>\n</head>\n<body>\n<main class=\"page\">\n"
-    );
-    header(&mut out, d);
-    verdict(&mut out, d);
-    month_section(&mut out, d);
-    checks_section(&mut out, &d.checks);
-    materials_section(&mut out, d);
-    documents_section(&mut out, &d.documents);
-    codes_section(&mut out, &d.verification_codes);
-    month_table_section(&mut out, d);
-    w!(
-        out,
-        "<footer class=\"foot\">由 jzz 生成 · <span class=\"mono\">{}</span> · 核验基准日 {} · \
-         本报告为材料辅助核验结果，供审核人员参考</footer>\n",
-        esc(d.schema),
-        d.as_of
-    );
-    out.push_str("</main>\n</body>\n</html>\n");
-    out
-}
-
-/// Escapes text for HTML element content and double- or single-quoted attributes.
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            // Control characters (other than tab and newlines) are not valid in HTML text.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => o.push('\u{FFFD}'),
-            c => o.push(c),
+/// A self-contained HTML page (no network: inline CSS, inline SVG, no scripts) for the dossier.
+pub fn render(d: &Dossier) -> String {
+    let bar = d.ocr_min_confidence;
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "北京市工作居住证 材料核验报告 · " (d.case_id) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                main.page {
+                    (header(d))
+                    (verdict(d))
+                    (month_section(d))
+                    (checks_section(&d.checks, bar))
+                    (materials_section(d))
+                    (documents_section(&d.documents, bar))
+                    (codes_section(&d.verification_codes))
+                    (month_table_section(d))
+                    footer.foot {
+                        "由 jzz 生成 · " span.mono { (d.schema) } " · 核验基准日 " (d.as_of)
+                        " · 本报告为材料辅助核验结果，供审核人员参考"
+                    }
+                }
+            }
         }
+        "\n"
+    };
+    scrub_controls(page.into_string())
+}
+
+/// Replaces control characters other than tab and line breaks (not valid in HTML text) by
+/// U+FFFD. Run over the finished page: only values can hold them, and they are escaped text.
+fn scrub_controls(page: String) -> String {
+    if !page.chars().any(is_invalid_control) {
+        return page;
     }
-    o
+    page.chars()
+        .map(|c| if is_invalid_control(c) { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+fn is_invalid_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// CSS class suffix of a status.
@@ -157,33 +164,36 @@ fn code_kind_zh(k: &str) -> Option<&'static str> {
     }
 }
 
-/// Social-insurance month status: (css class, Chinese label).
-fn si_class(s: Option<&str>) -> (&'static str, &'static str) {
-    match s {
-        Some("paid") => ("si-paid", "已缴"),
-        Some("supplementary") => ("si-supp", "补缴"),
-        Some("missing") => ("si-miss", "未缴"),
-        _ => ("si-unk", "未知"),
+/// `中文 <span class="en">english</span>` when the Chinese name is known, else the raw value.
+fn zh_en(zh: Option<&str>, raw: &str) -> Markup {
+    html! {
+        @if let Some(z) = zh {
+            (z) " " span.en { (raw) }
+        } @else {
+            (raw)
+        }
     }
 }
 
-/// `中文 <small>english</small>` when the Chinese name is known, else the escaped raw value.
-fn zh_en(zh: Option<&str>, raw: &str) -> String {
-    match zh {
-        Some(z) => format!("{z} <span class=\"en\">{}</span>", esc(raw)),
-        None => esc(raw),
+/// A muted dash for an absent value.
+fn dash() -> Markup {
+    html! { span.muted { "—" } }
+}
+
+/// The text, or a dash when absent or blank.
+fn or_dash(s: Option<&str>) -> Markup {
+    match s.filter(|s| !s.trim().is_empty()) {
+        Some(s) => html! { (s) },
+        None => dash(),
     }
 }
 
-fn or_dash(s: Option<String>) -> String {
-    s.filter(|s| !s.trim().is_empty())
-        .map(|s| esc(&s))
-        .unwrap_or_else(|| "<span class=\"muted\">—</span>".to_string())
-}
-
-fn fen_cell(f: Option<Fen>) -> String {
-    f.map(|f| f.to_string())
-        .unwrap_or_else(|| "<span class=\"muted\">—</span>".to_string())
+/// An amount in yuan (`12,000.00`), or a dash.
+fn fen_cell(f: Option<Fen>) -> Markup {
+    match f {
+        Some(f) => html! { (f) },
+        None => dash(),
+    }
 }
 
 /// A percentage for a 0–100 confidence; `?` when not a number.
@@ -195,35 +205,41 @@ fn pct(c: f32) -> String {
     }
 }
 
-fn header(out: &mut String, d: &Dossier) {
-    let a = d.applicant.as_ref();
-    let name = or_dash(a.and_then(|a| a.name.clone()));
-    let id = or_dash(a.and_then(|a| a.id_masked.clone()));
-    let cat = match a.and_then(|a| a.category) {
-        Some(c) => format!("第 {c} 类"),
-        None => "<span class=\"muted\">—</span>".to_string(),
-    };
-    let pipeline = zh_en(pipeline_zh(&d.pipeline), &d.pipeline);
-    w!(
-        out,
-        "<header class=\"head\">\n<div class=\"title\"><h1>北京市工作居住证 材料核验报告</h1>\
-         <div class=\"en\">Beijing Work Residence Permit — verification dossier</div></div>\n\
-         <div class=\"meta\">\n\
-         <div><span class=\"k\">案件编号</span><span class=\"v mono\">{case}</span></div>\n\
-         <div><span class=\"k\">业务类型</span><span class=\"v\">{pipeline}</span></div>\n\
-         <div><span class=\"k\">核验基准日</span><span class=\"v\">{as_of}</span></div>\n\
-         <div><span class=\"k\">申请类别</span><span class=\"v\">{cat}</span></div>\n\
-         <div><span class=\"k\">申请人</span><span class=\"v strong\">{name}</span></div>\n\
-         <div><span class=\"k\">证件号码</span><span class=\"v mono\">{id}</span></div>\n\
-         <div class=\"wide\"><span class=\"k\">用人单位</span><span class=\"v\">{unit}</span></div>\n\
-         </div>\n</header>\n",
-        case = esc(&d.case_id),
-        as_of = d.as_of,
-        unit = or_dash(d.unit.clone()),
-    );
+/// Whether a 0–100 confidence is under the OCR bar (or not a number).
+fn below(c: f32, bar: u8) -> bool {
+    !c.is_finite() || c < f32::from(bar)
 }
 
-fn verdict(out: &mut String, d: &Dossier) {
+fn header(d: &Dossier) -> Markup {
+    let a = d.applicant.as_ref();
+    html! {
+        header.head {
+            div.title {
+                h1 { "北京市工作居住证 材料核验报告" }
+                div.en { "Beijing Work Residence Permit — verification dossier" }
+            }
+            div.meta {
+                div { span.k { "案件编号" } span.v.mono { (d.case_id) } }
+                div { span.k { "业务类型" } span.v { (zh_en(pipeline_zh(&d.pipeline), &d.pipeline)) } }
+                div { span.k { "核验基准日" } span.v { (d.as_of) } }
+                div {
+                    span.k { "申请类别" }
+                    span.v {
+                        @match a.and_then(|a| a.category) {
+                            Some(c) => { "第 " (c) " 类" }
+                            None => (dash()),
+                        }
+                    }
+                }
+                div { span.k { "申请人" } span.v.strong { (or_dash(a.and_then(|a| a.name.as_deref()))) } }
+                div { span.k { "证件号码" } span.v.mono { (or_dash(a.and_then(|a| a.id_masked.as_deref()))) } }
+                div.wide { span.k { "用人单位" } span.v { (or_dash(d.unit.as_deref())) } }
+            }
+        }
+    }
+}
+
+fn verdict(d: &Dossier) -> Markup {
     let v = d.verdict;
     let hint = match v {
         _ if d.checks.is_empty() => "未执行任何核验项目，此结论没有依据，请人工审核全部材料。",
@@ -233,36 +249,31 @@ fn verdict(out: &mut String, d: &Dossier) {
         Status::Pass => "所有适用的核验项目均已通过。",
         Status::NotApplicable => "没有适用的核验项目。",
     };
-    w!(
-        out,
-        "<section class=\"verdict s-{cls}\">\n<div class=\"vmain\"><div class=\"vk\">核验结论 \
-         <span class=\"en\">Verdict</span></div><div class=\"vv\">{label}<span class=\"ven\">{en}</span></div>\
-         <div class=\"vhint\">{hint}</div></div>\n<div class=\"counts\">",
-        cls = status_class(v),
-        label = v.label_zh(),
-        en = status_en(v),
-    );
-    if d.checks.is_empty() {
-        out.push_str("<div class=\"ctotal\">未执行任何核验项目</div>");
-    } else {
-        w!(
-            out,
-            "<div class=\"ctotal\">共 {} 项核验</div><div class=\"chips\">",
-            d.checks.len()
-        );
-        for s in STATUS_ORDER {
-            let n = d.checks.iter().filter(|f| f.status == s).count();
-            let zero = if n == 0 { " zero" } else { "" };
-            w!(
-                out,
-                "<span class=\"chip s-{}{zero}\"><b>{n}</b> {}</span>",
-                status_class(s),
-                s.label_zh()
-            );
+    html! {
+        section class={ "verdict s-" (status_class(v)) } {
+            div.vmain {
+                div.vk { "核验结论 " span.en { "Verdict" } }
+                div.vv { (v.label_zh()) span.ven { (status_en(v)) } }
+                div.vhint { (hint) }
+            }
+            div.counts {
+                @if d.checks.is_empty() {
+                    div.ctotal { "未执行任何核验项目" }
+                } @else {
+                    div.ctotal { "共 " (d.checks.len()) " 项核验" }
+                    div.chips {
+                        @for s in STATUS_ORDER {
+                            @let n = d.checks.iter().filter(|f| f.status == s).count();
+                            @let zero = if n == 0 { " zero" } else { "" };
+                            span class={ "chip s-" (status_class(s)) (zero) } {
+                                b { (n) } " " (s.label_zh())
+                            }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</div>");
     }
-    out.push_str("</div>\n</section>\n");
 }
 
 /// Months in display order: by period (oldest left), undated rows last, stable.
@@ -272,705 +283,331 @@ fn sorted_months(d: &Dossier) -> Vec<&MonthRow> {
     ms
 }
 
-fn month_section(out: &mut String, d: &Dossier) {
-    out.push_str(
-        "<section class=\"strip-sec\">\n<h2>月度收入与社保 <span class=\"en\">Monthly income &amp; social insurance</span></h2>\n",
-    );
+fn month_section(d: &Dossier) -> Markup {
     let ms = sorted_months(d);
-    if ms.is_empty() {
-        out.push_str("<p class=\"empty\">材料中没有可按月列示的收入或社保记录，未绘制月度图。</p>\n</section>\n");
-        return;
+    html! {
+        section.strip-sec {
+            h2 { "月度收入与社保 " span.en { "Monthly income & social insurance" } }
+            @if ms.is_empty() {
+                p.empty { "材料中没有可按月列示的收入或社保记录，未绘制月度图。" }
+            } @else {
+                (window_summary(&ms))
+                (chart::strip(&ms))
+                (chart::legend())
+            }
+        }
     }
-    let win: Vec<&&MonthRow> = ms.iter().filter(|m| m.in_window).collect();
+}
+
+/// One line over the strip: the window and how many of its months fall short, and how.
+fn window_summary(ms: &[&MonthRow]) -> Markup {
+    let win: Vec<&MonthRow> = ms.iter().copied().filter(|m| m.in_window).collect();
     if win.is_empty() {
-        w!(
-            out,
-            "<p class=\"sum\">共 {} 个月；未标记核验期。</p>\n",
-            ms.len()
-        );
-    } else {
-        let first = win.iter().find_map(|m| m.period);
-        let last = win.iter().rev().find_map(|m| m.period);
-        let under = win
-            .iter()
-            .filter(|m| matches!((m.income_fen, m.threshold_fen), (Some(i), Some(t)) if i < t))
-            .count();
-        let unknown = win.iter().filter(|m| m.income_fen.is_none()).count();
-        let supp = win
-            .iter()
-            .filter(|m| m.si_status.as_deref() == Some("supplementary"))
-            .count();
-        let missing = win
-            .iter()
-            .filter(|m| m.si_status.as_deref() == Some("missing"))
-            .count();
-        let span = match (first, last) {
-            (Some(a), Some(b)) => format!("{a} 至 {b}，"),
-            _ => String::new(),
-        };
-        let warn = |n: usize| if n > 0 { " class=\"hot\"" } else { "" };
-        w!(
-            out,
-            "<p class=\"sum\">核验期 {span}共 {n} 个月：收入低于标准 <b{u}>{under}</b> 个月 · \
-             收入未知 <b{k}>{unknown}</b> 个月 · 社保补缴 <b{s}>{supp}</b> 个月 · 社保未缴 <b{m}>{missing}</b> 个月</p>\n",
-            n = win.len(),
-            u = warn(under),
-            k = warn(unknown),
-            s = warn(supp),
-            m = warn(missing),
-        );
+        return html! { p.sum { "共 " (ms.len()) " 个月；未标记核验期。" } };
     }
-    month_svg(out, &ms);
-    out.push_str(
-        "<div class=\"legend\"><span class=\"lg\">收入：</span>\
-         <span><i class=\"sw\" style=\"background:#3d6fd6\"></i>月应税收入</span>\
-         <span><i class=\"sw\" style=\"background:#d92d20\"></i>低于月收入标准</span>\
-         <span><i class=\"sw\" style=\"background:#b8c0cc\"></i>收入未知</span>\
-         <span><i class=\"ln\"></i>月收入标准（上年度本市职工月平均工资 × 1.2）</span>\
-         </div>\n<div class=\"legend\"><span class=\"lg\">社保：</span>\
-         <span><i class=\"sw\" style=\"background:#12b76a\"></i>已缴</span>\
-         <span><i class=\"sw\" style=\"background:#f79009\"></i>补缴</span>\
-         <span><i class=\"sw\" style=\"background:#d92d20\"></i>未缴</span>\
-         <span><i class=\"sw\" style=\"background:#d0d5dd\"></i>未知</span>\
-         <span class=\"lg\" style=\"margin-left:16px\">底色：</span>\
-         <span><i class=\"sw win\"></i>核验期（期外月份淡化）</span>\
-         </div>\n</section>\n",
-    );
+    let first = win.iter().find_map(|m| m.period);
+    let last = win.iter().rev().find_map(|m| m.period);
+    let under = win.iter().filter(|m| chart::under_line(m)).count();
+    let unknown = win.iter().filter(|m| m.income_fen.is_none()).count();
+    let si = |s: &str| {
+        win.iter()
+            .filter(|m| m.si_status.as_deref() == Some(s))
+            .count()
+    };
+    let (supp, missing) = (si("supplementary"), si("missing"));
+    // A count above zero is in red.
+    let hot = |n: usize| (n > 0).then_some("hot");
+    html! {
+        p.sum {
+            "核验期 "
+            @if let (Some(a), Some(b)) = (first, last) { (a) " 至 " (b) "，" }
+            "共 " (win.len()) " 个月：收入低于标准 " b class=[hot(under)] { (under) }
+            " 个月 · 收入未知 " b class=[hot(unknown)] { (unknown) }
+            " 个月 · 社保补缴 " b class=[hot(supp)] { (supp) }
+            " 个月 · 社保未缴 " b class=[hot(missing)] { (missing) } " 个月"
+        }
+    }
 }
 
-/// A round step (1, 2 or 5 × 10ⁿ yuan) giving about four grid lines up to `max_yuan`.
-fn nice_step(max_yuan: f64) -> i64 {
-    let raw = max_yuan / 4.0;
-    if raw.is_nan() || raw <= 1.0 {
-        return 1;
-    }
-    let p = 10f64.powf(raw.log10().floor());
-    let f = raw / p;
-    let m = if f <= 1.0 {
-        1.0
-    } else if f <= 2.0 {
-        2.0
-    } else if f <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    (m * p).round().max(1.0) as i64
-}
-
-/// The month strip: bars of income against the threshold, one SI cell per month.
-fn month_svg(out: &mut String, ms: &[&MonthRow]) {
-    const W: f64 = 900.0;
-    const LEFT: f64 = 58.0;
-    const RIGHT: f64 = 6.0;
-    const PLOT_H: f64 = 170.0;
-    const SI_H: f64 = 13.0;
-    let n = ms.len();
-    let col = (W - LEFT - RIGHT) / n as f64;
-    // 0: horizontal `2020-03` and amounts over the bars; 1: slanted labels; 2: vertical `20-03`.
-    let crowd = if n <= 14 {
-        0
-    } else if n <= 36 {
-        1
-    } else {
-        2
-    };
-    let top = if crowd == 0 { 24.0 } else { 14.0 };
-    let base = top + PLOT_H;
-    let si_y = base + 5.0;
-    let lab_y = si_y + SI_H + 4.0;
-    let label_h = match crowd {
-        0 => 16.0,
-        1 => 44.0,
-        _ => 34.0,
-    };
-    let h = lab_y + label_h + 2.0;
-    let max = ms
-        .iter()
-        .flat_map(|m| [m.income_fen, m.threshold_fen])
-        .flatten()
-        .map(Fen::fen)
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let y_of = |fen: i64| base - (fen.max(0) as f64 / max * PLOT_H);
-
-    w!(
-        out,
-        "<svg class=\"strip\" viewBox=\"0 0 {W} {h:.0}\" width=\"100%\" role=\"img\" \
-         aria-label=\"月度收入与社保图\" font-size=\"11\">\n"
-    );
-    // In-window shading, one rect per run of consecutive in-window months.
-    let mut i = 0;
-    while i < n {
-        if ms[i].in_window {
-            let start = i;
-            while i < n && ms[i].in_window {
-                i += 1;
-            }
-            w!(
-                out,
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#edf2fd\"/>\n",
-                LEFT + start as f64 * col,
-                top - 6.0,
-                (i - start) as f64 * col,
-                si_y + SI_H + 3.0 - (top - 6.0)
-            );
-        } else {
-            i += 1;
-        }
-    }
-    // Grid and y-axis labels (yuan).
-    let step = nice_step(max / 100.0);
-    let mut k = 1i64;
-    while (k * step * 100) as f64 <= max && k < 50 {
-        let y = y_of(k * step * 100);
-        w!(
-            out,
-            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#dfe3ea\" stroke-width=\"1\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#667085\" font-size=\"11\">{}</text>\n",
-            W - RIGHT,
-            LEFT - 5.0,
-            y + 3.5,
-            yuan_whole(Fen::from_yuan(k * step))
-        );
-        k += 1;
-    }
-    w!(
-        out,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#667085\" font-size=\"11\">0</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#667085\" font-size=\"11\">元</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#344054\" font-size=\"11.5\">社保</text>\n",
-        LEFT - 5.0,
-        base + 3.5,
-        LEFT - 5.0,
-        top - 8.0,
-        LEFT - 5.0,
-        si_y + SI_H - 3.0
-    );
-    // Year boundaries.
-    for (i, m) in ms.iter().enumerate() {
-        if i > 0 && m.period.is_some_and(|p| p.month() == 1) {
-            let x = LEFT + i as f64 * col;
-            w!(
-                out,
-                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#98a2b3\" \
-                 stroke-width=\"1\" stroke-dasharray=\"2 3\"/>\n",
-                top - 6.0,
-                si_y + SI_H
-            );
-        }
-    }
-    let bw = (col * 0.62).clamp(2.0, 40.0);
-    for (i, m) in ms.iter().enumerate() {
-        let x0 = LEFT + i as f64 * col;
-        let cx = x0 + col / 2.0;
-        let period = m
-            .period
-            .map(|p| p.to_string())
-            .unwrap_or_else(|| "月份未知".to_string());
-        let under = matches!((m.income_fen, m.threshold_fen), (Some(i), Some(t)) if i < t);
-        let fade = if m.in_window { "" } else { " opacity=\"0.4\"" };
-        w!(out, "<g{fade}>");
-        // Bar.
-        let income_txt = match m.income_fen {
-            Some(f) => format!("收入 {f} 元"),
-            None => "收入未知".to_string(),
-        };
-        let thr_txt = match m.threshold_fen {
-            Some(t) if under => format!("，标准 {t} 元，差 {} 元", t - m.income_fen.unwrap_or(t)),
-            Some(t) => format!("，标准 {t} 元"),
-            None => "，标准未知".to_string(),
-        };
-        let (fill, y, bh) = match m.income_fen {
-            Some(f) => {
-                let y = y_of(f.fen());
-                let bh = (base - y).max(2.0);
-                (if under { "#d92d20" } else { "#3d6fd6" }, base - bh, bh)
-            }
-            None => ("#b8c0cc", base - 6.0, 6.0),
-        };
-        w!(
-            out,
-            "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"{fill}\" rx=\"1.5\">\
-             <title>{period} {income_txt}{thr_txt}</title></rect>",
-            cx - bw / 2.0
-        );
-        if m.income_fen.is_none() {
-            w!(
-                out,
-                "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#667085\" font-size=\"10\">?</text>",
-                base - 9.0
-            );
-        }
-        // Threshold: a segment across the whole column, so consecutive months draw a step line.
-        if let Some(t) = m.threshold_fen {
-            let ty = y_of(t.fen());
-            w!(
-                out,
-                "<line x1=\"{x0:.1}\" x2=\"{:.1}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\" stroke=\"#101828\" \
-                 stroke-width=\"1.8\"><title>{period} 月收入标准 {t} 元</title></line>",
-                x0 + col
-            );
-            let prev = i.checked_sub(1).and_then(|j| ms[j].threshold_fen);
-            if let Some(p) = prev.filter(|p| *p != t) {
-                w!(
-                    out,
-                    "<line x1=\"{x0:.1}\" x2=\"{x0:.1}\" y1=\"{:.1}\" y2=\"{ty:.1}\" stroke=\"#101828\" \
-                     stroke-width=\"1.8\"/>",
-                    y_of(p.fen())
-                );
-            }
-        }
-        // Amount over the bar when there is room.
-        if crowd == 0
-            && let Some(f) = m.income_fen
-        {
-            let (c, wgt) = if under {
-                ("#b42318", "700")
-            } else {
-                ("#344054", "400")
-            };
-            w!(
-                out,
-                "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{c}\" font-weight=\"{wgt}\" \
-                 font-size=\"10.5\">{}</text>",
-                (y - 4.0).min(base - 4.0),
-                yuan_whole(f)
-            );
-        }
-        // Social-insurance cell.
-        let (si_cls, si_zh) = si_class(m.si_status.as_deref());
-        let si_w = (col - 2.0).max(1.0);
-        let payer = m
-            .si_payer
-            .as_deref()
-            .map(|p| format!("，缴费单位 {}", esc(p)))
-            .unwrap_or_default();
-        w!(
-            out,
-            "<rect class=\"{si_cls}\" x=\"{:.1}\" y=\"{si_y:.1}\" width=\"{si_w:.1}\" height=\"{SI_H}\" rx=\"2\">\
-             <title>{period} 社保{si_zh}{payer}</title></rect>",
-            x0 + 1.0
-        );
-        if crowd == 0 && m.si_status.as_deref() == Some("supplementary") {
-            w!(
-                out,
-                "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#fff\" font-size=\"9\" \
-                 font-weight=\"700\">补缴</text>",
-                si_y + SI_H - 3.0
-            );
-        }
-        // Month label.
-        let label = match (crowd, m.period) {
-            (2, Some(p)) => format!("{:02}-{:02}", p.year().rem_euclid(100), p.month()),
-            (_, Some(p)) => p.to_string(),
-            (_, None) => "?".to_string(),
-        };
-        let lc = if under { "#b42318" } else { "#344054" };
-        match crowd {
-            0 => w!(
-                out,
-                "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{lc}\" font-size=\"11.5\">{label}</text>",
-                lab_y + 11.0
-            ),
-            1 => w!(
-                out,
-                "<text transform=\"translate({:.1},{:.1}) rotate(-45)\" text-anchor=\"end\" fill=\"{lc}\" \
-                 font-size=\"10\">{label}</text>",
-                cx + 3.0,
-                lab_y + 4.0
-            ),
-            _ => w!(
-                out,
-                "<text transform=\"translate({:.1},{:.1}) rotate(-90)\" text-anchor=\"end\" fill=\"{lc}\" \
-                 font-size=\"9.5\">{label}</text>",
-                cx + 3.5,
-                lab_y + 1.0
-            ),
-        }
-        out.push_str("</g>\n");
-    }
-    // The value of the line at the start of each run of equal thresholds, on top of the bars.
-    for (i, m) in ms.iter().enumerate() {
-        let Some(t) = m.threshold_fen else { continue };
-        if i > 0 && ms[i - 1].threshold_fen == Some(t) {
-            continue;
-        }
-        w!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#101828\" font-size=\"10.5\" font-weight=\"700\" \
-             stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">标准 {}</text>\n",
-            LEFT + i as f64 * col + 2.0,
-            y_of(t.fen()) - 4.0,
-            yuan_whole(t)
-        );
-    }
-    w!(
-        out,
-        "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{base:.1}\" y2=\"{base:.1}\" stroke=\"#667085\" stroke-width=\"1\"/>\n</svg>\n",
-        W - RIGHT
-    );
-}
-
-fn checks_section(out: &mut String, checks: &[Finding]) {
-    out.push_str("<section>\n<h2>核验项目 <span class=\"en\">Checks</span></h2>\n");
-    if checks.is_empty() {
-        out.push_str("<p class=\"empty\">未执行任何核验项目。</p>\n</section>\n");
-        return;
-    }
+/// `bar`: the policy's OCR bar (0–100); evidence read with less confidence is marked.
+fn checks_section(checks: &[Finding], bar: u8) -> Markup {
     let mut sorted: Vec<&Finding> = checks.iter().collect();
     sorted.sort_by_key(|f| status_rank(f.status));
-    for f in sorted {
-        check_card(out, f);
-    }
-    out.push_str("</section>\n");
-}
-
-fn check_card(out: &mut String, f: &Finding) {
-    let cls = status_class(f.status);
-    w!(
-        out,
-        "<article class=\"card s-{cls}\">\n<div class=\"card-head\"><span class=\"badge\">{}</span>\
-         <span class=\"cid mono\">{}</span>",
-        f.status.label_zh(),
-        esc(f.id)
-    );
-    if !f.policy.is_empty() {
-        w!(
-            out,
-            "<span class=\"policy\">政策依据 {}</span>",
-            esc(f.policy)
-        );
-    }
-    out.push_str("</div>\n");
-    if !f.message.is_empty() {
-        w!(out, "<p class=\"msg\">{}</p>\n", esc(&f.message));
-    }
-    if !f.months.is_empty() {
-        w!(
-            out,
-            "<div class=\"months\"><span class=\"lbl\">涉及月份（{}）</span>",
-            f.months.len()
-        );
-        for m in &f.months {
-            w!(out, "<span class=\"mchip\">{m}</span>");
-        }
-        out.push_str("</div>\n");
-    }
-    if !f.shortfalls.is_empty() {
-        out.push_str(
-            "<table class=\"tbl short\"><thead><tr><th>税款所属期</th><th class=\"num\">应税收入（元）</th>\
-             <th class=\"num\">月收入标准（元）</th><th class=\"num\">差额（元）</th></tr></thead><tbody>\n",
-        );
-        for s in &f.shortfalls {
-            w!(
-                out,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num hot\">{}</td></tr>\n",
-                s.period,
-                s.income_fen,
-                s.threshold_fen,
-                s.shortfall_fen
-            );
-        }
-        out.push_str("</tbody></table>\n");
-    }
-    if !f.evidence.is_empty() {
-        out.push_str(
-            "<table class=\"tbl ev\"><thead><tr><th class=\"c-doc\">证据文件</th><th class=\"c-loc\">位置</th>\
-             <th>读取内容</th><th class=\"c-conf\">识别</th></tr></thead><tbody>\n",
-        );
-        for e in &f.evidence {
-            let conf = match e.confidence {
-                Some(c) if !c.is_finite() || c < LOW_OCR => format!(
-                    "<span class=\"conf low\" title=\"OCR 置信度低于 {LOW_OCR:.0}%，请核对原件\">置信度 {}（偏低）</span>",
-                    pct(c)
-                ),
-                Some(c) => format!("<span class=\"conf\">置信度 {}</span>", pct(c)),
-                None => {
-                    "<span class=\"muted small\" title=\"文本层或表格，非 OCR 识别\">非 OCR</span>"
-                        .to_string()
-                }
-            };
-            w!(
-                out,
-                "<tr><td class=\"path\">{}</td><td class=\"small\">{}</td><td class=\"quote\">{}</td><td>{conf}</td></tr>\n",
-                esc(&e.document),
-                esc(&e.locator),
-                esc(&e.text)
-            );
-        }
-        out.push_str("</tbody></table>\n");
-    }
-    out.push_str("</article>\n");
-}
-
-fn materials_section(out: &mut String, d: &Dossier) {
-    out.push_str(
-        "<section class=\"keep\">\n<h2>材料情况 <span class=\"en\">Materials</span></h2>\n",
-    );
-    if d.missing_materials.is_empty() {
-        out.push_str("<p class=\"ok\">✓ 材料齐全</p>\n");
-    } else {
-        w!(
-            out,
-            "<div class=\"missing\"><div class=\"lbl\">缺少材料（{} 项）<span class=\"en\">missing</span></div><ul>",
-            d.missing_materials.len()
-        );
-        for m in &d.missing_materials {
-            w!(out, "<li>{}</li>", esc(m));
-        }
-        out.push_str("</ul></div>\n");
-    }
-    if !d.inferred.is_empty() {
-        out.push_str(
-            "<div class=\"note\"><div class=\"lbl\">以下信息未在 case.toml 中提供，系从材料中推断：</div><ul>",
-        );
-        for i in &d.inferred {
-            w!(out, "<li>{}</li>", esc(i));
-        }
-        out.push_str("</ul></div>\n");
-    }
-    out.push_str("</section>\n");
-}
-
-fn documents_section(out: &mut String, docs: &[DocumentEntry]) {
-    w!(
-        out,
-        "<section>\n<h2>材料文件 <span class=\"en\">Documents · {} 份</span></h2>\n",
-        docs.len()
-    );
-    if docs.is_empty() {
-        out.push_str("<p class=\"empty\">材料包中没有文件。</p>\n</section>\n");
-        return;
-    }
-    out.push_str(
-        "<table class=\"tbl docs\"><thead><tr><th class=\"c-no\">#</th><th>文件</th><th class=\"c-kind\">类型</th>\
-         <th class=\"c-pct\">识别置信度</th><th class=\"c-sha\">SHA-256</th></tr></thead><tbody>\n",
-    );
-    for (i, doc) in docs.iter().enumerate() {
-        let conf = match doc.confidence {
-            Some(c) => {
-                let p = c * 100.0;
-                let low = if !p.is_finite() || p < LOW_OCR {
-                    " class=\"low\""
-                } else {
-                    ""
-                };
-                format!("<span{low}>{}</span>", pct(p))
+    html! {
+        section {
+            h2 { "核验项目 " span.en { "Checks" } }
+            @if sorted.is_empty() {
+                p.empty { "未执行任何核验项目。" }
             }
-            None => "<span class=\"muted\">—</span>".to_string(),
-        };
-        let sha_short: String = doc.sha256.chars().take(12).collect();
-        let pages = doc
-            .pages
-            .map(|p| format!(" <span class=\"muted small nw\">· {p} 页</span>"))
-            .unwrap_or_default();
-        let err_cls = if doc.error.is_some() {
-            " class=\"err-row\""
-        } else {
-            ""
-        };
-        w!(
-            out,
-            "<tr{err_cls}><td class=\"muted\">{}</td><td><div class=\"path\">{}{pages}</div>",
-            i + 1,
-            esc(&doc.path)
-        );
-        if let Some(e) = &doc.error {
-            w!(out, "<div class=\"err\">读取失败：{}</div>", esc(e));
+            @for f in sorted {
+                (check_card(f, bar))
+            }
         }
-        if !doc.phrases.is_empty() {
-            let ph: Vec<String> = doc.phrases.iter().take(4).map(|p| esc(p)).collect();
-            w!(
-                out,
-                "<div class=\"muted small\">判定依据：{}</div>",
-                ph.join("、")
-            );
-        }
-        w!(
-            out,
-            "</td><td>{}</td><td class=\"num\">{conf}</td><td class=\"mono small\" title=\"{}\">{}…</td></tr>\n",
-            zh_en(kind_zh(&doc.kind), &doc.kind),
-            esc(&doc.sha256),
-            esc(&sha_short)
-        );
     }
-    out.push_str("</tbody></table>\n</section>\n");
 }
 
-fn codes_section(out: &mut String, codes: &[VerificationCode]) {
-    out.push_str(
-        "<section class=\"keep\">\n<h2>核验码 <span class=\"en\">Verification codes</span></h2>\n\
-         <p class=\"note small-note\">请向出具机关核验（纳税记录：自然人电子税务局/个人所得税APP；\
-         社保权益记录：30 日内在北京市人社局网站校验）</p>\n",
-    );
-    if codes.is_empty() {
-        out.push_str("<p class=\"empty\">材料中未读到可供核验的编码。</p>\n</section>\n");
-        return;
+fn check_card(f: &Finding, bar: u8) -> Markup {
+    html! {
+        article class={ "card s-" (status_class(f.status)) } {
+            div.card-head {
+                span.badge { (f.status.label_zh()) }
+                span.cid.mono { (f.id) }
+                @if !f.policy.is_empty() {
+                    span.policy { "政策依据 " (f.policy) }
+                }
+            }
+            @if !f.message.is_empty() {
+                p.msg { (f.message) }
+            }
+            @if !f.months.is_empty() {
+                div.months {
+                    span.lbl { "涉及月份（" (f.months.len()) "）" }
+                    @for m in &f.months {
+                        span.mchip { (m) }
+                    }
+                }
+            }
+            @if !f.shortfalls.is_empty() {
+                table.tbl.short {
+                    thead {
+                        tr {
+                            th { "税款所属期" }
+                            th.num { "应税收入（元）" }
+                            th.num { "月收入标准（元）" }
+                            th.num { "差额（元）" }
+                        }
+                    }
+                    tbody {
+                        @for s in &f.shortfalls {
+                            tr {
+                                td { (s.period) }
+                                td.num { (s.income_fen) }
+                                td.num { (s.threshold_fen) }
+                                td.num.hot { (s.shortfall_fen) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !f.evidence.is_empty() {
+                table.tbl.ev {
+                    thead {
+                        tr {
+                            th.c-doc { "证据文件" }
+                            th.c-loc { "位置" }
+                            th { "读取内容" }
+                            th.c-conf { "识别" }
+                        }
+                    }
+                    tbody {
+                        @for e in &f.evidence {
+                            tr {
+                                td.path { (e.document) }
+                                td.small { (e.locator) }
+                                td.quote { (e.text) }
+                                td { (evidence_confidence(e.confidence, bar)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str(
-        "<table class=\"tbl\"><thead><tr><th>文件</th><th>编码类型</th><th>编码</th></tr></thead><tbody>\n",
-    );
-    for c in codes {
-        w!(
-            out,
-            "<tr><td class=\"path\">{}</td><td>{}</td><td class=\"mono code\">{}</td></tr>\n",
-            esc(&c.document),
-            zh_en(code_kind_zh(&c.kind), &c.kind),
-            esc(&c.code)
-        );
-    }
-    out.push_str("</tbody></table>\n</section>\n");
 }
 
-fn month_table_section(out: &mut String, d: &Dossier) {
+/// How a cited value was read: its OCR confidence, marked under the bar, or 非 OCR.
+fn evidence_confidence(c: Option<f32>, bar: u8) -> Markup {
+    match c {
+        Some(c) if below(c, bar) => html! {
+            span.conf.low title={ "OCR 置信度低于 " (bar) "%，请核对原件" } {
+                "置信度 " (pct(c)) "（偏低）"
+            }
+        },
+        Some(c) => html! { span.conf { "置信度 " (pct(c)) } },
+        None => html! { span.muted.small title="文本层或表格，非 OCR 识别" { "非 OCR" } },
+    }
+}
+
+fn materials_section(d: &Dossier) -> Markup {
+    html! {
+        section.keep {
+            h2 { "材料情况 " span.en { "Materials" } }
+            @if d.missing_materials.is_empty() {
+                p.ok { "✓ 材料齐全" }
+            } @else {
+                div.missing {
+                    div.lbl { "缺少材料（" (d.missing_materials.len()) " 项）" span.en { "missing" } }
+                    ul {
+                        @for m in &d.missing_materials {
+                            li { (m) }
+                        }
+                    }
+                }
+            }
+            @if !d.inferred.is_empty() {
+                div.note {
+                    div.lbl { "以下信息未在 case.toml 中提供，系从材料中推断：" }
+                    ul {
+                        @for i in &d.inferred {
+                            li { (i) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `bar`: the OCR bar, also the line under which a classification confidence is marked.
+fn documents_section(docs: &[DocumentEntry], bar: u8) -> Markup {
+    html! {
+        section {
+            h2 { "材料文件 " span.en { "Documents · " (docs.len()) " 份" } }
+            @if docs.is_empty() {
+                p.empty { "材料包中没有文件。" }
+            } @else {
+                table.tbl.docs {
+                    thead {
+                        tr {
+                            th.c-no { "#" }
+                            th { "文件" }
+                            th.c-kind { "类型" }
+                            th.c-pct { "识别置信度" }
+                            th.c-sha { "SHA-256" }
+                        }
+                    }
+                    tbody {
+                        @for (i, doc) in docs.iter().enumerate() {
+                            (document_row(i + 1, doc, bar))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn document_row(no: usize, doc: &DocumentEntry, bar: u8) -> Markup {
+    let sha_short: String = doc.sha256.chars().take(12).collect();
+    let phrases: Vec<&str> = doc.phrases.iter().take(4).map(String::as_str).collect();
+    html! {
+        tr class=[doc.error.is_some().then_some("err-row")] {
+            td.muted { (no) }
+            td {
+                div.path {
+                    (doc.path)
+                    @if let Some(p) = doc.pages {
+                        " " span.muted.small.nw { "· " (p) " 页" }
+                    }
+                }
+                @if let Some(e) = &doc.error {
+                    div.err { "读取失败：" (e) }
+                }
+                @if !phrases.is_empty() {
+                    div.muted.small { "判定依据：" (phrases.join("、")) }
+                }
+            }
+            td { (zh_en(kind_zh(&doc.kind), &doc.kind)) }
+            td.num {
+                @match doc.confidence.map(|c| c * 100.0) {
+                    Some(p) => span class=[below(p, bar).then_some("low")] { (pct(p)) },
+                    None => (dash()),
+                }
+            }
+            td.mono.small title=(doc.sha256) { (sha_short) "…" }
+        }
+    }
+}
+
+fn codes_section(codes: &[VerificationCode]) -> Markup {
+    html! {
+        section.keep {
+            h2 { "核验码 " span.en { "Verification codes" } }
+            p.note.small-note {
+                "请向出具机关核验（纳税记录：自然人电子税务局/个人所得税APP；"
+                "社保权益记录：30 日内在北京市人社局网站校验）"
+            }
+            @if codes.is_empty() {
+                p.empty { "材料中未读到可供核验的编码。" }
+            } @else {
+                table.tbl {
+                    thead { tr { th { "文件" } th { "编码类型" } th { "编码" } } }
+                    tbody {
+                        @for c in codes {
+                            tr {
+                                td.path { (c.document) }
+                                td { (zh_en(code_kind_zh(&c.kind), &c.kind)) }
+                                td.mono.code { (c.code) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn month_table_section(d: &Dossier) -> Markup {
     let ms = sorted_months(d);
     if ms.is_empty() {
-        return;
+        return html! {};
     }
-    out.push_str(
-        "<section>\n<h2>附：月度明细 <span class=\"en\">Monthly detail</span></h2>\n\
-         <table class=\"tbl monthly\"><thead><tr><th>所属期</th><th class=\"num\">应税收入</th>\
-         <th class=\"num\">月收入标准</th><th class=\"num\">税额</th><th>扣缴义务人</th>\
-         <th class=\"num\">社保基数</th><th>社保缴费单位</th><th>社保</th></tr></thead><tbody>\n",
-    );
-    for m in ms {
-        let under = matches!((m.income_fen, m.threshold_fen), (Some(i), Some(t)) if i < t);
-        let (si_cls, si_zh) = si_class(m.si_status.as_deref());
-        let row_cls = if m.in_window { "" } else { " class=\"out\"" };
-        let inc_cls = if under { "num hot" } else { "num" };
-        w!(
-            out,
-            "<tr{row_cls}><td class=\"nw\">{}{}</td><td class=\"{inc_cls}\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
-             <td class=\"nw\"><i class=\"dot {si_cls}\"></i>{si_zh}</td></tr>\n",
-            m.period
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "?".to_string()),
-            if m.in_window {
-                ""
-            } else {
-                " <span class=\"muted small\">期外</span>"
-            },
-            fen_cell(m.income_fen),
-            fen_cell(m.threshold_fen),
-            fen_cell(m.tax_fen),
-            or_dash(m.withholding_agent.clone()),
-            fen_cell(m.si_base_fen),
-            if m.si_payer.is_some() && m.si_payer == m.withholding_agent {
-                "<span class=\"muted\">同扣缴义务人</span>".to_string()
-            } else {
-                or_dash(m.si_payer.clone())
-            },
-        );
+    html! {
+        section {
+            h2 { "附：月度明细 " span.en { "Monthly detail" } }
+            table.tbl.monthly {
+                thead {
+                    tr {
+                        th { "所属期" }
+                        th.num { "应税收入" }
+                        th.num { "月收入标准" }
+                        th.num { "税额" }
+                        th { "扣缴义务人" }
+                        th.num { "社保基数" }
+                        th { "社保缴费单位" }
+                        th { "社保" }
+                    }
+                }
+                tbody {
+                    @for m in ms {
+                        (month_row(m))
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table>\n</section>\n");
 }
 
-const CSS: &str = r#"
-:root{--fail:#c4320a;--fail-bg:#fef3f2;--review:#5b3fc4;--review-bg:#f4f1fd;--material:#b54708;--material-bg:#fffaeb;
---pass:#067647;--pass-bg:#ecfdf3;--na:#667085;--na-bg:#f2f4f7;--ink:#1d2939;--muted:#667085;--line:#e4e7ec}
-*{box-sizing:border-box}
-html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{margin:0;background:#eef0f3;color:var(--ink);font-size:14px;line-height:1.55;
-font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
-.page{max-width:1000px;margin:24px auto;background:#fff;padding:30px 40px 20px;box-shadow:0 1px 4px rgba(16,24,40,.12);border-radius:4px}
-.mono{font-family:ui-monospace,"SFMono-Regular",Consolas,"Noto Sans Mono CJK SC","DejaVu Sans Mono",monospace}
-.en{font-size:.74em;color:var(--muted);font-weight:400;margin-left:.35em;letter-spacing:0}
-.muted{color:var(--muted)}.nw{white-space:nowrap}.small{font-size:.85em}.strong{font-weight:700}
-.hot{color:#b42318;font-weight:700}
-h1{font-size:24px;margin:0;letter-spacing:.04em}
-h2{font-size:17px;margin:22px 0 8px;padding-bottom:4px;border-bottom:2px solid var(--ink);break-after:avoid;page-break-after:avoid}
-.head{display:flex;flex-direction:column;gap:10px;border-bottom:3px double var(--ink);padding-bottom:12px}
-.head .title .en{margin-left:0;font-size:12px}
-.meta{display:grid;grid-template-columns:1.2fr 1fr 1fr 1fr;gap:6px 18px}
-.meta>div{display:flex;flex-direction:column;min-width:0}
-.meta .wide{grid-column:span 2}
-.meta .k{font-size:11.5px;color:var(--muted)}
-.meta .v{font-size:14.5px;overflow-wrap:anywhere}
-.s-fail{--c:var(--fail);--bg:var(--fail-bg)}.s-review{--c:var(--review);--bg:var(--review-bg)}
-.s-material{--c:var(--material);--bg:var(--material-bg)}.s-pass{--c:var(--pass);--bg:var(--pass-bg)}
-.s-na{--c:var(--na);--bg:var(--na-bg)}
-.verdict{display:flex;justify-content:space-between;align-items:center;gap:16px;margin:16px 0 6px;padding:14px 20px;
-background:var(--bg);border:1px solid var(--c);border-left:10px solid var(--c);border-radius:6px;break-inside:avoid}
-.vmain{flex:1;min-width:0}
-.vk{font-size:13px;color:var(--ink)}
-.vv{font-size:40px;font-weight:800;color:var(--c);line-height:1.15;letter-spacing:.06em}
-.ven{font-size:15px;font-weight:600;margin-left:.6em;letter-spacing:0;text-transform:uppercase}
-.vhint{font-size:13px;margin-top:2px}
-.counts{text-align:right}
-.ctotal{font-size:13px;color:var(--muted);margin-bottom:6px}
-.chips{display:flex;flex-wrap:wrap;gap:6px;justify-content:flex-end;max-width:330px}
-.chip{border:1px solid var(--c);color:var(--c);background:#fff;border-radius:999px;padding:1px 10px;font-size:13px;white-space:nowrap}
-.chip b{font-size:15px}
-.chip.zero{opacity:.45}
-.sum{margin:4px 0 6px;font-size:13.5px}
-.strip{display:block;margin:0;break-inside:avoid}
-.si-paid{fill:#12b76a}.si-supp{fill:#f79009}.si-miss{fill:#d92d20}.si-unk{fill:#d0d5dd}
-.strip-sec{break-inside:avoid;page-break-inside:avoid}
-.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;color:#344054;margin-top:3px}
-.legend span{display:inline-flex;align-items:center;gap:5px}
-.legend .lg{font-weight:600;min-width:3em}
-.sw{display:inline-block;width:12px;height:12px;border-radius:2px}
-.sw.win{background:#edf2fd;border:1px solid #b2c6f2}
-.ln{display:inline-block;width:18px;height:0;border-top:2px solid #101828}
-.card{border:1px solid var(--line);border-left:6px solid var(--c);border-radius:6px;padding:9px 14px 10px;margin:10px 0;
-break-inside:avoid;page-break-inside:avoid}
-.card.s-pass,.card.s-na{padding-bottom:6px}
-.card-head{display:flex;align-items:center;flex-wrap:wrap;gap:6px 12px}
-.badge{display:inline-block;background:var(--c);color:#fff;font-weight:700;font-size:13px;padding:1px 11px;border-radius:999px;white-space:nowrap}
-.cid{font-weight:700;font-size:14px}
-.policy{margin-left:auto;font-size:12.5px;color:#475467;background:#f2f4f7;border-radius:4px;padding:0 8px}
-.msg{margin:6px 0 4px;font-size:14.5px}
-.card.s-pass .msg,.card.s-na .msg{color:#344054;font-size:13.5px}
-.months{margin:4px 0;font-size:12.5px;display:flex;flex-wrap:wrap;gap:4px;align-items:center}
-.months .lbl{color:var(--muted);margin-right:2px}
-.mchip{background:var(--bg);border:1px solid var(--c);color:var(--c);border-radius:4px;padding:0 6px;font-variant-numeric:tabular-nums}
-.tbl{width:100%;border-collapse:collapse;font-size:13px;margin:6px 0 2px}
-.tbl thead{display:table-header-group}
-.tbl tr{break-inside:avoid;page-break-inside:avoid}
-.tbl th,.tbl td{border-bottom:1px solid var(--line);padding:4px 7px;text-align:left;vertical-align:top}
-.tbl th{background:#f2f4f7;font-weight:600;font-size:12.5px;white-space:nowrap}
-.tbl .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.tbl.short{width:auto;min-width:60%}
-.ev .c-doc{width:26%}.ev .c-loc{width:16%}.ev .c-conf{width:17%}
-.path{overflow-wrap:anywhere;word-break:break-all}
-.quote{font-family:ui-monospace,"SFMono-Regular",Consolas,"Noto Sans Mono CJK SC",monospace;font-size:12px;overflow-wrap:anywhere;color:#101828}
-.conf{display:inline-block;font-size:12px;background:#f2f4f7;border-radius:4px;padding:0 6px;white-space:nowrap}
-.conf.low{background:#fef0c7;color:#93370d;font-weight:700;border:1px solid #fdb022}
-.low{color:#b54708;font-weight:700}
-.ok{color:var(--pass);font-weight:700;font-size:15px;margin:6px 0}
-.missing{border:1px solid #fec84b;background:var(--material-bg);border-radius:6px;padding:8px 14px;margin:6px 0}
-.missing .lbl{font-weight:700;color:var(--material)}
-.missing ul,.note ul{margin:4px 0 2px;padding-left:22px}
-.note{border:1px dashed #98a2b3;background:#f9fafb;border-radius:6px;padding:8px 14px;margin:8px 0;font-size:13.5px}
-.note .lbl{font-weight:700;color:#344054}
-.small-note{font-size:12.5px;margin:4px 0 6px}
-.docs .c-no{width:28px}.docs .c-kind{width:24%}.docs .c-pct{width:68px}.docs .c-sha{width:120px}
-.err{color:#b42318;font-weight:600;font-size:12.5px}
-.err-row{background:#fff6f5}
-.code{font-size:13px;overflow-wrap:anywhere}
-.monthly{font-size:12px}
-.monthly td,.monthly th{padding:2px 6px}
-.monthly tr.out td{color:#98a2b3}
-.dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px;vertical-align:0}
-.dot.si-paid{background:#12b76a}.dot.si-supp{background:#f79009}.dot.si-miss{background:#d92d20}.dot.si-unk{background:#d0d5dd}
-.empty{color:var(--muted);font-style:italic}
-.keep{break-inside:avoid;page-break-inside:avoid}
-.foot{margin-top:26px;padding-top:8px;border-top:1px solid var(--line);font-size:11.5px;color:var(--muted);text-align:center}
-@page{size:A4;margin:15mm}
-@media print{
-body{background:#fff;font-size:10pt}
-.page{max-width:none;margin:0;padding:0;box-shadow:none;border-radius:0}
-h2{margin-top:14px}
-.vv{font-size:30px}
-.tbl{font-size:11.5px}.tbl th{font-size:11px}
-.monthly{font-size:10.5px}.monthly th{font-size:10px}
-.quote{font-size:11px}
+fn month_row(m: &MonthRow) -> Markup {
+    let (si_cls, si_zh) = chart::si_class(m.si_status.as_deref());
+    let same_payer = m.si_payer.is_some() && m.si_payer == m.withholding_agent;
+    html! {
+        tr class=[(!m.in_window).then_some("out")] {
+            td.nw {
+                @match m.period {
+                    Some(p) => (p),
+                    None => "?",
+                }
+                @if !m.in_window {
+                    " " span.muted.small { "期外" }
+                }
+            }
+            td.num.hot[chart::under_line(m)] { (fen_cell(m.income_fen)) }
+            td.num { (fen_cell(m.threshold_fen)) }
+            td.num { (fen_cell(m.tax_fen)) }
+            td { (or_dash(m.withholding_agent.as_deref())) }
+            td.num { (fen_cell(m.si_base_fen)) }
+            td {
+                @if same_payer {
+                    span.muted { "同扣缴义务人" }
+                } @else {
+                    (or_dash(m.si_payer.as_deref()))
+                }
+            }
+            td.nw { i class={ "dot " (si_cls) } {} (si_zh) }
+        }
+    }
 }
-"#;
 
 #[cfg(test)]
 pub mod tests {
@@ -1141,6 +778,7 @@ pub mod tests {
                     code: "2024071500012345 / 7KQ2M9".to_string(),
                 },
             ],
+            ocr_min_confidence: 80,
             inferred: vec![
                 "用人单位名称：北京云杉数智科技有限公司（取自扣缴明细的扣缴义务人）".to_string(),
             ],
@@ -1165,6 +803,7 @@ pub mod tests {
             documents: vec![],
             months: vec![],
             verification_codes: vec![],
+            ocr_min_confidence: 80,
             inferred: vec![],
             missing_materials: vec![],
             applicant: None,
@@ -1283,17 +922,78 @@ pub mod tests {
         d.missing_materials = vec!["<u>".into()];
         let html = render(&d);
         assert!(!html.contains("<b>x</b>") && !html.contains("<img") && !html.contains("<u>"));
-        assert!(html.contains("&#39;&quot;&amp;"));
+        assert!(html.contains("'&quot;&amp;"));
         assert!(html.contains("&lt;img src=x&gt;"));
-        assert_eq!(esc("a\u{0}b"), "a\u{FFFD}b");
+    }
+
+    /// A script and quotes in every place an upload or a reading can put text — a file name, a
+    /// cited value, a message, a code, a payer in the strip's tooltip — come out as text.
+    #[test]
+    fn hostile_values_are_escaped() {
+        const EVIL: &str = "<script>alert(1)</script>\"&'";
+        const SHOWN: &str = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;'";
+        let mut d = sample();
+        d.case_id = EVIL.into();
+        d.documents[0].path = format!("{EVIL}.xlsx");
+        d.documents[0].phrases = vec![EVIL.into()];
+        d.documents[0].error = Some(EVIL.into());
+        d.documents[0].sha256 = EVIL.into();
+        let f = &mut d.checks[0];
+        f.message = EVIL.into();
+        f.evidence[0].document = format!("{EVIL}.xlsx");
+        f.evidence[0].locator = EVIL.into();
+        f.evidence[0].text = EVIL.into();
+        d.verification_codes[0].document = EVIL.into();
+        d.verification_codes[0].code = EVIL.into();
+        d.verification_codes[1].kind = EVIL.into();
+        d.months[3].si_payer = Some(EVIL.into());
+        d.months[4].withholding_agent = Some(EVIL.into());
+        d.applicant.as_mut().unwrap().name = Some(EVIL.into());
+        let html = render(&d);
+        assert!(
+            !html.contains("<script") && !html.contains("alert(1)</"),
+            "{html}"
+        );
+        // case id (title and header), path, phrase, error, sha (attribute and text), message,
+        // evidence document, locator and text, code document, code, code kind, payer, agent, name.
+        assert!(
+            html.matches(SHOWN).count() >= 16,
+            "{}",
+            html.matches(SHOWN).count()
+        );
+        assert!(html.contains(&format!("title=\"{SHOWN}\"")));
+        assert!(html.contains(&format!("<td class=\"quote\">{SHOWN}</td>")));
+        assert!(html.contains(&format!("缴费单位 {SHOWN}</title>")));
+        no_network(&html);
     }
 
     #[test]
-    fn nice_steps() {
-        assert_eq!(nice_step(25_000.0), 10_000);
-        assert_eq!(nice_step(11_288.0), 5_000);
-        assert_eq!(nice_step(0.01), 1);
-        assert_eq!(nice_step(f64::NAN), 1);
+    fn control_characters_are_replaced() {
+        let mut d = empty();
+        d.unit = Some("a\u{0}b\u{7}c\td".into());
+        let html = render(&d);
+        assert!(html.contains("a\u{FFFD}b\u{FFFD}c\td"));
+        assert!(!html.contains('\u{0}'));
+    }
+
+    /// The bar that marks a confidence is the policy's, as the dossier carries it.
+    #[test]
+    fn low_confidence_follows_the_policy_bar() {
+        let mut d = sample();
+        let html = render(&d);
+        assert!(html.contains("OCR 置信度低于 80%"));
+        assert!(html.contains("置信度 91%</span>"));
+        d.ocr_min_confidence = 95;
+        let html = render(&d);
+        assert!(html.contains("OCR 置信度低于 95%"));
+        assert!(html.contains("置信度 91%（偏低）"));
+        assert!(html.contains("置信度 94%（偏低）"));
+        // Classification confidences: 93% is under 95, 98% is not.
+        assert!(html.contains("<span class=\"low\">93%</span>"));
+        assert!(html.contains("<span>98%</span>"));
+        d.ocr_min_confidence = 60;
+        let html = render(&d);
+        assert!(!html.contains("（偏低）"));
     }
 
     /// Writes the sample page for eyeballing: `JZZ_HTML_OUT=/tmp/dossier.html cargo test`.

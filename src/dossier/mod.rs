@@ -2,6 +2,7 @@
 //! self-contained `dossier.html`. Only this module knows their layout on the wire; the fields
 //! of SPEC §5 are never renamed, only added to.
 
+mod chart;
 pub mod html;
 
 use chrono::NaiveDate;
@@ -91,6 +92,9 @@ pub struct Dossier {
     pub months: Vec<MonthRow>,
     /// Codes the issuing offices can confirm.
     pub verification_codes: Vec<VerificationCode>,
+    /// The policy's OCR bar (0–100, `[ocr] min_confidence` in `pipelines/policy.toml`): a cited
+    /// value read with less confidence cannot make a check pass or fail, and the HTML marks it.
+    pub ocr_min_confidence: u8,
     /// What was inferred from documents because `case.toml` did not say it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inferred: Vec<String>,

@@ -1,11 +1,17 @@
 //! Command line: raw flags → validated options → a job → output and exit status (SPEC §6).
 //! `anyhow`-style error handling stays here, at the edge; the library returns typed errors.
+//! stdout carries the command's output (a table, JSON, a summary); stderr carries the log
+//! (`log`), where every error names the file and what is wrong.
+
+mod log;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
+use tracing::{error, info, warn};
 
 use jzz::checks::Status;
 use jzz::jobs::inspect;
@@ -13,6 +19,7 @@ use jzz::jobs::precheck::{PrecheckOptions, precheck_file};
 use jzz::policy::Policy;
 use jzz::read::Limits;
 use jzz::report;
+use log::LogFormat;
 
 /// Exit status: everything passed.
 const EXIT_CLEAR: i32 = 0;
@@ -28,6 +35,15 @@ const EXIT_UNUSABLE: i32 = 2;
     about = "Document checks for the Beijing Work Residence Permit (北京市工作居住证)"
 )]
 struct Cli {
+    /// Log format on stderr: text (a line per event) or json (one object per line); default
+    /// text when stderr is a terminal, json when it is not.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    /// Log level for jzz: error, warn, info, debug or trace (dependencies stay at warn,
+    /// object_store's retries at info), or filter directives such as
+    /// `jzz=debug,object_store=debug`. Default: JZZ_LOG, else RUST_LOG, else info.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -156,8 +172,22 @@ fn print(s: &str) {
     let _ = out.flush();
 }
 
-/// Runs the command line and returns the exit status.
-pub fn run() -> i32 {
+/// A status as its SPEC §4 id (`needs_review`), for log fields.
+fn status_id(s: Status) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Milliseconds since `t`, for `duration_ms` fields.
+fn ms(t: Instant) -> u64 {
+    t.elapsed().as_millis() as u64
+}
+
+/// Runs the command line and returns the exit status. `note` is what `main` has to say
+/// before logging exists (an OpenMP restart that failed).
+pub fn run(note: Option<String>) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -169,6 +199,16 @@ pub fn run() -> i32 {
             };
         }
     };
+    let log_format = match log::init(cli.log_format, cli.log_level.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("jzz: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    if let Some(note) = note {
+        warn!("{note}");
+    }
     match cli.command {
         Command::Nightly {
             store,
@@ -193,12 +233,12 @@ pub fn run() -> i32 {
             as_of,
             format,
             policy,
-        } => verify(bundle, out, as_of, &format, policy.as_ref()),
+        } => verify(bundle, out, as_of, &format, policy.as_ref(), log_format),
         Command::Inspect { files, format } => {
             let rules = match jzz::classify::Rules::builtin() {
                 Ok(r) => r,
                 Err(e) => {
-                    eprintln!("jzz: {e}");
+                    error!("{e}");
                     return EXIT_UNUSABLE;
                 }
             };
@@ -221,7 +261,7 @@ pub fn run() -> i32 {
             let mut status = EXIT_CLEAR;
             for r in &results {
                 if let Some(e) = &r.error {
-                    eprintln!("jzz: {}: {e}", r.file);
+                    error!(file = r.file.as_str(), "{}: {e}", r.file);
                     status = EXIT_UNUSABLE;
                 }
             }
@@ -237,10 +277,11 @@ pub fn run() -> i32 {
             let policy = match load_policy(policy.as_ref()) {
                 Ok(p) => p,
                 Err(e) => {
-                    eprintln!("jzz: {e}");
+                    error!("{e}");
                     return EXIT_UNUSABLE;
                 }
             };
+            let started = Instant::now();
             let opts = PrecheckOptions {
                 as_of: as_of.unwrap_or_else(today_beijing),
                 unit,
@@ -249,6 +290,14 @@ pub fn run() -> i32 {
             let label = file.display().to_string();
             match precheck_file(&file, &label, &policy, &opts) {
                 Ok(r) => {
+                    info!(
+                        file = label.as_str(),
+                        as_of = %r.as_of,
+                        employees = r.employees.len(),
+                        verdict = %status_id(r.verdict),
+                        duration_ms = ms(started),
+                        "prechecked"
+                    );
                     match format {
                         Format::Text => print(&report::precheck::text(&r)),
                         Format::Json => print(&(report::precheck::json(&r) + "\n")),
@@ -260,7 +309,7 @@ pub fn run() -> i32 {
                     }
                 }
                 Err(e) => {
-                    eprintln!("jzz: {e}");
+                    error!(file = label.as_str(), duration_ms = ms(started), "{e}");
                     EXIT_UNUSABLE
                 }
             }
@@ -274,6 +323,7 @@ fn verify(
     as_of: Option<NaiveDate>,
     format: &str,
     policy: Option<&PathBuf>,
+    log_format: LogFormat,
 ) -> i32 {
     use jzz::jobs::verify;
     use std::io::IsTerminal;
@@ -283,30 +333,33 @@ fn verify(
         .filter(|s| !s.is_empty())
         .collect();
     if formats.is_empty() || formats.iter().any(|f| *f != "json" && *f != "html") {
-        eprintln!("jzz: --format takes json, html or json,html");
+        error!("--format takes json, html or json,html");
         return EXIT_UNUSABLE;
     }
     let policy = match load_policy(policy) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("jzz: {e}");
+            error!("{e}");
             return EXIT_UNUSABLE;
         }
     };
     let rules = match jzz::classify::Rules::builtin() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("jzz: {e}");
+            error!("{e}");
             return EXIT_UNUSABLE;
         }
     };
+    let started = Instant::now();
     let opts = verify::VerifyOptions {
         as_of,
         today: today_beijing(),
         limits: Limits::default(),
         intake: jzz::case::intake::IntakeLimits::default(),
     };
-    let tty = std::io::stderr().is_terminal();
+    // A progress counter only where a person reads text log lines; JSON stays one object per
+    // line.
+    let tty = std::io::stderr().is_terminal() && log_format == LogFormat::Text;
     let mut progress = |n: usize, total: usize| {
         if tty && total >= 5 {
             eprint!("\r读取材料 {n}/{total}");
@@ -318,13 +371,22 @@ fn verify(
     let (dossier, _) = match verify::verify_path(&bundle, &policy, &rules, &opts, &mut progress) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("jzz: {}: {e}", bundle.display());
+            error!(
+                file = bundle.display().to_string().as_str(),
+                duration_ms = ms(started),
+                "{}: {e}",
+                bundle.display()
+            );
             return EXIT_UNUSABLE;
         }
     };
     let dir = out.unwrap_or_else(|| PathBuf::from(format!("{}.dossier", dossier.case_id)));
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("jzz: {}: {e}", dir.display());
+        error!(
+            file = dir.display().to_string().as_str(),
+            "{}: {e}",
+            dir.display()
+        );
         return EXIT_UNUSABLE;
     }
     // Each file is written whole under a temporary name and renamed: no partial dossier. The
@@ -345,10 +407,28 @@ fn verify(
             _ => write("dossier.html", jzz::dossier::html::render(&dossier)),
         };
         if let Err(e) = r {
-            eprintln!("jzz: {e}");
+            error!(
+                file = dir
+                    .join(format!("dossier.{f}"))
+                    .display()
+                    .to_string()
+                    .as_str(),
+                "{e}"
+            );
             return EXIT_UNUSABLE;
         }
     }
+    info!(
+        case_id = %dossier.case_id,
+        pipeline = %dossier.pipeline,
+        as_of = %dossier.as_of,
+        verdict = %status_id(dossier.verdict),
+        documents = dossier.documents.len(),
+        unreadable = dossier.documents.iter().filter(|d| d.error.is_some()).count(),
+        out = dir.display().to_string().as_str(),
+        duration_ms = ms(started),
+        "verified"
+    );
     print(&verify::summary(&dossier));
     print(&format!("dossier: {}\n", dir.display()));
     verify::exit_status(&dossier)
@@ -364,7 +444,6 @@ fn nightly(
     run_id: Option<String>,
     policy_path: Option<&PathBuf>,
 ) -> i32 {
-    use std::io::IsTerminal;
     use std::sync::Arc;
     let shard = if shard_from_env {
         let index = std::env::var("JOB_COMPLETION_INDEX")
@@ -376,7 +455,7 @@ fn nightly(
         match (index, total) {
             (Some(k), Some(n)) if k < n => (k, n),
             _ => {
-                eprintln!("jzz: --shard-from-env needs JOB_COMPLETION_INDEX < JZZ_SHARDS");
+                error!("--shard-from-env needs JOB_COMPLETION_INDEX < JZZ_SHARDS");
                 return EXIT_UNUSABLE;
             }
         }
@@ -387,7 +466,11 @@ fn nightly(
         Some(p) => match std::fs::read_to_string(p) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("jzz: {}: {e}", p.display());
+                error!(
+                    file = p.display().to_string().as_str(),
+                    "{}: {e}",
+                    p.display()
+                );
                 return EXIT_UNUSABLE;
             }
         },
@@ -396,26 +479,25 @@ fn nightly(
     let policy = match Policy::from_toml(&policy_text, "policy") {
         Ok(p) => Arc::new(p),
         Err(e) => {
-            eprintln!("jzz: {e}");
+            error!("{e}");
             return EXIT_UNUSABLE;
         }
     };
     let rules = match jzz::classify::Rules::builtin() {
         Ok(r) => Arc::new(r),
         Err(e) => {
-            eprintln!("jzz: {e}");
+            error!("{e}");
             return EXIT_UNUSABLE;
         }
     };
     let store = match jzz::store::Store::open(&store) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("jzz: {e}");
+            error!(store = store.as_str(), "{e}");
             return EXIT_UNUSABLE;
         }
     };
     let today = today_beijing();
-    let tty = std::io::stderr().is_terminal();
     let opts = jzz::nightly::NightlyOptions {
         prefix,
         shard,
@@ -425,27 +507,19 @@ fn nightly(
         policy_text,
         limits: Limits::default(),
         intake: jzz::case::intake::IntakeLimits::default(),
-        log: !tty,
     };
-    let progress: Arc<dyn Fn(usize, usize) + Send + Sync> = Arc::new(move |n, total| {
-        if tty {
-            eprint!("\r夜间核验 {n}/{total}");
-            if n == total {
-                eprintln!();
-            }
-        }
-    });
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("jzz: cannot start the runtime: {e}");
+            error!("cannot start the runtime: {e}");
             return EXIT_UNUSABLE;
         }
     };
-    match rt.block_on(jzz::nightly::run(&store, policy, rules, &opts, progress)) {
+    // Progress is the log: a line as each case starts and as it is done (`done` of `total`).
+    match rt.block_on(jzz::nightly::run(&store, policy, rules, &opts)) {
         Ok(s) => {
             print(&format!(
                 "jzz nightly {} shard {}: {}\nsummary: runs/{}/summary.json\n",
@@ -461,7 +535,7 @@ fn nightly(
             EXIT_CLEAR
         }
         Err(e) => {
-            eprintln!("jzz: {e}");
+            error!(store = e.url.as_str(), "{e}");
             EXIT_UNUSABLE
         }
     }

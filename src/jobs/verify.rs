@@ -64,13 +64,33 @@ pub fn verify_path(
     verify_bundle(bundle, policy, rules, opts, progress)
 }
 
-/// Reads one file of a bundle.
+/// Reads one file of a bundle. Logs the file read (`debug`: kind, pages, time) or, when it
+/// could not be read, why (`warn`; the dossier's `documents.readable` names it too).
 pub fn read_doc(path: &str, bytes: &[u8], sha256: &str, limits: &Limits, rules: &Rules) -> CaseDoc {
+    let started = std::time::Instant::now();
     let i = inspect::inspect_bytes(bytes, path, limits, rules);
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let kind = i.classification.as_ref().map_or(Kind::Unknown, |c| c.kind);
+    match &i.error {
+        Some(e) => tracing::warn!(
+            file = path,
+            bytes = bytes.len(),
+            duration_ms,
+            "{path}: cannot be read: {e}"
+        ),
+        None => tracing::debug!(
+            file = path,
+            kind = %kind.id(),
+            pages = i.pages.len(),
+            min_confidence = i.min_confidence,
+            duration_ms,
+            "read"
+        ),
+    }
     CaseDoc {
         path: path.to_string(),
         sha256: sha256.to_string(),
-        kind: i.classification.as_ref().map_or(Kind::Unknown, |c| c.kind),
+        kind,
         classification: i.classification,
         record: i.record,
         export: i.export,

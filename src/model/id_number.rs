@@ -205,6 +205,38 @@ pub fn mask_id_like(s: &str) -> String {
     out
 }
 
+/// Masks, inside free text (a log line, an error message, a file name), every run of ID-number
+/// characters (digits and `X`) that could hold an ID number with [`mask_id_like`]: 18 or more
+/// (an 18-digit number, alone or run into other digits, becomes `110105********002X`) or
+/// exactly 15 (a first-generation number: `110105*****1002`). Other runs are left as they
+/// are: a row number, an amount in 分, a time, and the 16- or 17-digit names of uploads
+/// (`qpdf-fuzz-5344352869351424.pdf`), which hold no ID number and must stay recognisable
+/// in an error that names the file.
+pub fn mask_ids(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == 'X' || **c == 'x')
+            .count();
+        if run == 15 || run >= 18 {
+            let t: String = chars[i..i + run].iter().collect();
+            out.push_str(&mask_id_like(&t));
+            i += run;
+        } else if run > 0 {
+            // The whole run is judged once: its tail is not a shorter run of its own.
+            out.extend(&chars[i..i + run]);
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 impl fmt::Display for IdNumber {
     /// The full canonical number; use [`IdNumber::masked`] for logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -428,6 +460,27 @@ mod tests {
         assert_eq!(
             mask_id_like("一二三四五六七八九十甲乙"),
             "一二三四五六**九十甲乙"
+        );
+    }
+
+    #[test]
+    fn ids_are_masked_in_text() {
+        assert_eq!(
+            mask_ids("case 11010519491231002X failed"),
+            "case 110105********002X failed"
+        );
+        assert_eq!(mask_ids("id=110105491231002,"), "id=110105*****1002,");
+        assert_eq!(
+            mask_ids("row 12, 2020-03-01T10:00:00"),
+            "row 12, 2020-03-01T10:00:00"
+        );
+        assert_eq!(
+            mask_ids("11010519491231002X20251103.jpg"),
+            "110105****************1103.jpg"
+        );
+        assert_eq!(
+            mask_ids("qpdf-fuzz-5344352869351424.pdf"),
+            "qpdf-fuzz-5344352869351424.pdf"
         );
     }
 }

@@ -14,7 +14,7 @@ pub mod text;
 pub mod unit_name;
 
 pub use credit_code::{CreditCode, CreditCodeError};
-pub use id_number::{IdError, IdNumber, Sex, mask_id_like};
+pub use id_number::{IdError, IdNumber, Sex, mask_id_like, mask_ids};
 pub use money::{Fen, MoneyError};
 pub use period::{PeriodError, YearMonth, excel_serial_to_date, parse_date};
 pub use unit_name::{UnitNameMatch, compare_unit_names, normalize_unit_name};

@@ -10,7 +10,12 @@
 //!   for this fingerprint and keeps each case's previous verdict from before the run.
 //! - Scale out: bounded concurrency, CPU work on blocking threads, memory flat in the number
 //!   of cases; `--shard K/N` takes the cases whose stable hash of the id falls in shard K.
+//! - Logged through `tracing`: the run's start, each case in a `case` span (`case_id`) — its
+//!   start, then done (verdict, why, reads, cache hits, `duration_ms`, `done` of `total`) or
+//!   failed (the `file` and the `reason`) — and the run's summary. Events of the stages below
+//!   (a document that could not be read, object_store's retries) carry the case's span.
 
+use std::fmt::Display;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -26,10 +31,12 @@ use crate::checks::pipeline;
 use crate::classify::Rules;
 use crate::facts::case::{CaseDoc, EXTRACTOR_VERSION, StoredDoc};
 use crate::jobs::verify::{self, VerifyOptions};
+use crate::model::mask_ids;
 use crate::policy::Policy;
 use crate::read::Limits;
 use crate::store::{Store, StoreError};
 use object_store::ObjectStoreExt;
+use tracing::Instrument;
 
 /// What the run was asked.
 #[derive(Clone, Debug)]
@@ -50,8 +57,6 @@ pub struct NightlyOptions {
     pub limits: Limits,
     /// Intake limits.
     pub intake: IntakeLimits,
-    /// Log a line per case (when not on a terminal).
-    pub log: bool,
 }
 
 /// One case in the run summary (`jzz.run/1`).
@@ -117,26 +122,27 @@ pub fn shard_of(case_id: &str, n: u64) -> u64 {
     h % n.max(1)
 }
 
-/// Masks anything that looks like an 18-digit ID number in a log line.
-pub fn mask_ids(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let run = chars[i..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit() || **c == 'X' || **c == 'x')
-            .count();
-        if run >= 15 {
-            let t: String = chars[i..i + run].iter().collect();
-            out.push_str(&crate::model::mask_id_like(&t));
-            i += run;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
+/// Why a case could not be judged: the object it stopped at (or the case's folder) and what
+/// went wrong.
+#[derive(Debug)]
+struct CaseError {
+    file: String,
+    reason: String,
+}
+
+/// `map_err(at(key))`: an error at the object `key`.
+fn at<E: Display>(file: &str) -> impl FnOnce(E) -> CaseError + '_ {
+    move |e| CaseError {
+        file: file.to_string(),
+        reason: e.to_string(),
     }
-    out
+}
+
+/// A status as its SPEC §4 id (`needs_review`), for log fields.
+fn status_id(s: Option<Status>) -> String {
+    s.and_then(|v| serde_json::to_value(v).ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn store_err(store: &Store, e: impl std::fmt::Display) -> StoreError {
@@ -169,14 +175,15 @@ async fn list_case(
     prefix: &str,
     id: &str,
     lim: &IntakeLimits,
-) -> Result<Vec<object_store::ObjectMeta>, String> {
+) -> Result<Vec<object_store::ObjectMeta>, CaseError> {
+    let folder = format!("{prefix}/{id}/");
     let root = store.path(&format!("{prefix}/{id}"));
     let mut listing = store.inner.list(Some(&root));
     let mut metas = Vec::new();
     while let Some(m) = listing.next().await {
-        metas.push(m.map_err(|e| e.to_string())?);
+        metas.push(m.map_err(at(&folder))?);
         if metas.len() > lim.max_files {
-            return Err(format!("more than {} files", lim.max_files));
+            return Err(at(&folder)(format!("more than {} files", lim.max_files)));
         }
     }
     metas.sort_by(|a, b| a.location.as_ref().cmp(b.location.as_ref()));
@@ -207,7 +214,7 @@ async fn load_bundle(
     id: &str,
     lim: &IntakeLimits,
     metas: Vec<object_store::ObjectMeta>,
-) -> Result<Bundle, String> {
+) -> Result<Bundle, CaseError> {
     let root = store.path(&format!("{prefix}/{id}"));
     let mut files = Vec::new();
     let mut refused = Vec::new();
@@ -236,19 +243,20 @@ async fn load_bundle(
         }
         total += m.size;
         if total > lim.max_total_bytes {
-            return Err(format!(
+            return Err(at(&format!("{prefix}/{id}/"))(format!(
                 "more than {} bytes in the case",
                 lim.max_total_bytes
-            ));
+            )));
         }
+        let key = m.location.as_ref();
         let bytes = store
             .inner
             .get(&m.location)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(at(key))?
             .bytes()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(at(key))?
             .to_vec();
         if rel == "case.toml" {
             let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
@@ -286,12 +294,21 @@ pub async fn run(
     policy: Arc<Policy>,
     rules: Arc<Rules>,
     opts: &NightlyOptions,
-    progress: Arc<dyn Fn(usize, usize) + Send + Sync>,
 ) -> Result<RunSummary, StoreError> {
+    let started = Instant::now();
     let all = pending_cases(store, &opts.prefix).await?;
     let (k, n) = opts.shard;
     let mine: Vec<String> = all.into_iter().filter(|id| shard_of(id, n) == k).collect();
     let total = mine.len();
+    tracing::info!(
+        run_id = %opts.run_id,
+        shard = %format!("{k}/{n}"),
+        store = store.url.as_str(),
+        prefix = opts.prefix.as_str(),
+        cases = total,
+        concurrency = opts.concurrency,
+        "nightly run started"
+    );
     let done = Arc::new(AtomicUsize::new(0));
     let pipelines = format!(
         "{}{}{}",
@@ -309,43 +326,55 @@ pub async fn run(
             let rules = rules.clone();
             let opts = opts.clone();
             let done = done.clone();
-            let progress = progress.clone();
             let policy_hash = policy_hash.clone();
+            let span = tracing::info_span!("case", case_id = %id);
             async move {
+                tracing::info!("case started");
                 let t = Instant::now();
                 let r = case(&store, &policy, &rules, &opts, &id, &policy_hash).await;
-                let r = r.unwrap_or_else(|e| CaseResult {
-                    case_id: id.clone(),
-                    verdict: None,
-                    previous_verdict: None,
-                    changed: false,
-                    why: String::new(),
-                    error: Some(mask_ids(&e)),
-                    reads: 0,
-                    cache_hits: 0,
-                    skipped: false,
-                });
+                let duration_ms = t.elapsed().as_millis() as u64;
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                progress(n, total);
-                if opts.log {
-                    eprintln!(
-                        "jzz nightly: run={} case={} verdict={} changed={} skipped={} reads={} cached={} ms={}{}",
-                        opts.run_id,
-                        r.case_id,
-                        r.verdict
-                            .and_then(|v| serde_json::to_value(v).ok())
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_else(|| "-".into()),
-                        r.changed,
-                        r.skipped,
-                        r.reads,
-                        r.cache_hits,
-                        t.elapsed().as_millis(),
-                        r.error.as_ref().map_or(String::new(), |e| format!(" error=\"{e}\""))
-                    );
+                match r {
+                    Ok(r) => {
+                        tracing::info!(
+                            verdict = %status_id(r.verdict),
+                            previous_verdict = r.previous_verdict.map(|v| tracing::field::display(status_id(Some(v)))),
+                            changed = r.changed,
+                            why = r.why.as_str(),
+                            skipped = r.skipped,
+                            reads = r.reads,
+                            cache_hits = r.cache_hits,
+                            duration_ms,
+                            done = n,
+                            total,
+                            "case done"
+                        );
+                        r
+                    }
+                    Err(e) => {
+                        tracing::error!(
+                            file = e.file.as_str(),
+                            reason = e.reason.as_str(),
+                            duration_ms,
+                            done = n,
+                            total,
+                            "case failed"
+                        );
+                        CaseResult {
+                            case_id: id.clone(),
+                            verdict: None,
+                            previous_verdict: None,
+                            changed: false,
+                            why: String::new(),
+                            error: Some(mask_ids(&e.reason)),
+                            reads: 0,
+                            cache_hits: 0,
+                            skipped: false,
+                        }
+                    }
                 }
-                r
             }
+            .instrument(span)
         })
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
@@ -354,6 +383,24 @@ pub async fn run(
     results.sort_by(|a, b| a.case_id.cmp(&b.case_id));
     let summary = summarize(&opts.run_id, (k, n), results);
     write_summary(store, &summary).await?;
+    let count = |key: &str| summary.counts.get(key).copied().unwrap_or(0);
+    tracing::info!(
+        run_id = %summary.run_id,
+        shard = %summary.shard,
+        cases = count("cases"),
+        pass = count("pass"),
+        fail = count("fail"),
+        needs_review = count("needs_review"),
+        needs_material = count("needs_material"),
+        error = count("error"),
+        changed = count("changed"),
+        skipped = count("skipped"),
+        reads = count("reads"),
+        cache_hits = count("cache_hits"),
+        duration_ms = started.elapsed().as_millis() as u64,
+        summary = format!("runs/{}/summary.json", summary.run_id).as_str(),
+        "nightly run done"
+    );
     Ok(summary)
 }
 
@@ -364,14 +411,16 @@ async fn case(
     opts: &NightlyOptions,
     id: &str,
     policy_hash: &str,
-) -> Result<CaseResult, String> {
+) -> Result<CaseResult, CaseError> {
+    // Where the case's objects are, for naming them in errors.
+    let folder = format!("{}/{id}/", opts.prefix);
     let metas = list_case(store, &opts.prefix, id, &opts.intake).await?;
     let listing = listing_hash(&metas, opts.today);
     let state_key = format!("jzz/state/{id}.json");
     let old: Option<CaseState> = store
         .get(&state_key)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(at(&state_key))?
         .and_then(|b| serde_json::from_slice(&b).ok());
     let dossier_exists = |store: &Store| {
         let p = store.path(&format!("dossiers/{id}/dossier.json"));
@@ -430,12 +479,9 @@ async fn case(
         let mut s2 = s.clone();
         s2.listing = listing;
         store
-            .put(
-                &state_key,
-                serde_json::to_vec(&s2).map_err(|e| e.to_string())?,
-            )
+            .put(&state_key, serde_json::to_vec(&s2).map_err(at(&state_key))?)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(at(&state_key))?;
         return Ok(skip(s));
     }
     // Documents: from the cache when this content was read by this extractor version.
@@ -446,7 +492,7 @@ async fn case(
         let cached = store
             .get(&key)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(at(&key))?
             .and_then(|b| serde_json::from_slice::<StoredDoc>(&b).ok())
             .and_then(|s| CaseDoc::from_stored(&f.path, s));
         match cached {
@@ -458,13 +504,15 @@ async fn case(
                 reads += 1;
                 let (path, bytes, sha) = (f.path.clone(), f.bytes.clone(), f.sha256.clone());
                 let (limits, rules2) = (opts.limits, rules.clone());
+                // The blocking thread logs in the case's span.
+                let span = tracing::Span::current();
                 let d = tokio::task::spawn_blocking(move || {
-                    verify::read_doc(&path, &bytes, &sha, &limits, &rules2)
+                    span.in_scope(|| verify::read_doc(&path, &bytes, &sha, &limits, &rules2))
                 })
                 .await
-                .map_err(|e| e.to_string())?;
-                let json = serde_json::to_vec(&d.to_stored()).map_err(|e| e.to_string())?;
-                store.put(&key, json).await.map_err(|e| e.to_string())?;
+                .map_err(at(&format!("{folder}{}", f.path)))?;
+                let json = serde_json::to_vec(&d.to_stored()).map_err(at(&key))?;
+                store.put(&key, json).await.map_err(at(&key))?;
                 docs.push(d);
             }
         }
@@ -476,23 +524,34 @@ async fn case(
         intake: opts.intake,
     };
     let policy2 = policy.clone();
+    let span = tracing::Span::current();
+    let judge_folder = folder.clone();
     let (dossier, html, json) = tokio::task::spawn_blocking(move || {
-        let (d, _) =
-            verify::verify_docs(&bundle, docs, &policy2, &vopts).map_err(|e| e.to_string())?;
+        let _entered = span.enter();
+        let (d, _) = verify::verify_docs(&bundle, docs, &policy2, &vopts).map_err(|e| {
+            // A malformed case.toml names its own line; the file is the case's case.toml.
+            let file = match (&e, &bundle.case_toml) {
+                (verify::VerifyError::CaseToml(_), Some((p, _))) => format!("{judge_folder}{p}"),
+                _ => judge_folder.clone(),
+            };
+            at(&file)(e)
+        })?;
         let html = crate::dossier::html::render(&d);
-        let json = serde_json::to_vec_pretty(&d).map_err(|e| e.to_string())?;
-        Ok::<_, String>((d, html, json))
+        let json = serde_json::to_vec_pretty(&d).map_err(at(&judge_folder))?;
+        Ok::<_, CaseError>((d, html, json))
     })
     .await
-    .map_err(|e| e.to_string())??;
+    .map_err(at(&folder))??;
+    let dossier_key = format!("dossiers/{id}/dossier.json");
     store
-        .put(&format!("dossiers/{id}/dossier.json"), json)
+        .put(&dossier_key, json)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(at(&dossier_key))?;
+    let html_key = format!("dossiers/{id}/dossier.html");
     store
-        .put(&format!("dossiers/{id}/dossier.html"), html.into_bytes())
+        .put(&html_key, html.into_bytes())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(at(&html_key))?;
     // The verdict before this run: a state committed earlier in this same run (a restart)
     // keeps the one it recorded.
     let previous = match &old {
@@ -520,10 +579,10 @@ async fn case(
     store
         .put(
             &state_key,
-            serde_json::to_vec(&state).map_err(|e| e.to_string())?,
+            serde_json::to_vec(&state).map_err(at(&state_key))?,
         )
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(at(&state_key))?;
     Ok(CaseResult {
         case_id: id.to_string(),
         verdict: Some(dossier.verdict),
@@ -656,14 +715,5 @@ mod tests {
         assert_eq!(per.iter().sum::<usize>(), 1000);
         assert!(per.iter().all(|&c| c > 200), "{per:?}");
         assert_eq!(shard_of("x", 1), 0);
-    }
-
-    #[test]
-    fn ids_are_masked_in_logs() {
-        assert_eq!(
-            mask_ids("case 11010519491231002X failed"),
-            "case 110105********002X failed"
-        );
-        assert_eq!(mask_ids("row 12"), "row 12");
     }
 }

@@ -25,8 +25,10 @@
 // Amounts are integer fen written as `yuan_fen`, e.g. `10_616_00` = 10,616.00 元.
 #![allow(clippy::inconsistent_digit_grouping)]
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::error::Error;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,7 +39,9 @@ use rust_xlsxwriter::{
 };
 use serde::Serialize;
 
-type Res<T> = Result<T, Box<dyn Error>>;
+use common::Res;
+use common::ids::id_check;
+use common::rng::Rng;
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -62,56 +66,6 @@ fn threshold_fen(year: i32) -> i64 {
         2020 => 1_061_600,
         2021 => 1_128_800,
         _ => panic!("no threshold for {year}"),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// PRNG (splitmix64)
-// ---------------------------------------------------------------------------
-
-struct Rng(u64);
-
-impl Rng {
-    fn for_name(name: &str) -> Rng {
-        // FNV-1a of the name, so each fixture has its own stable stream.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in name.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(h)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
-    }
-
-    fn shuffle<T>(&mut self, xs: &mut [T]) {
-        for i in (1..xs.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            xs.swap(i, j);
-        }
     }
 }
 
@@ -212,17 +166,6 @@ fn gen_name(rng: &mut Rng, shape: u8) -> String {
 
 const REGIONS: [&str; 6] = ["110101", "110112", "130102", "320102", "410105", "510104"];
 
-/// GB 11643 check character of the first 17 digits.
-fn id_check(body: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = body
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).expect("digit") * w)
-        .sum();
-    b"10X98765432"[(s % 11) as usize] as char
-}
-
 fn gen_id(rng: &mut Rng) -> String {
     let start = NaiveDate::from_ymd_opt(1970, 1, 1).expect("date");
     let end = NaiveDate::from_ymd_opt(1998, 12, 31).expect("date");
@@ -245,7 +188,7 @@ fn credit_code(prefix: &str, seed_name: &str) -> String {
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
     ];
     let chars: Vec<char> = CC_CHARS.chars().collect();
-    let mut rng = Rng::for_name(seed_name);
+    let mut rng = Rng::new(seed_name);
     let mut s = prefix.to_string();
     while s.len() < 17 {
         s.push(chars[rng.below(31) as usize]);
@@ -1807,7 +1750,7 @@ fn detail_rows(emps: &[Emp], ps: PeriodStyle, ac: AgentCols, ag: &Agents) -> Vec
 /// (2019-12 between the 2019 and 2020 thresholds, below-threshold pre-window month).
 fn fixture_detail_current(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "detail-current.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         max_pre: 2, // title says 2019年10月 至 2020年11月
         ..NO_AGENT
@@ -1845,7 +1788,7 @@ fn fixture_detail_current(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
 /// no 所得项目 column so all rows are wages), amounts as TEXT like `12,345.67`.
 fn fixture_legacy(out: &Path, f: &Fmts) -> Res<()> {
     let name = "detail-2019-legacy.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         items: false,
         ..NO_AGENT
@@ -1938,7 +1881,7 @@ fn fixture_csvs(out: &Path, ag: &Agents) -> Res<()> {
         },
     ];
     for file in files {
-        let mut rng = Rng::for_name(file.name);
+        let mut rng = Rng::new(file.name);
         let emps = gen_emps(&mut rng, &NO_AGENT, &file.specs);
         let headers = detail_headers(file.ps, AgentCols::None);
         let rows = detail_rows(&emps, file.ps, AgentCols::None, ag);
@@ -1966,7 +1909,7 @@ fn fixture_csvs(out: &Path, ag: &Agents) -> Res<()> {
 /// 税款所属期起/止 as `YYYY-MM-DD` strings, amounts as float cells.
 fn fixture_ods(out: &Path, ag: &Agents) -> Res<()> {
     let name = "detail.ods";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let specs = [
         Spec::new(Sc::Pass),
         Spec::new(Sc::Pass),
@@ -2007,7 +1950,7 @@ fn group_for_forms<'a>(
 /// rows are themselves in a 申报表, so they count as covered.
 fn fixture_declaration(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "declaration-form.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         items: false,
         agent_info: true,
@@ -2082,7 +2025,7 @@ fn write_cover_sheets(
 /// The form rows duplicate detail rows; they must not add income.
 fn fixture_two_tabs(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "two-tabs.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let specs = [
         Spec::new(Sc::Pass),
         Spec::new(Sc::Pass),
@@ -2122,7 +2065,7 @@ fn fixture_two_tabs(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
 /// main unit written with half-width brackets.
 fn fixture_agent_column(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "agent-column.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         agent_info: true,
         ..NO_AGENT
@@ -2178,7 +2121,7 @@ const LARGE_MIX: [(Sc, usize); 10] = [
 /// (2020-01) holding all covered zero-tax rows. Scenario months are random.
 fn fixture_large(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "large-3000.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         agent_info: true,
         ..NO_AGENT
@@ -2227,7 +2170,7 @@ fn fixture_errors(out: &Path) -> Res<()> {
     wb.add_worksheet();
     wb.save(out.join("empty.xlsx"))?;
 
-    let mut rng = Rng::for_name("no-header.xlsx");
+    let mut rng = Rng::new("no-header.xlsx");
     let words = [
         "月度销售统计",
         "华北区",
@@ -2564,7 +2507,7 @@ fn write_form3_sheet(
 /// months are covered.
 fn fixture_form3_monthly(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "form-3row-monthly.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         items: false,
         agent_info: true,
@@ -2616,7 +2559,7 @@ fn fixture_form3_monthly(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
 /// months pass.
 fn fixture_detail_form3(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "detail-form-3row.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let specs = [
         Spec::new(Sc::Pass),
         Spec::new(Sc::Pass),
@@ -2668,7 +2611,7 @@ fn fixture_detail_form3(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
 /// the other: both fail `employer.consistency`.
 fn fixture_range_branch(out: &Path, ag: &Agents) -> Res<()> {
     let name = "range-agent-branch.csv";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         agent_info: true,
         ..NO_AGENT
@@ -2759,7 +2702,7 @@ fn fixture_range_branch(out: &Path, ag: &Agents) -> Res<()> {
 /// as text with thousands separators, a 合计 row.
 fn fixture_report_2018(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let name = "report-2018.xlsx";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let cfg = FileCfg {
         agent_info: true,
         ..NO_AGENT
@@ -2858,7 +2801,7 @@ fn fixture_report_2018(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
 /// the title.
 fn fixture_gbk_title(out: &Path, _ag: &Agents) -> Res<()> {
     let name = "detail-gbk-title.csv";
-    let mut rng = Rng::for_name(name);
+    let mut rng = Rng::new(name);
     let specs = [
         Spec::new(Sc::Pass),
         Spec::new(Sc::Pass),

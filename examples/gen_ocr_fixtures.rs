@@ -34,7 +34,9 @@
 //! name (gaussian-ish noise is an Irwin–Hall sum, no libm), so a given poppler version gives the
 //! same bytes on every run.
 
-use std::collections::HashMap;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,54 +48,16 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, LineCap, LineJoin, Stroke};
 use krilla::surface::Surface;
-use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 use serde_json::{Value, json};
+
+use common::fonts::OtFace;
+use common::ids::id_check;
+use common::rng::Rng;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const PDF_DIR: &str = "fixtures/pdf";
-
-// ───────────────────────────── PRNG ─────────────────────────────
-
-/// splitmix64, seeded from a string (FNV-1a).
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: &str) -> Self {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in seed.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(h)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-    /// Uniform in `[lo, hi)`.
-    fn uniform(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * self.unit()
-    }
-    /// Gaussian-ish (Irwin–Hall of 4 uniforms from one draw), mean 0, standard deviation 1.
-    fn gauss(&mut self) -> f32 {
-        let r = self.next();
-        let s: u32 = (0..4).map(|i| ((r >> (16 * i)) & 0xffff) as u32).sum();
-        // Sum of 4 U(0,1): mean 2, variance 4/12.
-        (s as f32 / 65536.0 - 2.0) * 1.732_050_8
-    }
-    fn sign(&mut self) -> f32 {
-        if self.next() & 1 == 0 { 1.0 } else { -1.0 }
-    }
-}
 
 // ───────────────────────────── rasterizing ─────────────────────────────
 
@@ -364,114 +328,6 @@ fn save(img: &GrayImage, path: &Path) -> Res<()> {
 
 // ───────────────────────────── fonts (for krilla overlays) ─────────────────────────────
 
-const FONT_DIR: &str = "/usr/share/fonts/opentype/noto";
-/// Face index of "Noto Sans/Serif CJK SC" inside the Noto CJK `.ttc` files.
-const SC_INDEX: u32 = 2;
-
-/// Minimal OpenType reader: cmap (format 12) + hmtx advances, enough to build krilla glyph
-/// runs without a shaper (as in `gen_pdf_fixtures.rs`).
-struct OtFace {
-    font: Font,
-    upem: f32,
-    groups: Vec<(u32, u32, u32)>,
-    advances: Vec<u16>,
-}
-
-fn be16(d: &[u8], o: usize) -> usize {
-    u16::from_be_bytes([d[o], d[o + 1]]) as usize
-}
-fn be32(d: &[u8], o: usize) -> usize {
-    u32::from_be_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]]) as usize
-}
-
-impl OtFace {
-    fn load(file: &str) -> Res<OtFace> {
-        let path = Path::new(FONT_DIR).join(file);
-        let data = std::fs::read(&path)
-            .map_err(|e| format!("{}: {e} (install Debian's fonts-noto-cjk)", path.display()))?;
-        if &data[0..4] != b"ttcf" {
-            return Err(format!("{}: not a TTC", path.display()).into());
-        }
-        let face_off = be32(&data, 12 + 4 * SC_INDEX as usize);
-        let mut tables = HashMap::new();
-        for i in 0..be16(&data, face_off + 4) {
-            let r = face_off + 12 + 16 * i;
-            tables.insert(data[r..r + 4].to_vec(), be32(&data, r + 8));
-        }
-        let tab = |t: &[u8]| -> Res<usize> {
-            tables
-                .get(t)
-                .copied()
-                .ok_or_else(|| format!("{file}: missing table").into())
-        };
-        let upem = be16(&data, tab(b"head")? + 18) as f32;
-        let nhm = be16(&data, tab(b"hhea")? + 34);
-        let hmtx = tab(b"hmtx")?;
-        let advances = (0..nhm).map(|g| be16(&data, hmtx + 4 * g) as u16).collect();
-        let cmap = tab(b"cmap")?;
-        let mut groups = vec![];
-        for i in 0..be16(&data, cmap + 2) {
-            let r = cmap + 4 + 8 * i;
-            let sub = cmap + be32(&data, r + 4);
-            if be16(&data, r) == 3 && be16(&data, r + 2) == 10 && be16(&data, sub) == 12 {
-                for g in 0..be32(&data, sub + 12) {
-                    let o = sub + 16 + 12 * g;
-                    groups.push((
-                        be32(&data, o) as u32,
-                        be32(&data, o + 4) as u32,
-                        be32(&data, o + 8) as u32,
-                    ));
-                }
-            }
-        }
-        if groups.is_empty() {
-            return Err(format!("{file}: no cmap format 12").into());
-        }
-        let font = Font::new(data.into(), SC_INDEX).ok_or("krilla rejected the font")?;
-        Ok(OtFace {
-            font,
-            upem,
-            groups,
-            advances,
-        })
-    }
-
-    fn gid(&self, c: char) -> u32 {
-        let u = c as u32;
-        let i = self.groups.partition_point(|g| g.1 < u);
-        match self.groups.get(i) {
-            Some(&(s, _, g)) if s <= u => g + (u - s),
-            _ => panic!("font has no glyph for {c:?} (U+{u:04X})"),
-        }
-    }
-
-    fn advance(&self, gid: u32) -> f32 {
-        let a = self.advances.get(gid as usize).or(self.advances.last());
-        a.copied().unwrap_or(0) as f32 / self.upem
-    }
-
-    fn glyphs(&self, s: &str) -> Vec<KrillaGlyph> {
-        s.char_indices()
-            .map(|(i, c)| {
-                let g = self.gid(c);
-                KrillaGlyph {
-                    glyph_id: GlyphId::new(g),
-                    text_range: i..i + c.len_utf8(),
-                    x_advance: self.advance(g),
-                    x_offset: 0.0,
-                    y_offset: 0.0,
-                    y_advance: 0.0,
-                    location: None,
-                }
-            })
-            .collect()
-    }
-
-    fn width(&self, s: &str) -> f32 {
-        s.chars().map(|c| self.advance(self.gid(c))).sum()
-    }
-}
-
 struct Fonts {
     sans: OtFace,
     bold: OtFace,
@@ -631,17 +487,6 @@ fn seal_texture(w: u32, h: u32, dpi: u32, rng: &mut Rng) -> Vec<f32> {
 }
 
 // ───────────────────────────── ID cards ─────────────────────────────
-
-/// GB 11643 check character of the first 17 digits (ISO 7064 MOD 11-2).
-fn id_check(first17: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).expect("digit") * w)
-        .sum();
-    "10X98765432".as_bytes()[(sum % 11) as usize] as char
-}
 
 fn id_valid(id: &str) -> bool {
     id.len() == 18 && id[..17].bytes().all(|b| b.is_ascii_digit()) && {

@@ -29,10 +29,11 @@ mod common;
 use std::fs;
 use std::path::PathBuf;
 
-use common::dates::{Ym, Ymd, iso_to_dot, ym_cn, ymd_cn, ymd_cn0, ymd_hanzi};
+use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_cn0, ymd_hanzi};
+use common::documents::{self, NsjlRow, NsjlSpec};
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
-use common::layout::{A4_H, A4_W, Al, Doc, Flow, PAD, Page, Seg, f, k, p};
+use common::layout::{A4_H, A4_W, Al, Doc, Flow, Page, Seg, f, k, p};
 use common::money::{capitals, yuan, yuan_thousands};
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
@@ -59,17 +60,6 @@ struct NsjlTruth {
     rows: Vec<NsjlRow>,
     total_fen: i64,
     total_capitals: String,
-}
-
-#[derive(Serialize, Clone)]
-struct NsjlRow {
-    declared_on: String,
-    amount_fen: i64,
-    paid_on: String,
-    item: String,
-    period: String,
-    authority: String,
-    remark: String,
 }
 
 #[derive(Serialize)]
@@ -279,15 +269,8 @@ const UNIT_TRADE: &str = "北京通州恒信达商贸有限公司";
 
 // ─────────────────────── 1. 个人所得税纳税记录 ───────────────────────
 
-struct NsjlSpec {
-    file: &'static str,
-    holder: &'static str,
-    id: String,
-    from: Ym,
-    to: Ym,
-    record_prefix: &'static str,
-    rows: Vec<NsjlRow>,
-}
+/// When the 纳税记录 fixtures were printed.
+const NSJL_ISSUED: Ymd = Ymd(2020, 12, 18);
 
 fn nsjl_rows(
     rng: &mut Rng,
@@ -317,142 +300,26 @@ fn nsjl_rows(
     rows
 }
 
+/// The 纳税记录 of `spec` with its truth (`spec.seed` is the file name).
 fn nsjl(fonts: Option<&Fonts>, spec: NsjlSpec) -> (Vec<Page>, Truth) {
-    let mut rng = Rng::new(spec.file);
-    let code = rng.chars_from("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
-    let rec_digits = rng.digits(8);
-    let issued = Ymd(2020, 12, 18);
-    let mut d = Doc::new(fonts, Face::Sans);
-    let xs = [50.0, 114.0, 180.0, 244.0, 310.0, 368.0, 460.0, 545.0];
-    let heads = [
-        "申报日期",
-        "实缴(退)金额",
-        "入(退)库日期",
-        "所得项目",
-        "税款所属期",
-        "入库税务机关",
-        "备注",
-    ];
-    let total: i64 = spec.rows.iter().map(|r| r.amount_fen).sum();
-    let chunks: Vec<&[NsjlRow]> = spec.rows.chunks(16).collect();
-    let npages = chunks.len();
-    let cx = A4_W / 2.0;
-    for (pi, chunk) in chunks.iter().enumerate() {
-        d.page(A4_W, A4_H);
-        let w = d.t(50.0, 48.0, 9.0, spec.record_prefix);
-        d.t(50.0 + w + 6.0, 48.0, 9.0, &rec_digits);
-        d.t(445.0, 48.0, 9.0, "查询验证码");
-        let mut x = 445.0;
-        for g in 0..3 {
-            x += d.t(x, 62.0, 9.0, &code[g * 4..g * 4 + 4]) + 6.0;
-        }
-        d.t(445.0, 75.0, 9.0, &code[12..16]);
-        let top = if pi == 0 {
-            d.title(cx, 102.0, 14.0, "中华人民共和国");
-            d.title(cx, 130.0, 20.0, "个人所得税纳税记录");
-            d.tc(cx, 152.0, 11.0, "（原《税收完税证明》）");
-            d.t(
-                50.0,
-                182.0,
-                10.0,
-                &format!("记录期间：{}至{}", ym_cn(spec.from), ym_cn(spec.to)),
-            );
-            d.t(50.0, 198.0, 10.0, &format!("纳税人名称：{}", spec.holder));
-            d.t(300.0, 198.0, 10.0, &format!("纳税人识别号：{}", spec.id));
-            d.t(50.0, 214.0, 10.0, "身份证件类型：居民身份证");
-            d.t(300.0, 214.0, 10.0, &format!("身份证件号码：{}", spec.id));
-            d.tr(545.0, 231.0, 9.0, "金额单位：元");
-            236.0
-        } else {
-            d.title(cx, 112.0, 18.0, "个人所得税纳税记录（续）");
-            d.tr(545.0, 141.0, 9.0, "金额单位：元");
-            146.0
-        };
-        let (hh, rh) = (22.0, 26.0);
-        let mut heights = vec![hh];
-        heights.extend(std::iter::repeat_n(rh, chunk.len()));
-        d.grid(&xs, top, &heights);
-        for (i, h) in heads.iter().enumerate() {
-            d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-        }
-        let mut y = top + hh;
-        for r in chunk.iter() {
-            d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &iso_to_dot(&r.declared_on));
-            d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(r.amount_fen));
-            d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &iso_to_dot(&r.paid_on));
-            d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &r.item);
-            d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &iso_to_dot(&r.period));
-            let (a, b) = r.authority.split_at("国家税务总局北京市".len());
-            d.t(xs[5] + PAD, y + 11.0, 9.0, a);
-            d.t(xs[5] + PAD, y + 22.0, 9.0, b);
-            d.cell(&xs, 6, 7, y, rh, 9.0, Al::L, &r.remark);
-            y += rh;
-        }
-        if pi + 1 == npages {
-            d.hl(xs[0], xs[7], y + rh);
-            for c in [0, 1, 2, 7] {
-                d.vl(xs[c], y, y + rh);
-            }
-            d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, "金额合计");
-            d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(total));
-            d.cell(
-                &xs,
-                2,
-                7,
-                y,
-                rh,
-                9.0,
-                Al::L,
-                &format!("（大写）{}", capitals(total)),
-            );
-            y += rh;
-            let mut fl = Flow {
-                x0: 50.0,
-                x1: 545.0,
-                y: y + 10.0,
-                size: 9.0,
-                lh: 14.0,
-                top: 60.0,
-                bottom: 790.0,
-            };
-            d.para(
-                &mut fl,
-                0.0,
-                &[p(
-                    "说明：本记录涉及纳税人敏感信息，请妥善保管。你可以通过自然人电子税务局对本记录进行验证。本记录所载信息为纳税人已申报并缴纳入库的个人所得税信息，不作为纳税人其他涉税事项的证明。",
-                )],
-            );
-            d.t(
-                50.0,
-                fl.y + 16.0,
-                9.0,
-                &format!("开具时间：{}", ymd_cn(issued)),
-            );
-        }
-        d.tc(
-            cx,
-            812.0,
-            9.0,
-            &format!("当前第{}页，共{}页", pi + 1, npages),
-        );
-    }
+    let drawn = documents::nsjl(fonts, &spec);
     let truth = NsjlTruth {
-        file: spec.file.into(),
+        file: spec.seed.into(),
         kind: "tax_record",
         layout: "nsjl",
         holder_name: spec.holder.into(),
         id_number: spec.id.clone(),
         period_from: spec.from.iso(),
         period_to: spec.to.iso(),
-        verification_code: code,
-        record_number: format!("{}{}", spec.record_prefix, rec_digits),
-        issued_on: issued.iso(),
-        pages: npages,
+        verification_code: drawn.verification_code,
+        record_number: drawn.record_number,
+        issued_on: spec.issued.iso(),
+        pages: drawn.pages.len(),
         rows: spec.rows,
-        total_fen: total,
-        total_capitals: capitals(total),
+        total_fen: drawn.total,
+        total_capitals: capitals(drawn.total),
     };
-    (d.pages, to_value(&truth))
+    (drawn.pages, to_value(&truth))
 }
 
 fn tax_record_1page(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
@@ -472,12 +339,13 @@ fn tax_record_1page(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     nsjl(
         fonts,
         NsjlSpec {
-            file,
+            seed: file,
             holder: "王建国",
             id: id_number("130102", "19900315", "431"),
             from,
             to,
             record_prefix: "(2020)京0112记录",
+            issued: NSJL_ISSUED,
             rows,
         },
     )
@@ -505,12 +373,13 @@ fn tax_record_3pages(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     nsjl(
         fonts,
         NsjlSpec {
-            file,
+            seed: file,
             holder: "李娜",
             id: id_number("370102", "19881120", "362"),
             from,
             to,
             record_prefix: "(2020)京0112记录",
+            issued: NSJL_ISSUED,
             rows,
         },
     )
@@ -526,12 +395,13 @@ fn tax_record_stsong() -> (Vec<Page>, Truth) {
     nsjl(
         None,
         NsjlSpec {
-            file,
+            seed: file,
             holder: "陈晓明",
             id: id_number("410105", "19920708", "215"),
             from,
             to,
             record_prefix: "(2020)京0108记录",
+            issued: NSJL_ISSUED,
             rows,
         },
     )

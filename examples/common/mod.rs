@@ -25,6 +25,7 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 pub mod dates;
+pub mod documents;
 pub mod fonts;
 pub mod ids;
 pub mod layout;

@@ -30,10 +30,12 @@ use std::fs;
 use std::path::PathBuf;
 
 use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_cn0, ymd_hanzi};
-use common::documents::{self, NsjlRow, NsjlSpec};
+use common::documents::{
+    self, Contract2019, ContractParties, NsjlRow, NsjlSpec, Term, body_flow, signatures,
+};
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
-use common::layout::{A4_H, A4_W, Al, Doc, Flow, Page, Seg, f, k, p};
+use common::layout::{A4_H, A4_W, Al, Doc, Page, f, k, p};
 use common::money::{capitals, yuan, yuan_thousands};
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
@@ -1076,209 +1078,36 @@ struct Party {
     home: &'static str,
 }
 
-fn body_flow() -> Flow {
-    Flow {
-        x0: 64.0,
-        x1: 531.0,
-        y: 70.0,
-        size: 10.5,
-        lh: 19.0,
-        top: 64.0,
-        bottom: 790.0,
-    }
-}
-
-/// Underlined date blanks: 自 [2020] 年 [1] 月 [1] 日
-fn date_blanks(segs: &mut Vec<Seg>, d: Ymd) {
-    segs.push(f(d.0));
-    segs.push(p("年"));
-    segs.push(f(d.1));
-    segs.push(p("月"));
-    segs.push(f(d.2));
-    segs.push(p("日"));
-}
-
-fn signatures(d: &mut Doc, fl: &mut Flow, a: &str, b: &str, date: &str) {
-    d.ensure(fl, 110.0);
-    let y = fl.y + 36.0;
-    d.t(fl.x0, y, 10.5, a);
-    d.t(300.0, y, 10.5, b);
-    d.t(
-        fl.x0,
-        y + 30.0,
-        10.5,
-        "法定代表人（主要负责人）或委托代理人（签字或盖章）",
-    );
-    d.t(fl.x0, y + 64.0, 10.5, date);
-    d.t(300.0, y + 64.0, 10.5, date);
-    fl.y = y + 80.0;
-}
-
-enum Term2019 {
-    Fixed {
-        start: Ymd,
-        end: Ymd,
-        probation_end: Ymd,
-    },
-    Open {
-        start: Ymd,
-        probation_end: Ymd,
-    },
-    Task {
-        start: Ymd,
-        task: &'static str,
-    },
-}
-
-/// 人力资源社会保障部《劳动合同（通用）》2019 template with all three term options printed.
+/// A 2019-template contract (`documents::contract_2019`) with its truth.
 fn contract_2019(
     fonts: Option<&Fonts>,
     file: &str,
     party: Party,
-    term: Term2019,
+    term: Term,
     signed: Ymd,
     job: &str,
 ) -> (Vec<Page>, Truth) {
-    let mut d = Doc::new(fonts, Face::Serif);
-    d.page(A4_W, A4_H);
-    let mut fl = body_flow();
-    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同");
-    d.tc(A4_W / 2.0, 108.0, 12.0, "（通用）");
-    fl.y = 128.0;
-    d.para(&mut fl, 0.0, &[p("甲方（用人单位）："), f(party.employer)]);
-    d.para(
-        &mut fl,
-        0.0,
-        &[p("统一社会信用代码："), f(party.code.clone().unwrap())],
+    let pages = documents::contract_2019(
+        fonts,
+        &Contract2019 {
+            parties: ContractParties {
+                employer: party.employer,
+                code: party.code.as_deref().unwrap(),
+                rep: party.rep,
+                employer_addr: party.employer_addr,
+                employee: party.employee,
+                id: &party.id,
+                home: party.home,
+                // This template's fixtures print the employer's address as the employee's.
+                residence: party.employer_addr,
+            },
+            term,
+            signed,
+            job,
+        },
     );
-    d.para(
-        &mut fl,
-        0.0,
-        &[p("法定代表人（主要负责人）或委托代理人："), f(party.rep)],
-    );
-    d.para(&mut fl, 0.0, &[p("注册地："), f(party.employer_addr)]);
-    d.para(&mut fl, 0.0, &[p("经营地："), f(party.employer_addr)]);
-    fl.y += 8.0;
-    d.para(&mut fl, 0.0, &[p("乙方（劳动者）："), f(party.employee)]);
-    d.para(&mut fl, 0.0, &[p("居民身份证号码："), f(&party.id)]);
-    d.para(
-        &mut fl,
-        0.0,
-        &[p("（或其他有效证件名称____证件号：________）")],
-    );
-    d.para(&mut fl, 0.0, &[p("户籍地址："), f(party.home)]);
-    d.para(
-        &mut fl,
-        0.0,
-        &[p("经常居住地（通讯地址）："), f(party.employer_addr)],
-    );
-    fl.y += 8.0;
-    d.para(
-        &mut fl,
-        2.0,
-        &[p("根据《中华人民共和国劳动法》《中华人民共和国劳动合同法》等法律法规政策规定，甲乙双方遵循合法、公平、平等自愿、协商一致、诚实信用的原则订立本合同。")],
-    );
-    d.para(&mut fl, 0.0, &[k("一、劳动合同期限")]);
-    let choice = match term {
-        Term2019::Fixed { .. } => 1,
-        Term2019::Open { .. } => 2,
-        Term2019::Task { .. } => 3,
-    };
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第一条 甲乙双方自用工之日起建立劳动关系，双方约定按下列第"),
-            f(format!(" {choice} ")),
-            p("种方式确定劳动合同期限："),
-        ],
-    );
-    const BLANK: &str = "____年__月__日";
-    let mut o1 = vec![p("1.固定期限：自")];
-    let mut o2 = vec![p("2.无固定期限：自")];
-    let mut o3 = vec![p("3.以完成一定工作任务为期限：自")];
-    match &term {
-        Term2019::Fixed {
-            start,
-            end,
-            probation_end,
-        } => {
-            date_blanks(&mut o1, *start);
-            o1.push(p("起至"));
-            date_blanks(&mut o1, *end);
-            o1.push(p("止，其中，试用期从用工之日起至"));
-            date_blanks(&mut o1, *probation_end);
-            o1.push(p("止。"));
-        }
-        _ => o1.push(p(&format!(
-            "{BLANK}起至{BLANK}止，其中，试用期从用工之日起至{BLANK}止。"
-        ))),
-    }
-    match &term {
-        Term2019::Open {
-            start,
-            probation_end,
-        } => {
-            date_blanks(&mut o2, *start);
-            o2.push(p(
-                "起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至",
-            ));
-            date_blanks(&mut o2, *probation_end);
-            o2.push(p("止。"));
-        }
-        _ => o2.push(p(&format!(
-            "{BLANK}起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至{BLANK}止。"
-        ))),
-    }
-    match &term {
-        Term2019::Task { start, task } => {
-            date_blanks(&mut o3, *start);
-            o3.push(p("起至"));
-            o3.push(f(task));
-            o3.push(p(
-                "工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。",
-            ));
-        }
-        _ => o3.push(p(&format!(
-            "{BLANK}起至________工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。"
-        ))),
-    }
-    for o in [&o1, &o2, &o3] {
-        d.para(&mut fl, 2.0, o);
-    }
-    d.para(&mut fl, 0.0, &[k("二、工作内容和工作地点")]);
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第二条 乙方工作岗位是"),
-            f(job),
-            p("，岗位职责为"),
-            f("按甲方岗位说明书执行"),
-            p("。乙方的工作应达到甲方规定的岗位工作标准。"),
-        ],
-    );
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第三条 乙方工作地点为"),
-            f("北京市通州区"),
-            p("，如甲方派乙方到外地工作，应当征得乙方同意。"),
-        ],
-    );
-    d.para(&mut fl, 0.0, &[k("三、工作时间和休息休假")]);
-    d.para(
-        &mut fl,
-        2.0,
-        &[p("第四条 甲乙双方同意按以下第"), f(" 1 "), p("种方式确定乙方的工作时间：1.标准工时制，即每日工作不超过八小时，每周工作不超过四十小时，每周至少休息一天。")],
-    );
-    d.para(&mut fl, 0.0, &[k("四、其他")]);
-    d.para(&mut fl, 2.0, &[p("第五条 本合同未尽事宜，按照国家和北京市有关规定执行。本合同一式两份，甲乙双方各执一份，经甲乙双方签字（盖章）后生效。")]);
-    let date = format!("签订日期：{}", ymd_cn(signed));
-    signatures(&mut d, &mut fl, "甲方（盖章）", "乙方（签字）", &date);
     let (term_type, start, end, task, probation_end) = match term {
-        Term2019::Fixed {
+        Term::Fixed {
             start,
             end,
             probation_end,
@@ -1289,11 +1118,11 @@ fn contract_2019(
             None,
             Some(probation_end.iso()),
         ),
-        Term2019::Open {
+        Term::Open {
             start,
             probation_end,
         } => ("open_ended", start, None, None, Some(probation_end.iso())),
-        Term2019::Task { start, task } => ("task", start, None, Some(task.to_string()), None),
+        Term::Task { start, task } => ("task", start, None, Some(task.to_string()), None),
     };
     let truth = ContractTruth {
         file: file.into(),
@@ -1310,7 +1139,7 @@ fn contract_2019(
         probation_months: None,
         signed_on: Some(signed.iso()),
     };
-    (d.pages, to_value(&truth))
+    (pages, to_value(&truth))
 }
 
 fn contract_2019_fixed(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
@@ -1326,7 +1155,7 @@ fn contract_2019_fixed(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
             id: id_number("130102", "19900315", "431"),
             home: "河北省石家庄市长安区建设北大街18号",
         },
-        Term2019::Fixed {
+        Term::Fixed {
             start: Ymd(2020, 1, 1),
             end: Ymd(2022, 12, 31),
             probation_end: Ymd(2020, 3, 31),
@@ -1349,7 +1178,7 @@ fn contract_2019_open(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
             id: id_number("370102", "19881120", "362"),
             home: "山东省济南市历下区泉城路26号",
         },
-        Term2019::Open {
+        Term::Open {
             start: Ymd(2018, 7, 1),
             probation_end: Ymd(2018, 12, 31),
         },
@@ -1371,7 +1200,7 @@ fn contract_2019_task(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
             id: id_number("420106", "19850611", "817"),
             home: "湖北省武汉市武昌区中南路99号",
         },
-        Term2019::Task {
+        Term::Task {
             start: Ymd(2020, 3, 1),
             task: "通州新办公楼装修项目",
         },

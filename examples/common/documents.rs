@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::dates::{Ym, Ymd, iso_to_dot, ym_cn, ymd_cn};
 use super::fonts::{Face, Fonts};
-use super::layout::{A4_H, A4_W, Al, Doc, Flow, PAD, Page, p};
+use super::layout::{A4_H, A4_W, Al, Doc, Flow, PAD, Page, Seg, f, k, p};
 use super::money::{capitals, yuan};
 use super::rng::Rng;
 
@@ -171,4 +171,227 @@ pub fn nsjl(fonts: Option<&Fonts>, spec: &NsjlSpec) -> Nsjl {
         verification_code: code,
         total,
     }
+}
+
+// ─────────────────────────── 劳动合同 ───────────────────────────
+
+/// Body text of an A4 contract page.
+pub fn body_flow() -> Flow {
+    Flow {
+        x0: 64.0,
+        x1: 531.0,
+        y: 70.0,
+        size: 10.5,
+        lh: 19.0,
+        top: 64.0,
+        bottom: 790.0,
+    }
+}
+
+/// Underlined date blanks: 自 [2020] 年 [1] 月 [1] 日
+pub fn date_blanks(segs: &mut Vec<Seg>, d: Ymd) {
+    segs.push(f(d.0));
+    segs.push(p("年"));
+    segs.push(f(d.1));
+    segs.push(p("月"));
+    segs.push(f(d.2));
+    segs.push(p("日"));
+}
+
+/// The two parties' signature block with the date under each.
+pub fn signatures(d: &mut Doc, fl: &mut Flow, a: &str, b: &str, date: &str) {
+    d.ensure(fl, 110.0);
+    let y = fl.y + 36.0;
+    d.t(fl.x0, y, 10.5, a);
+    d.t(300.0, y, 10.5, b);
+    d.t(
+        fl.x0,
+        y + 30.0,
+        10.5,
+        "法定代表人（主要负责人）或委托代理人（签字或盖章）",
+    );
+    d.t(fl.x0, y + 64.0, 10.5, date);
+    d.t(300.0, y + 64.0, 10.5, date);
+    fl.y = y + 80.0;
+}
+
+#[derive(Clone, Copy)]
+pub enum Term {
+    Fixed {
+        start: Ymd,
+        end: Ymd,
+        probation_end: Ymd,
+    },
+    Open {
+        start: Ymd,
+        probation_end: Ymd,
+    },
+    Task {
+        start: Ymd,
+        task: &'static str,
+    },
+}
+
+/// The parties as the 2019 template prints them.
+pub struct ContractParties<'a> {
+    pub employer: &'a str,
+    /// 统一社会信用代码
+    pub code: &'a str,
+    pub rep: &'a str,
+    /// 注册地 and 经营地
+    pub employer_addr: &'a str,
+    pub employee: &'a str,
+    pub id: &'a str,
+    /// 户籍地址
+    pub home: &'a str,
+    /// 经常居住地（通讯地址）
+    pub residence: &'a str,
+}
+
+pub struct Contract2019<'a> {
+    pub parties: ContractParties<'a>,
+    pub term: Term,
+    pub signed: Ymd,
+    /// 第二条 工作岗位
+    pub job: &'a str,
+}
+
+/// 人力资源社会保障部《劳动合同（通用）》2019 template with all three term options printed.
+pub fn contract_2019(fonts: Option<&Fonts>, c: &Contract2019) -> Vec<Page> {
+    let pt = &c.parties;
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "劳动合同");
+    d.tc(A4_W / 2.0, 108.0, 12.0, "（通用）");
+    fl.y = 128.0;
+    d.para(&mut fl, 0.0, &[p("甲方（用人单位）："), f(pt.employer)]);
+    d.para(&mut fl, 0.0, &[p("统一社会信用代码："), f(pt.code)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("法定代表人（主要负责人）或委托代理人："), f(pt.rep)],
+    );
+    d.para(&mut fl, 0.0, &[p("注册地："), f(pt.employer_addr)]);
+    d.para(&mut fl, 0.0, &[p("经营地："), f(pt.employer_addr)]);
+    fl.y += 8.0;
+    d.para(&mut fl, 0.0, &[p("乙方（劳动者）："), f(pt.employee)]);
+    d.para(&mut fl, 0.0, &[p("居民身份证号码："), f(pt.id)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("（或其他有效证件名称____证件号：________）")],
+    );
+    d.para(&mut fl, 0.0, &[p("户籍地址："), f(pt.home)]);
+    d.para(
+        &mut fl,
+        0.0,
+        &[p("经常居住地（通讯地址）："), f(pt.residence)],
+    );
+    fl.y += 8.0;
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("根据《中华人民共和国劳动法》《中华人民共和国劳动合同法》等法律法规政策规定，甲乙双方遵循合法、公平、平等自愿、协商一致、诚实信用的原则订立本合同。")],
+    );
+    d.para(&mut fl, 0.0, &[k("一、劳动合同期限")]);
+    let choice = match c.term {
+        Term::Fixed { .. } => 1,
+        Term::Open { .. } => 2,
+        Term::Task { .. } => 3,
+    };
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 甲乙双方自用工之日起建立劳动关系，双方约定按下列第"),
+            f(format!(" {choice} ")),
+            p("种方式确定劳动合同期限："),
+        ],
+    );
+    const BLANK: &str = "____年__月__日";
+    let mut o1 = vec![p("1.固定期限：自")];
+    let mut o2 = vec![p("2.无固定期限：自")];
+    let mut o3 = vec![p("3.以完成一定工作任务为期限：自")];
+    match c.term {
+        Term::Fixed {
+            start,
+            end,
+            probation_end,
+        } => {
+            date_blanks(&mut o1, start);
+            o1.push(p("起至"));
+            date_blanks(&mut o1, end);
+            o1.push(p("止，其中，试用期从用工之日起至"));
+            date_blanks(&mut o1, probation_end);
+            o1.push(p("止。"));
+        }
+        _ => o1.push(p(&format!(
+            "{BLANK}起至{BLANK}止，其中，试用期从用工之日起至{BLANK}止。"
+        ))),
+    }
+    match c.term {
+        Term::Open {
+            start,
+            probation_end,
+        } => {
+            date_blanks(&mut o2, start);
+            o2.push(p(
+                "起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至",
+            ));
+            date_blanks(&mut o2, probation_end);
+            o2.push(p("止。"));
+        }
+        _ => o2.push(p(&format!(
+            "{BLANK}起至依法解除、终止劳动合同时止，其中，试用期从用工之日起至{BLANK}止。"
+        ))),
+    }
+    match c.term {
+        Term::Task { start, task } => {
+            date_blanks(&mut o3, start);
+            o3.push(p("起至"));
+            o3.push(f(task));
+            o3.push(p(
+                "工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。",
+            ));
+        }
+        _ => o3.push(p(&format!(
+            "{BLANK}起至________工作任务完成时止。甲方应当以书面形式通知乙方工作任务完成。"
+        ))),
+    }
+    for o in [&o1, &o2, &o3] {
+        d.para(&mut fl, 2.0, o);
+    }
+    d.para(&mut fl, 0.0, &[k("二、工作内容和工作地点")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 乙方工作岗位是"),
+            f(c.job),
+            p("，岗位职责为"),
+            f("按甲方岗位说明书执行"),
+            p("。乙方的工作应达到甲方规定的岗位工作标准。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第三条 乙方工作地点为"),
+            f("北京市通州区"),
+            p("，如甲方派乙方到外地工作，应当征得乙方同意。"),
+        ],
+    );
+    d.para(&mut fl, 0.0, &[k("三、工作时间和休息休假")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[p("第四条 甲乙双方同意按以下第"), f(" 1 "), p("种方式确定乙方的工作时间：1.标准工时制，即每日工作不超过八小时，每周工作不超过四十小时，每周至少休息一天。")],
+    );
+    d.para(&mut fl, 0.0, &[k("四、其他")]);
+    d.para(&mut fl, 2.0, &[p("第五条 本合同未尽事宜，按照国家和北京市有关规定执行。本合同一式两份，甲乙双方各执一份，经甲乙双方签字（盖章）后生效。")]);
+    let date = format!("签订日期：{}", ymd_cn(c.signed));
+    signatures(&mut d, &mut fl, "甲方（盖章）", "乙方（签字）", &date);
+    d.pages
 }

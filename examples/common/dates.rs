@@ -2,6 +2,8 @@
 //! (`2025年3月`, `2025年03月05日`, `二〇二五年三月五日`, `2025.03.05`). Plain integers, no chrono:
 //! a printed date is exactly what the fixture's truth says.
 
+use serde::{Serialize, Serializer};
+
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub struct Ym(pub i32, pub u32);
 
@@ -26,6 +28,13 @@ impl Ym {
     }
     pub fn day(self, d: u32) -> Ymd {
         Ymd(self.0, self.1, d)
+    }
+}
+
+/// Serialised as `2020-03`, the form of the truth files.
+impl Serialize for Ym {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
     }
 }
 

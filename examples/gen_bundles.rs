@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 
 use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_dot, ymd_hanzi};
 use common::documents::{
-    Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, Spell, Term, body_flow,
-    contract_2019, nsjl, si_rights, si_year, signatures,
+    Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, Spell, Staff, Term, body_flow,
+    contract_2019, nsjl, si_rights, si_unit_record, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -113,65 +113,6 @@ fn si_monthly(fonts: Option<&Fonts>, holder: &str, id: &str, months: &[SiMonth])
         d.cell(&xs, 7, 8, y, rh, 9.0, Al::L, &m.arrived_on.iso());
         y += rh;
     }
-    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
-    d.pages
-}
-
-// ─────────────────────── 单位职工缴费信息 ───────────────────────
-
-struct Staff {
-    name: String,
-    id_masked: String,
-    from: Ym,
-    to: Ym,
-    base_fen: i64,
-}
-
-fn si_unit_record(fonts: Option<&Fonts>, unit: &str, pf: Ym, pt: Ym, staff: &[Staff]) -> Vec<Page> {
-    let mut d = Doc::new(fonts, Face::Sans);
-    d.page(A4_W, A4_H);
-    d.title(
-        A4_W / 2.0,
-        62.0,
-        14.0,
-        "北京市社会保险个人权益记录(单位职工缴费信息)",
-    );
-    d.t(50.0, 94.0, 10.0, &format!("单位名称：{unit}"));
-    d.t(
-        50.0,
-        110.0,
-        10.0,
-        &format!("查询期间：{}至{}", ym_cn(pf), ym_cn(pt)),
-    );
-    d.begin_form();
-    let xs = [50.0, 90.0, 160.0, 300.0, 380.0, 460.0, 545.0];
-    let heads = [
-        "序号",
-        "姓名",
-        "社会保障号码",
-        "缴费起始年月",
-        "缴费截止年月",
-        "缴费基数",
-    ];
-    let (top, hh, rh) = (122.0, 22.0, 20.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, staff.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
-    for (i, s) in staff.iter().enumerate() {
-        d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, &(i + 1).to_string());
-        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.name);
-        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &s.id_masked);
-        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &s.from.compact());
-        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &s.to.compact());
-        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(s.base_fen));
-        y += rh;
-    }
-    d.end_form();
-    d.tr(545.0, y + 40.0, 10.0, "北京市通州区社会保险基金管理中心");
     d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
     d.pages
 }

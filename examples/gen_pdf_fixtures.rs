@@ -29,9 +29,9 @@ mod common;
 use std::fs;
 use std::path::PathBuf;
 
-use common::dates::{Ym, Ymd, ym_cn, ymd_cn0, ymd_hanzi};
+use common::dates::{Ym, Ymd, ymd_cn0, ymd_hanzi};
 use common::documents::{
-    self, Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiYear, Spell, Term,
+    self, Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiYear, Spell, Staff, Term,
     body_flow, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
@@ -153,15 +153,6 @@ struct SiUnitTruth {
     period_from: String,
     period_to: String,
     staff: Vec<Staff>,
-}
-
-#[derive(Serialize)]
-struct Staff {
-    name: String,
-    id_masked: String,
-    from: String,
-    to: String,
-    base_fen: i64,
 }
 
 #[derive(Serialize, Clone)]
@@ -747,58 +738,13 @@ fn si_unit_record(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         staff.push(Staff {
             name: name.to_string(),
             id_masked: masked,
-            from: from.iso(),
-            to: to.iso(),
+            from,
+            to,
             base_fen: rng.range(73, 250) * 100_00 / 2,
         });
     }
     staff[0].base_fen = 12_000_00;
-    let mut d = Doc::new(fonts, Face::Sans);
-    d.page(A4_W, A4_H);
-    d.title(
-        A4_W / 2.0,
-        62.0,
-        14.0,
-        "北京市社会保险个人权益记录(单位职工缴费信息)",
-    );
-    d.t(50.0, 94.0, 10.0, &format!("单位名称：{UNIT_MAIN}"));
-    d.t(
-        50.0,
-        110.0,
-        10.0,
-        &format!("查询期间：{}至{}", ym_cn(pf), ym_cn(pt)),
-    );
-    // The table is drawn inside a Form XObject.
-    d.begin_form();
-    let xs = [50.0, 90.0, 160.0, 300.0, 380.0, 460.0, 545.0];
-    let heads = [
-        "序号",
-        "姓名",
-        "社会保障号码",
-        "缴费起始年月",
-        "缴费截止年月",
-        "缴费基数",
-    ];
-    let (top, hh, rh) = (122.0, 22.0, 20.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, staff.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
-    for (i, s) in staff.iter().enumerate() {
-        d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, &(i + 1).to_string());
-        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.name);
-        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &s.id_masked);
-        d.cell(&xs, 3, 4, y, rh, 9.0, Al::L, &s.from.replace('-', ""));
-        d.cell(&xs, 4, 5, y, rh, 9.0, Al::L, &s.to.replace('-', ""));
-        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(s.base_fen));
-        y += rh;
-    }
-    d.end_form();
-    d.tr(545.0, y + 40.0, 10.0, "北京市通州区社会保险基金管理中心");
-    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    let pages = documents::si_unit_record(fonts, UNIT_MAIN, pf, pt, &staff);
     let truth = SiUnitTruth {
         file: file.into(),
         kind: "si_unit_record",
@@ -807,7 +753,7 @@ fn si_unit_record(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         period_to: pt.iso(),
         staff,
     };
-    (d.pages, to_value(&truth))
+    (pages, to_value(&truth))
 }
 
 // ─────────────────────────── 7. 劳动合同 ───────────────────────────

@@ -95,13 +95,7 @@ fn si_monthly(fonts: Option<&Fonts>, holder: &str, id: &str, months: &[SiMonth])
         "到账日期",
     ];
     let (top, hh, rh) = (106.0, 22.0, 20.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, months.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
+    let mut y = d.table(&xs, top, hh, rh, months.len(), &heads);
     for m in months {
         d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &m.period.compact());
         d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, "养老");

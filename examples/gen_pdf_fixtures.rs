@@ -406,13 +406,7 @@ fn tax_certificate_legacy(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         "实缴(退)金额",
     ];
     let (top, hh, rh) = (160.0, 24.0, 22.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, rows.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
+    let mut y = d.table(&xs, top, hh, rh, rows.len(), &heads);
     for r in &rows {
         let m = Ym(
             r.period[..4].parse().unwrap(),
@@ -539,13 +533,7 @@ fn tax_export_printed(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         "累计应补(退)税额",
     ];
     let (top, hh, rh) = (66.0, 22.0, 19.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, rows.len()));
-    d.grid(&xs, top, &heights);
-    for (i, hd) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, hd);
-    }
-    let mut y = top + hh;
+    let mut y = d.table(&xs, top, hh, rh, rows.len(), &heads);
     for r in &rows {
         let m = Ym(
             r.period[..4].parse().unwrap(),
@@ -661,13 +649,7 @@ fn si_monthly(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         "到账日期",
     ];
     let (top, hh, rh) = (106.0, 22.0, 20.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, months.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
+    let mut y = d.table(&xs, top, hh, rh, months.len(), &heads);
     for m in &months {
         d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &m.period.replace('-', ""));
         d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &m.insurance);

@@ -98,13 +98,7 @@ pub fn nsjl(fonts: Option<&Fonts>, spec: &NsjlSpec) -> Nsjl {
             146.0
         };
         let (hh, rh) = (22.0, 26.0);
-        let mut heights = vec![hh];
-        heights.extend(std::iter::repeat_n(rh, chunk.len()));
-        d.grid(&xs, top, &heights);
-        for (i, h) in heads.iter().enumerate() {
-            d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-        }
-        let mut y = top + hh;
+        let mut y = d.table(&xs, top, hh, rh, chunk.len(), &heads);
         for r in chunk.iter() {
             d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &iso_to_dot(&r.declared_on));
             d.cell(&xs, 1, 2, y, rh, 9.0, Al::R, &yuan(r.amount_fen));
@@ -333,13 +327,7 @@ pub fn si_rights(fonts: Option<&Fonts>, sp: &RightsSpec) -> SiRights {
         "缴费区县",
     ];
     let (top, hh, rh) = (158.0, 22.0, 20.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, sp.spells.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
+    let mut y = d.table(&xs, top, hh, rh, sp.spells.len(), &heads);
     for s in sp.spells {
         d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &s.from.compact());
         d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.to.compact());
@@ -542,13 +530,7 @@ pub fn si_unit_record(
         "缴费基数",
     ];
     let (top, hh, rh) = (122.0, 22.0, 20.0);
-    let mut heights = vec![hh];
-    heights.extend(std::iter::repeat_n(rh, staff.len()));
-    d.grid(&xs, top, &heights);
-    for (i, h) in heads.iter().enumerate() {
-        d.cell(&xs, i, i + 1, top, hh, 9.0, Al::C, h);
-    }
-    let mut y = top + hh;
+    let mut y = d.table(&xs, top, hh, rh, staff.len(), &heads);
     for (i, s) in staff.iter().enumerate() {
         d.cell(&xs, 0, 1, y, rh, 9.0, Al::C, &(i + 1).to_string());
         d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &s.name);

@@ -168,6 +168,25 @@ impl<'a> Doc<'a> {
             Al::R => self.text_f(face, al, r - PAD, y, size, s),
         };
     }
+    /// A ruled table: a header row of height `hh` with `heads` centred (9 pt) over `rows` body
+    /// rows of height `rh`; returns the top of the first body row.
+    pub fn table(
+        &mut self,
+        xs: &[f32],
+        top: f32,
+        hh: f32,
+        rh: f32,
+        rows: usize,
+        heads: &[&str],
+    ) -> f32 {
+        let mut heights = vec![hh];
+        heights.extend(std::iter::repeat_n(rh, rows));
+        self.grid(xs, top, &heights);
+        for (i, h) in heads.iter().enumerate() {
+            self.cell(xs, i, i + 1, top, hh, 9.0, Al::C, h);
+        }
+        top + hh
+    }
     /// Ruled grid: horizontals at every row boundary, verticals at every column boundary.
     pub fn grid(&mut self, xs: &[f32], top: f32, heights: &[f32]) {
         let (l, r) = (xs[0], *xs.last().unwrap());

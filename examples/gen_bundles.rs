@@ -28,13 +28,12 @@ use std::path::{Path, PathBuf};
 
 use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_dot, ymd_hanzi};
 use common::documents::{
-    Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, Spell, Staff, Term, body_flow,
-    contract_2019, nsjl, si_rights, si_unit_record, si_year, signatures,
+    Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiMonth, Spell, Staff, Term,
+    body_flow, contract_2019, nsjl, si_monthly, si_rights, si_unit_record, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
 use common::layout::{A4_H, A4_W, Al, Doc, Page, k, p};
-use common::money::yuan;
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
 use common::{Res, self_check};
@@ -65,50 +64,6 @@ struct Person {
     birth: Ymd,
     home: &'static str,
     issuer: &'static str,
-}
-
-// ─────────────────────── 个人缴费明细（按月） ───────────────────────
-
-struct SiMonth {
-    period: Ym,
-    kind: &'static str,
-    base_fen: i64,
-    unit: String,
-    arrived_on: Ymd,
-}
-
-fn si_monthly(fonts: Option<&Fonts>, holder: &str, id: &str, months: &[SiMonth]) -> Vec<Page> {
-    let mut d = Doc::new(fonts, Face::Sans);
-    d.page(A4_W, A4_H);
-    d.title(A4_W / 2.0, 62.0, 16.0, "北京市社会保险个人缴费明细");
-    d.t(50.0, 94.0, 10.0, &format!("姓名：{holder}"));
-    d.t(250.0, 94.0, 10.0, &format!("社会保障号码：{id}"));
-    let xs = [50.0, 105.0, 137.0, 187.0, 239.0, 291.0, 341.0, 475.0, 545.0];
-    let heads = [
-        "费款所属期",
-        "险种",
-        "缴费类型",
-        "缴费基数",
-        "单位缴费",
-        "个人缴费",
-        "缴费单位名称",
-        "到账日期",
-    ];
-    let (top, hh, rh) = (106.0, 22.0, 20.0);
-    let mut y = d.table(&xs, top, hh, rh, months.len(), &heads);
-    for m in months {
-        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &m.period.compact());
-        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, "养老");
-        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, m.kind);
-        d.cell(&xs, 3, 4, y, rh, 9.0, Al::R, &yuan(m.base_fen));
-        d.cell(&xs, 4, 5, y, rh, 9.0, Al::R, &yuan(m.base_fen * 16 / 100));
-        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(m.base_fen * 8 / 100));
-        d.cell(&xs, 6, 7, y, rh, 7.5, Al::L, &m.unit);
-        d.cell(&xs, 7, 8, y, rh, 9.0, Al::L, &m.arrived_on.iso());
-        y += rh;
-    }
-    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
-    d.pages
 }
 
 // ─────────────────────────── 劳动合同 ───────────────────────────
@@ -2204,16 +2159,20 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
                 } else {
                     m.day(mr.range(10, 25) as u32)
                 };
+                let base = c.si_base(m);
                 ms.push(SiMonth {
                     period: m,
+                    insurance: "养老",
                     kind: "正常应缴",
-                    base_fen: c.si_base(m),
+                    base_fen: base,
+                    unit_fen: base * 16 / 100,
+                    personal_fen: base * 8 / 100,
                     unit: c.spell_unit(m).to_string(),
                     arrived_on: arrived,
                 });
                 m = m.add(1);
             }
-            let pages = si_monthly(st, who.name, &who.id, &ms);
+            let pages = si_monthly(st, who.name, &who.id, &ms, 7.5);
             files.push((
                 "社保个人缴费明细.pdf".into(),
                 render(&pages, st, &seed("si"))?,

@@ -31,8 +31,8 @@ use std::path::PathBuf;
 
 use common::dates::{Ym, Ymd, ymd_cn0, ymd_hanzi};
 use common::documents::{
-    self, Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiYear, Spell, Staff, Term,
-    body_flow, si_year, signatures,
+    self, Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiMonth, SiYear, Spell,
+    Staff, Term, body_flow, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -130,19 +130,6 @@ struct SiMonthlyTruth {
     holder_name: String,
     id_number: String,
     months: Vec<SiMonth>,
-}
-
-#[derive(Serialize)]
-struct SiMonth {
-    period: String,
-    insurance: String,
-    #[serde(rename = "type")]
-    kind: String,
-    base_fen: i64,
-    unit_fen: i64,
-    personal_fen: i64,
-    unit: String,
-    arrived_on: String,
 }
 
 #[derive(Serialize)]
@@ -622,46 +609,17 @@ fn si_monthly(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
             _ => ("正常应缴", m.day(rng.range(10, 25) as u32)),
         };
         months.push(SiMonth {
-            period: m.iso(),
-            insurance: "养老".into(),
-            kind: kind.into(),
+            period: m,
+            insurance: "养老",
+            kind,
             base_fen: base,
             unit_fen: base * 16 / 100,
             personal_fen: base * 8 / 100,
             unit: UNIT_TRADE.into(),
-            arrived_on: arrived.iso(),
+            arrived_on: arrived,
         });
     }
-    let mut d = Doc::new(fonts, Face::Sans);
-    d.page(A4_W, A4_H);
-    d.title(A4_W / 2.0, 62.0, 16.0, "北京市社会保险个人缴费明细");
-    d.t(50.0, 94.0, 10.0, &format!("姓名：{holder}"));
-    d.t(250.0, 94.0, 10.0, &format!("社会保障号码：{id}"));
-    let xs = [50.0, 105.0, 137.0, 187.0, 239.0, 291.0, 341.0, 475.0, 545.0];
-    let heads = [
-        "费款所属期",
-        "险种",
-        "缴费类型",
-        "缴费基数",
-        "单位缴费",
-        "个人缴费",
-        "缴费单位名称",
-        "到账日期",
-    ];
-    let (top, hh, rh) = (106.0, 22.0, 20.0);
-    let mut y = d.table(&xs, top, hh, rh, months.len(), &heads);
-    for m in &months {
-        d.cell(&xs, 0, 1, y, rh, 9.0, Al::L, &m.period.replace('-', ""));
-        d.cell(&xs, 1, 2, y, rh, 9.0, Al::L, &m.insurance);
-        d.cell(&xs, 2, 3, y, rh, 9.0, Al::L, &m.kind);
-        d.cell(&xs, 3, 4, y, rh, 9.0, Al::R, &yuan(m.base_fen));
-        d.cell(&xs, 4, 5, y, rh, 9.0, Al::R, &yuan(m.unit_fen));
-        d.cell(&xs, 5, 6, y, rh, 9.0, Al::R, &yuan(m.personal_fen));
-        d.cell(&xs, 6, 7, y, rh, 9.0, Al::L, &m.unit);
-        d.cell(&xs, 7, 8, y, rh, 9.0, Al::L, &m.arrived_on);
-        y += rh;
-    }
-    d.tc(A4_W / 2.0, 812.0, 9.0, "第 1 页 ( 共 1 页 )");
+    let pages = documents::si_monthly(fonts, holder, &id, &months, 9.0);
     let truth = SiMonthlyTruth {
         file: file.into(),
         kind: "si_record",
@@ -670,7 +628,7 @@ fn si_monthly(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         id_number: id,
         months,
     };
-    (d.pages, to_value(&truth))
+    (pages, to_value(&truth))
 }
 
 // ─────────────────────── 6. 单位职工缴费信息 ───────────────────────

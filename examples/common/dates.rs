@@ -47,6 +47,13 @@ impl Ymd {
     }
 }
 
+/// Serialised as `2020-03-05`, the form of the truth files.
+impl Serialize for Ymd {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
 pub fn ym_cn(m: Ym) -> String {
     format!("{}年{}月", m.0, m.1)
 }

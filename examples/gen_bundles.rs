@@ -28,8 +28,9 @@ use std::path::{Path, PathBuf};
 
 use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_dot, ymd_hanzi};
 use common::documents::{
-    Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiMonth, Spell, Staff, Term,
-    body_flow, contract_2019, nsjl, si_monthly, si_rights, si_unit_record, si_year, signatures,
+    Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, SiMonth, Spell, Staff,
+    Term, body_flow, contract_2019, degree, lease, nsjl, residence_permit, si_monthly, si_rights,
+    si_unit_record, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -131,102 +132,22 @@ fn contract_older(fonts: Option<&Fonts>, c: &ContractSpec, who: &Person) -> Vec<
 
 // ─────────────────────── residence, identity, certificates ───────────────────────
 
-fn lease(fonts: Option<&Fonts>, who: &Person, start: Ymd, end: Ymd) -> Vec<Page> {
-    let lessor = "郑国强";
-    let lessor_id = id_number("110112", "19650922", "035");
-    let mut d = Doc::new(fonts, Face::Serif);
-    d.page(A4_W, A4_H);
-    let mut fl = body_flow();
-    d.title(A4_W / 2.0, 84.0, 20.0, "房屋租赁合同");
-    fl.y = 110.0;
-    d.para(
-        &mut fl,
-        0.0,
-        &[
-            p("出租方（甲方）："),
-            k(lessor),
-            p("    身份证号："),
-            k(&lessor_id),
-        ],
+/// The bundles' degree: a 硕士 awarded at 25 by 北京工业大学.
+fn degree_pages(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
+    let grad = Ymd(who.birth.0 + 25, 6, 30);
+    let text = format!(
+        "{}，{}，{}生。在北京工业大学计算机科学与技术专业完成了硕士研究生的学习计划，业已毕业，经审核符合《中华人民共和国学位条例》的规定，授予工学硕士学位。",
+        who.name,
+        if who.male { "男" } else { "女" },
+        ymd_hanzi(who.birth),
     );
-    d.para(
-        &mut fl,
-        0.0,
-        &[
-            p("承租方（乙方）："),
-            k(who.name),
-            p("    身份证号："),
-            k(&who.id),
-        ],
+    let (d, _) = degree(
+        fonts,
+        "硕士学位证书",
+        &text,
+        "北京工业大学",
+        &ymd_hanzi(grad),
     );
-    fl.y += 6.0;
-    d.para(&mut fl, 2.0, &[p("根据《中华人民共和国民法典》及有关规定，为明确甲乙双方的权利义务关系，双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜订立本合同。")]);
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第一条 房屋基本情况：甲方出租的房屋坐落于"),
-            k(HOME_ADDR),
-            p("，房屋用途为居住。"),
-        ],
-    );
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第二条 租赁期限：租赁期限自"),
-            k(ymd_cn(start)),
-            p("起至"),
-            k(ymd_cn(end)),
-            p("止。"),
-        ],
-    );
-    d.para(&mut fl, 2.0, &[p("第三条 租金及支付方式：月租金为人民币伍仟贰佰元整，按季支付，乙方于每季度首月五日前支付当季租金。")]);
-    d.para(&mut fl, 2.0, &[p("第四条 租赁期内，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途，不得转租。")]);
-    d.para(
-        &mut fl,
-        2.0,
-        &[p(
-            "第五条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
-        )],
-    );
-    let signed = Ym(start.0, start.1).add(-1).day(20);
-    signatures(
-        &mut d,
-        &mut fl,
-        "甲方（签字）：",
-        "乙方（签字）：",
-        &format!("签订日期：{}", ymd_cn(signed)),
-    );
-    d.pages
-}
-
-fn residence_permit(fonts: Option<&Fonts>, who: &Person, from: Ymd, to: Ymd) -> Vec<Page> {
-    let mut d = Doc::new(fonts, Face::Sans);
-    d.page(A4_W, A4_H);
-    let (x0, y0, w, h) = (127.5, 80.0, 340.0, 215.0);
-    for inset in [0.0, 3.0] {
-        let (l, t, r, b) = (x0 + inset, y0 + inset, x0 + w - inset, y0 + h - inset);
-        d.hl(l, r, t);
-        d.hl(l, r, b);
-        d.vl(l, t, b);
-        d.vl(r, t, b);
-    }
-    d.title(x0 + w / 2.0, y0 + 36.0, 18.0, "北京市居住证");
-    let (lx, vx) = (x0 + 20.0, x0 + 92.0);
-    let rows = [
-        ("姓名", who.name.to_string()),
-        ("公民身份号码", who.id.clone()),
-        ("居住地址", HOME_ADDR.to_string()),
-        ("有效期限", format!("{}-{}", ymd_dot(from), ymd_dot(to))),
-        ("签发机关", "北京市公安局通州分局".to_string()),
-    ];
-    let mut y = y0 + 72.0;
-    for (label, value) in rows {
-        d.t(lx, y, 9.0, label);
-        d.t(vx, y, 10.0, &value);
-        y += 26.0;
-    }
     d.pages
 }
 
@@ -305,33 +226,6 @@ fn id_card(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
         10.0,
         "（本复印件仅供办理北京市工作居住证使用）",
     );
-    d.pages
-}
-
-fn degree(fonts: Option<&Fonts>, who: &Person) -> Vec<Page> {
-    let mut d = Doc::new(fonts, Face::Serif);
-    d.page(A4_W, A4_H);
-    d.title(A4_W / 2.0, 120.0, 24.0, "硕士学位证书");
-    let mut fl = body_flow();
-    fl.y = 180.0;
-    fl.size = 12.0;
-    fl.lh = 24.0;
-    fl.x0 = 90.0;
-    fl.x1 = 505.0;
-    let grad = Ymd(who.birth.0 + 25, 6, 30);
-    d.para(
-        &mut fl,
-        2.0,
-        &[p(&format!(
-            "{}，{}，{}生。在北京工业大学计算机科学与技术专业完成了硕士研究生的学习计划，业已毕业，经审核符合《中华人民共和国学位条例》的规定，授予工学硕士学位。",
-            who.name,
-            if who.male { "男" } else { "女" },
-            ymd_hanzi(who.birth),
-        ))],
-    );
-    d.tr(505.0, fl.y + 60.0, 12.0, "北京工业大学");
-    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
-    d.tr(505.0, fl.y + 112.0, 12.0, &ymd_hanzi(grad));
     d.pages
 }
 
@@ -2032,11 +1926,24 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
     match c.residence {
         Residence::None => {}
         Residence::Permit(a, b) => {
-            let pages = residence_permit(emb, who, a, b);
+            let pages = residence_permit(emb, who.name, &who.id, HOME_ADDR, a, b);
             files.push(("居住证.pdf".into(), render(&pages, emb, &seed("permit"))?));
         }
         Residence::Lease(a, b) => {
-            let pages = lease(st, who, a, b);
+            let lessor_id = id_number("110112", "19650922", "035");
+            let pages = lease(
+                st,
+                &LeaseSpec {
+                    lessor: "郑国强",
+                    lessor_id: &lessor_id,
+                    lessee: who.name,
+                    lessee_id: &who.id,
+                    address: HOME_ADDR,
+                    start: a,
+                    end: b,
+                    closing: &["第五条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。"],
+                },
+            );
             files.push((
                 "房屋租赁合同.pdf".into(),
                 render(&pages, st, &seed("lease"))?,
@@ -2181,7 +2088,7 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
     }
 
     if c.degree {
-        let pages = degree(st, who);
+        let pages = degree_pages(st, who);
         files.push(("学位证.pdf".into(), render(&pages, st, &seed("degree"))?));
     }
     if c.title {

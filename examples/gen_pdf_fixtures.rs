@@ -31,8 +31,8 @@ use std::path::PathBuf;
 
 use common::dates::{Ym, Ymd, ymd_cn0, ymd_hanzi};
 use common::documents::{
-    self, Contract2019, ContractParties, NsjlRow, NsjlSpec, RightsSpec, SiMonth, SiYear, Spell,
-    Staff, Term, body_flow, si_year, signatures,
+    self, Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, SiMonth, SiYear,
+    Spell, Staff, Term, body_flow, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -1090,77 +1090,23 @@ fn lease(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     let lessor = "郑国强";
     let lessee = "王建国";
     let address = "北京市通州区玉桥中路1号院2号楼3单元401室";
-    let mut d = Doc::new(fonts, Face::Serif);
-    d.page(A4_W, A4_H);
-    let mut fl = body_flow();
-    d.title(A4_W / 2.0, 84.0, 20.0, "房屋租赁合同");
-    fl.y = 110.0;
     let lessor_id = id_number("110112", "19650922", "035");
     let lessee_id = id_number("130102", "19900315", "431");
-    d.para(
-        &mut fl,
-        0.0,
-        &[
-            p("出租方（甲方）："),
-            k(lessor),
-            p("    身份证号："),
-            k(&lessor_id),
-        ],
-    );
-    d.para(
-        &mut fl,
-        0.0,
-        &[
-            p("承租方（乙方）："),
-            k(lessee),
-            p("    身份证号："),
-            k(&lessee_id),
-        ],
-    );
-    fl.y += 6.0;
-    d.para(&mut fl, 2.0, &[p("根据《中华人民共和国民法典》及有关规定，为明确甲乙双方的权利义务关系，双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜订立本合同。")]);
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第一条 房屋基本情况：甲方出租的房屋坐落于"),
-            k(address),
-            p("，房屋用途为居住。"),
-        ],
-    );
-    d.para(
-        &mut fl,
-        2.0,
-        &[
-            p("第二条 租赁期限：租赁期限自"),
-            k("2020年6月1日"),
-            p("起至"),
-            k("2021年5月31日"),
-            p("止。"),
-        ],
-    );
-    d.para(&mut fl, 2.0, &[p("第三条 租金及支付方式：月租金为人民币伍仟贰佰元整，按季支付，乙方于每季度首月五日前支付当季租金。")]);
-    d.para(&mut fl, 2.0, &[p("第四条 租赁期内，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途，不得转租。")]);
-    d.para(
-        &mut fl,
-        2.0,
-        &[p(
-            "第五条 租赁期满，乙方应如期返还房屋；乙方需继续承租的，应提前一个月与甲方协商续签。",
-        )],
-    );
-    d.para(
-        &mut fl,
-        2.0,
-        &[p(
-            "第六条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
-        )],
-    );
-    signatures(
-        &mut d,
-        &mut fl,
-        "甲方（签字）：",
-        "乙方（签字）：",
-        "签订日期：2020年5月20日",
+    let pages = documents::lease(
+        fonts,
+        &LeaseSpec {
+            lessor,
+            lessor_id: &lessor_id,
+            lessee,
+            lessee_id: &lessee_id,
+            address,
+            start: Ymd(2020, 6, 1),
+            end: Ymd(2021, 5, 31),
+            closing: &[
+                "第五条 租赁期满，乙方应如期返还房屋；乙方需继续承租的，应提前一个月与甲方协商续签。",
+                "第六条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
+            ],
+        },
     );
     let truth = LeaseTruth {
         file: file.into(),
@@ -1171,7 +1117,7 @@ fn lease(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         start: "2020-06-01".into(),
         end: "2021-05-31".into(),
     };
-    (d.pages, to_value(&truth))
+    (pages, to_value(&truth))
 }
 
 fn residence_permit(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
@@ -1179,32 +1125,14 @@ fn residence_permit(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     let holder = "王建国";
     let id = id_number("130102", "19900315", "431");
     let address = "北京市通州区玉桥中路1号院2号楼3单元401室";
-    let mut d = Doc::new(fonts, Face::Sans);
-    d.page(A4_W, A4_H);
-    // An ID-1 card scaled up: 340 × 215 pt, frame with double rule.
-    let (x0, y0, w, h) = (127.5, 80.0, 340.0, 215.0);
-    for inset in [0.0, 3.0] {
-        let (l, t, r, b) = (x0 + inset, y0 + inset, x0 + w - inset, y0 + h - inset);
-        d.hl(l, r, t);
-        d.hl(l, r, b);
-        d.vl(l, t, b);
-        d.vl(r, t, b);
-    }
-    d.title(x0 + w / 2.0, y0 + 36.0, 18.0, "北京市居住证");
-    let (lx, vx) = (x0 + 20.0, x0 + 92.0);
-    let rows = [
-        ("姓名", holder.to_string()),
-        ("公民身份号码", id.clone()),
-        ("居住地址", address.to_string()),
-        ("有效期限", "2020.05.01-2021.04.30".to_string()),
-        ("签发机关", "北京市公安局通州分局".to_string()),
-    ];
-    let mut y = y0 + 72.0;
-    for (label, value) in rows {
-        d.t(lx, y, 9.0, label);
-        d.t(vx, y, 10.0, &value);
-        y += 26.0;
-    }
+    let pages = documents::residence_permit(
+        fonts,
+        holder,
+        &id,
+        address,
+        Ymd(2020, 5, 1),
+        Ymd(2021, 4, 30),
+    );
     let truth = PermitTruth {
         file: file.into(),
         kind: "residence_permit",
@@ -1214,7 +1142,7 @@ fn residence_permit(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         valid_from: "2020-05-01".into(),
         valid_to: "2021-04-30".into(),
     };
-    (d.pages, to_value(&truth))
+    (pages, to_value(&truth))
 }
 
 fn property_cert(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
@@ -1263,23 +1191,13 @@ fn kind_only(file: &str, kind: &'static str) -> Truth {
 
 fn degree(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     let file = "degree.pdf";
-    let mut d = Doc::new(fonts, Face::Serif);
-    d.page(A4_W, A4_H);
-    d.title(A4_W / 2.0, 120.0, 24.0, "学士学位证书");
-    let mut fl = body_flow();
-    fl.y = 180.0;
-    fl.size = 12.0;
-    fl.lh = 24.0;
-    fl.x0 = 90.0;
-    fl.x1 = 505.0;
-    d.para(
-        &mut fl,
-        2.0,
-        &[p("王建国，男，一九九〇年三月十五日生。在北京工业大学计算机科学与技术专业完成了本科学习计划，业已毕业，经审核符合《中华人民共和国学位条例》的规定，授予工学学士学位。")],
+    let (d, _) = documents::degree(
+        fonts,
+        "学士学位证书",
+        "王建国，男，一九九〇年三月十五日生。在北京工业大学计算机科学与技术专业完成了本科学习计划，业已毕业，经审核符合《中华人民共和国学位条例》的规定，授予工学学士学位。",
+        "北京工业大学",
+        "二〇一二年六月三十日",
     );
-    d.tr(505.0, fl.y + 60.0, 12.0, "北京工业大学");
-    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
-    d.tr(505.0, fl.y + 112.0, 12.0, "二〇一二年六月三十日");
     (d.pages, kind_only(file, "degree"))
 }
 
@@ -1984,24 +1902,14 @@ const README_TAIL: &str = "
 
 fn degree_masters(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     let file = "degree-masters.pdf";
-    let mut d = Doc::new(fonts, Face::Serif);
-    d.page(A4_W, A4_H);
-    d.title(A4_W / 2.0, 120.0, 24.0, "硕士学位证书");
-    let mut fl = body_flow();
-    fl.y = 180.0;
-    fl.size = 12.0;
-    fl.lh = 24.0;
-    fl.x0 = 90.0;
-    fl.x1 = 505.0;
-    d.para(
-        &mut fl,
-        2.0,
-        &[p("李秀英，女，1991年4月9日生。在东郊理工学院控制科学与工程专业完成了硕士研究生学习计划，通过硕士学位论文答辩，经审核符合《中华人民共和国学位条例》的规定，授予工学硕士学位。")],
+    let (mut d, y) = documents::degree(
+        fonts,
+        "硕士学位证书",
+        "李秀英，女，1991年4月9日生。在东郊理工学院控制科学与工程专业完成了硕士研究生学习计划，通过硕士学位论文答辩，经审核符合《中华人民共和国学位条例》的规定，授予工学硕士学位。",
+        "东郊理工学院",
+        "二〇一六年六月三十日",
     );
-    d.tr(505.0, fl.y + 60.0, 12.0, "东郊理工学院");
-    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
-    d.tr(505.0, fl.y + 112.0, 12.0, "二〇一六年六月三十日");
-    d.t(90.0, fl.y + 150.0, 11.0, "证书编号：1042932016000123");
+    d.t(90.0, y + 150.0, 11.0, "证书编号：1042932016000123");
     let truth = serde_json::json!({
         "file": file,
         "kind": "degree",

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::dates::{Ym, Ymd, iso_to_dot, ym_cn, ymd_cn};
+use super::dates::{Ym, Ymd, iso_to_dot, ym_cn, ymd_cn, ymd_dot};
 use super::fonts::{Face, Fonts};
 use super::layout::{A4_H, A4_W, Al, Doc, Flow, PAD, Page, Seg, f, k, p};
 use super::money::{capitals, yuan};
@@ -825,4 +825,150 @@ pub fn contract_2019(fonts: Option<&Fonts>, c: &Contract2019) -> Vec<Page> {
     let date = format!("签订日期：{}", ymd_cn(c.signed));
     signatures(&mut d, &mut fl, "甲方（盖章）", "乙方（签字）", &date);
     d.pages
+}
+
+// ─────────────────────────── 房屋租赁合同 ───────────────────────────
+
+pub struct LeaseSpec<'a> {
+    pub lessor: &'a str,
+    pub lessor_id: &'a str,
+    pub lessee: &'a str,
+    pub lessee_id: &'a str,
+    pub address: &'a str,
+    pub start: Ymd,
+    pub end: Ymd,
+    /// The clauses after 第四条, numbered by the caller.
+    pub closing: &'a [&'a str],
+}
+
+/// 房屋租赁合同, signed on the 20th of the month before the lease starts.
+pub fn lease(fonts: Option<&Fonts>, l: &LeaseSpec) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    let mut fl = body_flow();
+    d.title(A4_W / 2.0, 84.0, 20.0, "房屋租赁合同");
+    fl.y = 110.0;
+    d.para(
+        &mut fl,
+        0.0,
+        &[
+            p("出租方（甲方）："),
+            k(l.lessor),
+            p("    身份证号："),
+            k(l.lessor_id),
+        ],
+    );
+    d.para(
+        &mut fl,
+        0.0,
+        &[
+            p("承租方（乙方）："),
+            k(l.lessee),
+            p("    身份证号："),
+            k(l.lessee_id),
+        ],
+    );
+    fl.y += 6.0;
+    d.para(&mut fl, 2.0, &[p("根据《中华人民共和国民法典》及有关规定，为明确甲乙双方的权利义务关系，双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜订立本合同。")]);
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第一条 房屋基本情况：甲方出租的房屋坐落于"),
+            k(l.address),
+            p("，房屋用途为居住。"),
+        ],
+    );
+    d.para(
+        &mut fl,
+        2.0,
+        &[
+            p("第二条 租赁期限：租赁期限自"),
+            k(ymd_cn(l.start)),
+            p("起至"),
+            k(ymd_cn(l.end)),
+            p("止。"),
+        ],
+    );
+    d.para(&mut fl, 2.0, &[p("第三条 租金及支付方式：月租金为人民币伍仟贰佰元整，按季支付，乙方于每季度首月五日前支付当季租金。")]);
+    d.para(&mut fl, 2.0, &[p("第四条 租赁期内，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途，不得转租。")]);
+    for clause in l.closing {
+        d.para(&mut fl, 2.0, &[p(clause)]);
+    }
+    let signed = Ym(l.start.0, l.start.1).add(-1).day(20);
+    signatures(
+        &mut d,
+        &mut fl,
+        "甲方（签字）：",
+        "乙方（签字）：",
+        &format!("签订日期：{}", ymd_cn(signed)),
+    );
+    d.pages
+}
+
+// ─────────────────────────── 居住证 ───────────────────────────
+
+/// 北京市居住证 as an ID-1 card scaled up (340 × 215 pt) in a double-ruled frame.
+pub fn residence_permit(
+    fonts: Option<&Fonts>,
+    holder: &str,
+    id: &str,
+    address: &str,
+    from: Ymd,
+    to: Ymd,
+) -> Vec<Page> {
+    let mut d = Doc::new(fonts, Face::Sans);
+    d.page(A4_W, A4_H);
+    let (x0, y0, w, h) = (127.5, 80.0, 340.0, 215.0);
+    for inset in [0.0, 3.0] {
+        let (l, t, r, b) = (x0 + inset, y0 + inset, x0 + w - inset, y0 + h - inset);
+        d.hl(l, r, t);
+        d.hl(l, r, b);
+        d.vl(l, t, b);
+        d.vl(r, t, b);
+    }
+    d.title(x0 + w / 2.0, y0 + 36.0, 18.0, "北京市居住证");
+    let (lx, vx) = (x0 + 20.0, x0 + 92.0);
+    let rows = [
+        ("姓名", holder.to_string()),
+        ("公民身份号码", id.to_string()),
+        ("居住地址", address.to_string()),
+        ("有效期限", format!("{}-{}", ymd_dot(from), ymd_dot(to))),
+        ("签发机关", "北京市公安局通州分局".to_string()),
+    ];
+    let mut y = y0 + 72.0;
+    for (label, value) in rows {
+        d.t(lx, y, 9.0, label);
+        d.t(vx, y, 10.0, &value);
+        y += 26.0;
+    }
+    d.pages
+}
+
+// ─────────────────────────── 学位证书 ───────────────────────────
+
+/// A degree certificate: `title` (学士学位证书 …), the one sentence that awards it, the
+/// university, 学位评定委员会主席 and the date. Returns the document, still open for more, and
+/// the y of the paragraph's end.
+pub fn degree<'a>(
+    fonts: Option<&'a Fonts>,
+    title: &str,
+    text: &str,
+    university: &str,
+    date: &str,
+) -> (Doc<'a>, f32) {
+    let mut d = Doc::new(fonts, Face::Serif);
+    d.page(A4_W, A4_H);
+    d.title(A4_W / 2.0, 120.0, 24.0, title);
+    let mut fl = body_flow();
+    fl.y = 180.0;
+    fl.size = 12.0;
+    fl.lh = 24.0;
+    fl.x0 = 90.0;
+    fl.x1 = 505.0;
+    d.para(&mut fl, 2.0, &[p(text)]);
+    d.tr(505.0, fl.y + 60.0, 12.0, university);
+    d.tr(505.0, fl.y + 86.0, 12.0, "学位评定委员会主席");
+    d.tr(505.0, fl.y + 112.0, 12.0, date);
+    (d, fl.y)
 }

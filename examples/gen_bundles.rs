@@ -37,6 +37,7 @@ use common::ids::{credit_code, id_number};
 use common::layout::{A4_H, A4_W, Al, Doc, Page, k, p};
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
+use common::tax::{annual_bracket, write_form_head};
 use common::{Res, self_check};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -568,23 +569,6 @@ struct TaxRow {
     tax: i64,
 }
 
-/// Annual cumulative withholding table (工资薪金 预扣率表一): (limit, %, quick) in fen.
-fn annual_bracket(taxable: i64) -> (i64, i64) {
-    const T: [(i64, i64, i64); 7] = [
-        (36_000_00, 3, 0),
-        (144_000_00, 10, 2_520_00),
-        (300_000_00, 20, 16_920_00),
-        (420_000_00, 25, 31_920_00),
-        (660_000_00, 30, 52_920_00),
-        (960_000_00, 35, 85_920_00),
-        (i64::MAX, 45, 181_920_00),
-    ];
-    T.iter()
-        .find(|(lim, _, _)| taxable <= *lim)
-        .map(|&(_, p, q)| (p, q))
-        .expect("bracket")
-}
-
 /// Personal social insurance and housing fund on a base: pension 8 %, medical 2 % + 3 元,
 /// unemployment 0.5 %, housing fund 12 % (whole yuan).
 fn social(base: i64) -> (i64, i64, i64, i64) {
@@ -695,47 +679,6 @@ const DETAIL_HEADERS: [&str; 39] = [
     "累计应扣缴税额",
     "累计已预缴税额",
     "累计应补(退)税额",
-    "备注",
-];
-
-/// Leaf column names of the official 《个人所得税扣缴申报表》 (37 columns).
-const FORM_LEAVES: [&str; 37] = [
-    "序号",
-    "姓名",
-    "身份证件类型",
-    "身份证件号码",
-    "纳税人识别号",
-    "是否为非居民个人",
-    "所得项目",
-    "收入",
-    "费用",
-    "免税收入",
-    "减除费用",
-    "基本养老保险费",
-    "基本医疗保险费",
-    "失业保险费",
-    "住房公积金",
-    "年金",
-    "商业健康保险",
-    "税延养老保险",
-    "其他",
-    "累计收入额",
-    "累计减除费用",
-    "累计专项扣除",
-    "子女教育",
-    "赡养老人",
-    "住房贷款利息",
-    "住房租金",
-    "继续教育",
-    "累计其他扣除",
-    "准予扣除的捐赠额",
-    "应纳税所得额",
-    "税率/预扣率",
-    "速算扣除数",
-    "应纳税额",
-    "减免税额",
-    "已缴税额",
-    "应补(退)税额",
     "备注",
 ];
 
@@ -863,35 +806,16 @@ fn form_sheet(
     let cell_rate = Format::new()
         .set_border(FormatBorder::Thin)
         .set_num_format("0%");
-    ws.merge_range(0, 0, 0, last, "个人所得税扣缴申报表", &title)?;
     let Ym(y, m) = ym;
-    ws.write_string(
-        1,
-        0,
-        format!(
-            "税款所属期：{y}年{m:02}月01日至{y}年{m:02}月{:02}日",
-            ym.last_day()
-        ),
+    write_form_head(
+        ws,
+        (y, m, ym.last_day()),
+        &row.agent,
+        agent_code,
+        &title,
+        &right,
+        &head,
     )?;
-    ws.write_string(2, 0, format!("扣缴义务人名称：{}", row.agent))?;
-    ws.write_string(
-        3,
-        0,
-        format!("扣缴义务人纳税人识别号（统一社会信用代码）：{agent_code}"),
-    )?;
-    ws.merge_range(4, 0, 4, last, "金额单位：人民币元（列至角分）", &right)?;
-    for c in (0..7).chain([28, 36]) {
-        ws.merge_range(5, c, 6, c, FORM_LEAVES[c as usize], &head)?;
-    }
-    ws.merge_range(5, 7, 5, 18, "本月（次）情况", &head)?;
-    ws.merge_range(5, 19, 5, 27, "累计情况（工资、薪金）", &head)?;
-    ws.merge_range(5, 29, 5, 35, "税款计算", &head)?;
-    for c in (7..=27).chain(29..=35) {
-        ws.write_string_with_format(6, c, FORM_LEAVES[c as usize], &head)?;
-    }
-    for c in 0..=last {
-        ws.write_number_with_format(7, c, f64::from(c + 1), &head)?;
-    }
     let r = 8u32;
     ws.write_number_with_format(r, 0, 1.0, &cell)?;
     for (c, s) in [

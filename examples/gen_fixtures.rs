@@ -42,6 +42,7 @@ use serde::Serialize;
 use common::Res;
 use common::ids::id_check;
 use common::rng::Rng;
+use common::tax::{annual_bracket, write_form_head};
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -418,23 +419,6 @@ struct FileCfg {
     max_pre: i32,
     /// Force exactly this many pre-window months for everyone.
     force_pre: Option<i32>,
-}
-
-/// Annual cumulative withholding table (工资薪金 预扣率表一): (limit, %, quick) in fen.
-fn annual_bracket(taxable: i64) -> (i64, i64) {
-    const T: [(i64, i64, i64); 7] = [
-        (36_000_00, 3, 0),
-        (144_000_00, 10, 2_520_00),
-        (300_000_00, 20, 16_920_00),
-        (420_000_00, 25, 31_920_00),
-        (660_000_00, 30, 52_920_00),
-        (960_000_00, 35, 85_920_00),
-        (i64::MAX, 45, 181_920_00),
-    ];
-    T.iter()
-        .find(|(lim, _, _)| taxable <= *lim)
-        .map(|&(_, p, q)| (p, q))
-        .expect("bracket")
 }
 
 /// Monthly table (used for 全年一次性奖金 on bonus/12).
@@ -1428,48 +1412,28 @@ fn write_table(
     Ok(())
 }
 
-/// Leaf column names of the official 《个人所得税扣缴申报表》 (37 columns).
-const FORM_LEAVES: [&str; 37] = [
-    "序号",
-    "姓名",
-    "身份证件类型",
-    "身份证件号码",
-    "纳税人识别号",
-    "是否为非居民个人",
-    "所得项目",
-    "收入",
-    "费用",
-    "免税收入",
-    "减除费用",
-    "基本养老保险费",
-    "基本医疗保险费",
-    "失业保险费",
-    "住房公积金",
-    "年金",
-    "商业健康保险",
-    "税延养老保险",
-    "其他",
-    "累计收入额",
-    "累计减除费用",
-    "累计专项扣除",
-    "子女教育",
-    "赡养老人",
-    "住房贷款利息",
-    "住房租金",
-    "继续教育",
-    "累计其他扣除",
-    "准予扣除的捐赠额",
-    "应纳税所得额",
-    "税率/预扣率",
-    "速算扣除数",
-    "应纳税额",
-    "减免税额",
-    "已缴税额",
-    "应补(退)税额",
-    "备注",
-];
-
 /// Writes one official 申报表 sheet covering month `ym` for agent `agent`.
+/// The declaration and the agent's signature line under a 申报表's 合计 row `r`.
+fn write_form_foot(ws: &mut Worksheet, r: u32, last: u16, f: &Fmts) -> Result<(), XlsxError> {
+    ws.merge_range(
+        r + 1,
+        0,
+        r + 1,
+        last,
+        "谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的，是真实的、可靠的、完整的。",
+        &Format::new(),
+    )?;
+    ws.merge_range(
+        r + 2,
+        0,
+        r + 2,
+        last,
+        "扣缴义务人（签章）：          年   月   日",
+        &f.right,
+    )?;
+    Ok(())
+}
+
 fn write_form_sheet(
     ws: &mut Worksheet,
     ym: Ym,
@@ -1479,38 +1443,15 @@ fn write_form_sheet(
     f: &Fmts,
 ) -> Result<(), XlsxError> {
     let last: u16 = 36;
-    ws.merge_range(0, 0, 0, last, "个人所得税扣缴申报表", &f.title)?;
-    let Ym { y, m } = ym;
-    ws.write_string(
-        1,
-        0,
-        format!(
-            "税款所属期：{y}年{m:02}月01日至{y}年{m:02}月{:02}日",
-            ym.last_day()
-        ),
+    write_form_head(
+        ws,
+        (ym.y, ym.m, ym.last_day()),
+        ag.name(agent),
+        ag.code(agent),
+        &f.title,
+        &f.right,
+        &f.head,
     )?;
-    ws.write_string(2, 0, format!("扣缴义务人名称：{}", ag.name(agent)))?;
-    ws.write_string(
-        3,
-        0,
-        format!(
-            "扣缴义务人纳税人识别号（统一社会信用代码）：{}",
-            ag.code(agent)
-        ),
-    )?;
-    ws.merge_range(4, 0, 4, last, "金额单位：人民币元（列至角分）", &f.right)?;
-    for c in (0..7).chain([28, 36]) {
-        ws.merge_range(5, c, 6, c, FORM_LEAVES[c as usize], &f.head)?;
-    }
-    ws.merge_range(5, 7, 5, 18, "本月（次）情况", &f.head)?;
-    ws.merge_range(5, 19, 5, 27, "累计情况（工资、薪金）", &f.head)?;
-    ws.merge_range(5, 29, 5, 35, "税款计算", &f.head)?;
-    for c in (7..=27).chain(29..=35) {
-        ws.write_string_with_format(6, c, FORM_LEAVES[c as usize], &f.head)?;
-    }
-    for c in 0..=last {
-        ws.write_number_with_format(7, c, f64::from(c + 1), &f.head)?;
-    }
     let mut r = 8u32;
     let (mut sum_income, mut sum_tax) = (0i64, 0i64);
     for (n, (e, row)) in items.iter().enumerate() {
@@ -1580,22 +1521,7 @@ fn write_form_sheet(
     ws.merge_range(r, 0, r, 6, "合计", &f.head)?;
     ws.write_number_with_format(r, 7, sum_income as f64 / 100.0, &f.cell_money)?;
     ws.write_number_with_format(r, 35, sum_tax as f64 / 100.0, &f.cell_money)?;
-    ws.merge_range(
-        r + 1,
-        0,
-        r + 1,
-        last,
-        "谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的，是真实的、可靠的、完整的。",
-        &Format::new(),
-    )?;
-    ws.merge_range(
-        r + 2,
-        0,
-        r + 2,
-        last,
-        "扣缴义务人（签章）：          年   月   日",
-        &f.right,
-    )?;
+    write_form_foot(ws, r, last, f)?;
     ws.set_column_width(1, 10)?;
     ws.set_column_width(3, 21)?;
     ws.set_column_width(4, 21)?;
@@ -2478,22 +2404,7 @@ fn write_form3_sheet(
         sum_tax as f64 / 100.0,
         &f.cell_money,
     )?;
-    ws.merge_range(
-        r + 1,
-        0,
-        r + 1,
-        last,
-        "谨声明：本扣缴申报表是根据国家税收法律法规及相关规定填报的，是真实的、可靠的、完整的。",
-        &Format::new(),
-    )?;
-    ws.merge_range(
-        r + 2,
-        0,
-        r + 2,
-        last,
-        "扣缴义务人（签章）：          年   月   日",
-        &f.right,
-    )?;
+    write_form_foot(ws, r, last, f)?;
     ws.set_column_width(2, 10)?;
     ws.set_column_width(4, 21)?;
     Ok(())

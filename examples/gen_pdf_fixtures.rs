@@ -40,6 +40,7 @@ use common::layout::{A4_H, A4_W, Al, Doc, Page, f, k, p};
 use common::money::{capitals, yuan, yuan_thousands};
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
+use common::tax::annual_bracket;
 use common::{Res, self_check};
 use serde::Serialize;
 
@@ -448,19 +449,10 @@ fn tax_certificate_legacy(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
 
 /// Cumulative withholding (累计预扣法) tax on cumulative taxable income, in fen.
 fn cumulative_tax(taxable: i64) -> i64 {
-    const B: [(i64, i64, i64); 7] = [
-        (36_000_00, 3, 0),
-        (144_000_00, 10, 2_520_00),
-        (300_000_00, 20, 16_920_00),
-        (420_000_00, 25, 31_920_00),
-        (660_000_00, 30, 52_920_00),
-        (960_000_00, 35, 85_920_00),
-        (i64::MAX, 45, 181_920_00),
-    ];
     if taxable <= 0 {
         return 0;
     }
-    let &(_, rate, quick) = B.iter().find(|b| taxable <= b.0).unwrap();
+    let (rate, quick) = annual_bracket(taxable);
     (taxable * rate + 50) / 100 - quick
 }
 

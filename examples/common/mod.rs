@@ -32,6 +32,7 @@ pub mod layout;
 pub mod money;
 pub mod pdf;
 pub mod rng;
+pub mod tax;
 
 pub type Res<T> = Result<T, Box<dyn std::error::Error>>;
 

@@ -37,7 +37,7 @@ use common::ids::{credit_code, id_number};
 use common::layout::{A4_H, A4_W, Al, Doc, Page, k, p};
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
-use common::tax::{annual_bracket, write_form_head};
+use common::tax::{DETAIL_AMOUNT_HEADERS, annual_bracket, write_form_head};
 use common::{Res, self_check};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -640,7 +640,8 @@ fn tax_rows(months: &[MonthFact]) -> Vec<TaxRow> {
     out
 }
 
-const DETAIL_HEADERS: [&str; 39] = [
+/// The columns of the current 综合所得明细 export before its amounts.
+const DETAIL_LEAD: [&str; 8] = [
     "工号",
     "姓名",
     "证件类型",
@@ -649,37 +650,6 @@ const DETAIL_HEADERS: [&str; 39] = [
     "税款所属期起",
     "税款所属期止",
     "所得项目",
-    "本期收入",
-    "本期费用",
-    "本期免税收入",
-    "本期基本养老保险费",
-    "本期基本医疗保险费",
-    "本期失业保险费",
-    "本期住房公积金",
-    "本期企业(职业)年金",
-    "本期商业健康保险费",
-    "本期税延养老保险费",
-    "本期其他扣除(其他)",
-    "累计收入额",
-    "累计免税收入",
-    "累计减除费用",
-    "累计专项扣除",
-    "累计子女教育支出扣除",
-    "累计继续教育支出扣除",
-    "累计住房贷款利息支出扣除",
-    "累计住房租金支出扣除",
-    "累计赡养老人支出扣除",
-    "累计其他扣除",
-    "累计准予扣除的捐赠",
-    "累计应纳税所得额",
-    "税率",
-    "速算扣除数",
-    "累计应纳税额",
-    "累计减免税额",
-    "累计应扣缴税额",
-    "累计已预缴税额",
-    "累计应补(退)税额",
-    "备注",
 ];
 
 fn money(ws: &mut Worksheet, r: u32, c: u16, v: i64, fm: &Format) -> Result<(), XlsxError> {
@@ -710,7 +680,7 @@ fn export_xlsx(
     let (first, last) = (rows[0].ym.unwrap(), rows[rows.len() - 1].ym.unwrap());
     ws.write_string(0, 0, "个人扣缴明细查询（综合所得）")?;
     ws.write_string(1, 0, format!("查询期间：{}至{}", ym_cn(first), ym_cn(last)))?;
-    for (c, h) in DETAIL_HEADERS.iter().enumerate() {
+    for (c, h) in DETAIL_LEAD.iter().chain(&DETAIL_AMOUNT_HEADERS).enumerate() {
         ws.write_string_with_format(2, c as u16, *h, &bold)?;
     }
     for (i, r) in rows.iter().enumerate() {

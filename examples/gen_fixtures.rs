@@ -42,7 +42,7 @@ use serde::Serialize;
 use common::Res;
 use common::ids::id_check;
 use common::rng::Rng;
-use common::tax::{annual_bracket, write_form_head};
+use common::tax::{DETAIL_AMOUNT_HEADERS, annual_bracket, write_form_head};
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -1098,40 +1098,6 @@ enum AgentCols {
     NameAndCode,
 }
 
-const CURRENT_AMOUNT_HEADERS: [&str; 31] = [
-    "本期收入",
-    "本期费用",
-    "本期免税收入",
-    "本期基本养老保险费",
-    "本期基本医疗保险费",
-    "本期失业保险费",
-    "本期住房公积金",
-    "本期企业(职业)年金",
-    "本期商业健康保险费",
-    "本期税延养老保险费",
-    "本期其他扣除(其他)",
-    "累计收入额",
-    "累计免税收入",
-    "累计减除费用",
-    "累计专项扣除",
-    "累计子女教育支出扣除",
-    "累计继续教育支出扣除",
-    "累计住房贷款利息支出扣除",
-    "累计住房租金支出扣除",
-    "累计赡养老人支出扣除",
-    "累计其他扣除",
-    "累计准予扣除的捐赠",
-    "累计应纳税所得额",
-    "税率",
-    "速算扣除数",
-    "累计应纳税额",
-    "累计减免税额",
-    "累计应扣缴税额",
-    "累计已预缴税额",
-    "累计应补(退)税额",
-    "备注",
-];
-
 /// The current 综合所得明细 header, with optional agent columns and period style.
 fn detail_headers(ps: PeriodStyle, ac: AgentCols) -> Vec<&'static str> {
     let mut h = vec!["工号", "姓名", "证件类型", "证件号码"];
@@ -1151,7 +1117,7 @@ fn detail_headers(ps: PeriodStyle, ac: AgentCols) -> Vec<&'static str> {
         _ => h.push("税款所属期"),
     }
     h.push("所得项目");
-    h.extend(CURRENT_AMOUNT_HEADERS);
+    h.extend(DETAIL_AMOUNT_HEADERS);
     h
 }
 

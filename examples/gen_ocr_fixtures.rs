@@ -53,6 +53,7 @@ use serde_json::{Value, json};
 
 use common::fonts::OtFace;
 use common::ids::id_check;
+use common::pdf::finish_lopdf;
 use common::rng::Rng;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -640,25 +641,7 @@ fn image_pdf(pages: Vec<(f32, f32, lopdf::Dictionary, Vec<u8>)>, seed: &str) -> 
         });
         kids.push(page.into());
     }
-    let n = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => n }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    let info = doc.add_object(dictionary! {
-        "Producer" => Object::string_literal("jzz gen_ocr_fixtures"),
-    });
-    doc.trailer.set("Root", catalog);
-    doc.trailer.set("Info", info);
-    let mut id = Rng::new(seed);
-    let idb: Vec<u8> = (0..2).flat_map(|_| id.next().to_be_bytes()).collect();
-    let ids = Object::String(idb, lopdf::StringFormat::Hexadecimal);
-    doc.trailer.set("ID", vec![ids.clone(), ids]);
-    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
-    let mut buf = vec![];
-    doc.save_to(&mut buf)?;
-    Ok(buf)
+    finish_lopdf(doc, pages_id, kids, "jzz gen_ocr_fixtures", seed)
 }
 
 fn img_dict(w: u32, h: u32, cs: &str, bpc: i64, filter: &str) -> lopdf::Dictionary {

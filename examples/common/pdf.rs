@@ -198,6 +198,20 @@ pub fn render_stsong(pages: &[Page], stem: &str, producer: &str) -> Res<Vec<u8>>
         });
         kids.push(page.into());
     }
+    finish_lopdf(doc, pages_id, kids, producer, stem)
+}
+
+/// Completes a document written with lopdf: the page tree `pages_id` over `kids`, the catalog,
+/// the producer, a fixed `/ID` drawn from `seed` and a classic xref table (lopdf defaults to an
+/// xref stream for new documents).
+pub fn finish_lopdf(
+    mut doc: lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    kids: Vec<lopdf::Object>,
+    producer: &str,
+    seed: &str,
+) -> Res<Vec<u8>> {
+    use lopdf::{Object, dictionary};
     let n = kids.len() as i64;
     doc.objects.insert(
         pages_id,
@@ -209,11 +223,10 @@ pub fn render_stsong(pages: &[Page], stem: &str, producer: &str) -> Res<Vec<u8>>
     });
     doc.trailer.set("Root", catalog);
     doc.trailer.set("Info", info);
-    let mut id = Rng::new(stem);
+    let mut id = Rng::new(seed);
     let idb: Vec<u8> = (0..2).flat_map(|_| id.next().to_be_bytes()).collect();
     let ids = Object::String(idb, lopdf::StringFormat::Hexadecimal);
     doc.trailer.set("ID", vec![ids.clone(), ids]);
-    // A classic xref table (lopdf defaults to an xref stream for new documents).
     doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
     let mut buf = vec![];
     doc.save_to(&mut buf)?;

@@ -62,6 +62,41 @@ pub const FORM_LEAVES: [&str; 37] = [
     "备注",
 ];
 
+/// The amount columns of the current 综合所得明细 export, after 所得项目.
+pub const DETAIL_AMOUNT_HEADERS: [&str; 31] = [
+    "本期收入",
+    "本期费用",
+    "本期免税收入",
+    "本期基本养老保险费",
+    "本期基本医疗保险费",
+    "本期失业保险费",
+    "本期住房公积金",
+    "本期企业(职业)年金",
+    "本期商业健康保险费",
+    "本期税延养老保险费",
+    "本期其他扣除(其他)",
+    "累计收入额",
+    "累计免税收入",
+    "累计减除费用",
+    "累计专项扣除",
+    "累计子女教育支出扣除",
+    "累计继续教育支出扣除",
+    "累计住房贷款利息支出扣除",
+    "累计住房租金支出扣除",
+    "累计赡养老人支出扣除",
+    "累计其他扣除",
+    "累计准予扣除的捐赠",
+    "累计应纳税所得额",
+    "税率",
+    "速算扣除数",
+    "累计应纳税额",
+    "累计减免税额",
+    "累计应扣缴税额",
+    "累计已预缴税额",
+    "累计应补(退)税额",
+    "备注",
+];
+
 /// Rows 0–7 of a 扣缴申报表 sheet of the 37 columns of [`FORM_LEAVES`]: title, 税款所属期 of the
 /// month `y`-`m` (to its last day `last_day`), the agent's name and credit code, the unit line,
 /// the two-row header (leaves merged down where they have no group) and the column numbers.

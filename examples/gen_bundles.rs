@@ -28,9 +28,9 @@ use std::path::{Path, PathBuf};
 
 use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_dot, ymd_hanzi};
 use common::documents::{
-    Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, SiMonth, Spell, Staff,
-    Term, body_flow, contract_2019, degree, lease, nsjl, residence_permit, si_monthly, si_rights,
-    si_unit_record, si_year, signatures,
+    Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, STAFF_NAMES, SiMonth,
+    Spell, Staff, Term, body_flow, contract_2019, degree, lease, nsjl, residence_permit,
+    si_monthly, si_rights, si_unit_record, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -1670,27 +1670,11 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
             "营业执照副本.pdf".into(),
             render(&pages, st, &seed("license"))?,
         ));
-        let names = [
-            "王建国",
-            "刘芳",
-            "杨帆",
-            "黄志强",
-            "周敏",
-            "吴昊",
-            "徐丽",
-            "孙浩然",
-            "胡静",
-            "朱磊",
-            "高雪",
-            "林晨",
-            "郭晓峰",
-            "何佳怡",
-        ];
         let areas = [
             "130102", "110105", "370102", "410105", "110112", "420106", "510107",
         ];
         let mut srng = Rng::new(&seed("staff"));
-        let staff: Vec<Staff> = names[..c.staff]
+        let staff: Vec<Staff> = STAFF_NAMES[..c.staff]
             .iter()
             .enumerate()
             .map(|(i, n)| {

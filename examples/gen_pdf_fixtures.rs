@@ -31,8 +31,8 @@ use std::path::PathBuf;
 
 use common::dates::{Ym, Ymd, ymd_cn0, ymd_hanzi};
 use common::documents::{
-    self, Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, SiMonth, SiYear,
-    Spell, Staff, Term, body_flow, si_year, signatures,
+    self, Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, STAFF_NAMES,
+    SiMonth, SiYear, Spell, Staff, Term, body_flow, si_year, signatures,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -628,26 +628,12 @@ fn si_monthly(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
 fn si_unit_record(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     let file = "si-unit-record.pdf";
     let mut rng = Rng::new(file);
-    let names = [
-        "王建国",
-        "刘芳",
-        "杨帆",
-        "黄志强",
-        "周敏",
-        "吴昊",
-        "徐丽",
-        "孙浩然",
-        "胡静",
-        "朱磊",
-        "高雪",
-        "林晨",
-    ];
     let areas = [
         "130102", "110105", "370102", "410105", "110112", "420106", "510107", "320106",
     ];
     let (pf, pt) = (Ym(2019, 12), Ym(2020, 11));
     let mut staff = vec![];
-    for (i, name) in names.iter().enumerate() {
+    for (i, name) in STAFF_NAMES[..12].iter().enumerate() {
         let area = areas[i % areas.len()];
         let birth = format!(
             "19{}{:02}{:02}",

@@ -542,6 +542,24 @@ pub fn si_monthly(
 
 // ─────────────────────── 单位职工缴费信息 ───────────────────────
 
+/// The names of a unit's staff, in the order the staff lists print them.
+pub const STAFF_NAMES: [&str; 14] = [
+    "王建国",
+    "刘芳",
+    "杨帆",
+    "黄志强",
+    "周敏",
+    "吴昊",
+    "徐丽",
+    "孙浩然",
+    "胡静",
+    "朱磊",
+    "高雪",
+    "林晨",
+    "郭晓峰",
+    "何佳怡",
+];
+
 /// A row of the unit's staff list (also a field of the fixture's truth).
 #[derive(Serialize)]
 pub struct Staff {

@@ -10,8 +10,9 @@
 //!
 //! Needs Debian's `fonts-noto-cjk`. Most PDFs use the non-embedded Adobe font
 //! `STSong-Light` (small files); a few documents of the `complete-*` bundles embed subsetted
-//! Noto CJK through krilla. Layouts are copied from `gen_pdf_fixtures.rs` (an example is one
-//! file), the withholding export from `gen_fixtures.rs`. Does not use the jzz library.
+//! Noto CJK through krilla. The documents it shares with `gen_pdf_fixtures.rs` are laid out by
+//! `common/documents.rs`, the 扣缴申报表 header by `common/tax.rs` (see `common/mod.rs`). Does
+//! not use the jzz library.
 //!
 //! Deterministic: fixed dates, a seeded splitmix64 PRNG, krilla's content-hash document ID,
 //! fixed `/ID` for lopdf files, fixed xlsx creation time, fixed zip timestamps.

@@ -11,7 +11,8 @@
 //! index 2 = Simplified Chinese). Most fixtures embed a subsetted CID font
 //! through krilla (Type0 / Identity-H with a ToUnicode CMap); the `*-stsong`
 //! fixtures are written by hand with lopdf and use the non-embedded Adobe
-//! standard font `STSong-Light` with `UniGB-UCS2-H` and no ToUnicode.
+//! standard font `STSong-Light` with `UniGB-UCS2-H` and no ToUnicode. The page model, the
+//! fonts, both writers and the documents `gen_bundles.rs` draws too are in `common/`.
 //!
 //! Deterministic: fixed dates, a seeded splitmix64 PRNG (seeded from the
 //! fixture name), krilla's content-hash document ID, a fixed `/ID` for the

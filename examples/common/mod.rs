@@ -10,7 +10,16 @@
 //!   in figures and capitals, months and days as Chinese documents print them;
 //! - `fonts`: the Noto CJK faces and a minimal OpenType reader (cmap and advances);
 //! - `layout`: the page model (`Doc`, `Page`, `Op`): text, rulings, table grids, flowed paragraphs;
-//! - `pdf`: the two PDF writers (krilla with embedded subsets, lopdf with STSong-Light).
+//! - `pdf`: the two PDF writers (krilla with embedded subsets, lopdf with STSong-Light);
+//! - `documents`: the documents `gen_pdf_fixtures` (one fixture each, with its truth) and
+//!   `gen_bundles` (an applicant's bundle) both draw — 纳税记录, 社保权益记录, 个人缴费明细,
+//!   单位职工缴费信息, the 2019 labour contract, lease, 居住证, degree certificate — from the
+//!   values to print, so a bundle's page and the single-document fixture are the same layout;
+//! - `tax`: the withholding table, the 综合所得明细 amount columns and the header band of the
+//!   official 扣缴申报表 sheet (`gen_fixtures`, `gen_bundles`).
+//!
+//! What stays in a generator is what only it makes: its cases and their truth, and documents
+//! only it draws.
 //!
 //! Why a `#[path]` module and not one folder per example or a dev crate: the generators keep
 //! their file names and their `cargo run --example gen_…` commands (named in the fixtures'

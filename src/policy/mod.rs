@@ -426,15 +426,15 @@ impl Policy {
         data_year: i32,
         multiplier: &'p Multiplier,
     ) -> Result<Threshold<'p>, PolicyGap> {
-        if let Ok(m) = self.monthly_multiple(data_year, multiplier) {
-            if m.status == FigureStatus::Verified {
-                let line = m.fen;
-                return Ok(Threshold {
-                    fen: Fen::from_yuan(line.fen() / 100 * 12),
-                    twelve_times: Some(line),
-                    ..m
-                });
-            }
+        if let Ok(m) = self.monthly_multiple(data_year, multiplier)
+            && m.status == FigureStatus::Verified
+        {
+            let line = m.fen;
+            return Ok(Threshold {
+                fen: Fen::from_yuan(line.fen() / 100 * 12),
+                twelve_times: Some(line),
+                ..m
+            });
         }
         let w = self.average_wage.get(&data_year);
         let fig = w

@@ -837,6 +837,39 @@ fn specials(out: &mut Out, fonts: &Fonts) -> Res<()> {
         out.record(rel, img.dimensions(), e)?;
     }
 
+    // A clean 300-dpi scan of a 纳税记录 with one smudge (a thumb of toner) over the
+    // subtitle (原《税收完税证明》), outside the table: the smudged words read with low
+    // confidence, the table's rows read well.
+    {
+        let rel = "special/tax-record-smudged.png";
+        let mut rng = Rng::new(rel);
+        let mut img = gray_at("tax-record-stsong.pdf", 1, 300)?;
+        // The subtitle's middle at 300 dpi (the page is 2480 × 3509): centre, radii.
+        let (cx, cy, rx, ry) = (1220.0f32, 612.0f32, 170.0f32, 42.0f32);
+        for y in (cy - ry) as u32..=(cy + ry) as u32 {
+            for x in (cx - rx) as u32..=(cx + rx) as u32 {
+                let d = ((x as f32 - cx) / rx).powi(2) + ((y as f32 - cy) / ry).powi(2);
+                if d > 1.0 {
+                    continue;
+                }
+                // Darkest at the centre, fading to the edge, grainy.
+                let shade = (1.0 - d).sqrt() * (0.62 + 0.12 * rng.gauss()).clamp(0.3, 0.9);
+                let p = img.get_pixel_mut(x, y);
+                p.0[0] = (p.0[0] as f32 * (1.0 - shade)).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        png_best(&img.clone().into(), &out.dir.join(rel))?;
+        let mut e = special_entry(
+            "tax-record-stsong",
+            &[1],
+            300,
+            "gray",
+            &["smudge over the subtitle, outside the table"],
+        );
+        e["truth"] = pdf_truth("tax-record-stsong")?;
+        out.record(rel, img.dimensions(), e)?;
+    }
+
     // Strong JPEG compression.
     {
         let rel = "special/tax-record-jpeg.jpg";

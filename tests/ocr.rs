@@ -132,3 +132,69 @@ fn degraded_permit_never_passes_residence_proof() {
     let (degraded, check) = status_with("bundle-permit-degraded.png");
     assert_ne!(degraded, "pass", "{check}");
 }
+
+/// A clean 300-dpi scan of a 纳税记录 with a smudge over the subtitle, outside the table
+/// (`special/tax-record-smudged.png`): the smudged words read below the OCR bar, the table's
+/// rows read well, and `tax.continuity` stands on those rows — the smudge shows in
+/// `documents.readable` only.
+#[test]
+fn smudge_outside_the_table_leaves_tax_continuity_to_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("case");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::copy(
+        ocr_fixture("special/tax-record-smudged.png"),
+        bundle.join("纳税记录扫描.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        bundle.join("case.toml"),
+        "[application]\ntype = \"new\"\ndate = \"2020-12-18\"\ncategory = 1\n\n\
+         [unit]\nname = \"北京海淀云启科技有限公司\"\n\n\
+         [applicant]\nname = \"陈晓明\"\nid_number = \"41010519920708215X\"\nhukou = \"non-beijing\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_jzz"))
+        .args(["verify", "--format", "json", "--out"])
+        .arg(&out)
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let d: Value =
+        serde_json::from_slice(&std::fs::read(out.join("dossier.json")).unwrap()).unwrap();
+    let check = |id: &str| {
+        d["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    // The smudge is seen: the document holds words below the bar, and the reviewer is told.
+    let readable = check("documents.readable");
+    assert!(
+        readable["message"]
+            .as_str()
+            .unwrap()
+            .contains("纳税记录扫描.png"),
+        "{readable}"
+    );
+    // The rows carry the check: 12 months, each cited at or above the bar.
+    let tax = check("tax.continuity");
+    assert_eq!(tax["status"], "pass", "{tax}");
+    let ev = tax["evidence"].as_array().unwrap();
+    assert!(ev.len() >= 12, "{tax}");
+    for e in ev {
+        assert_eq!(e["document"], "纳税记录扫描.png", "{e}");
+        if let Some(c) = e.get("confidence").and_then(Value::as_f64) {
+            assert!(c >= 80.0, "{e}");
+        }
+    }
+}

@@ -238,7 +238,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxRecord {
             } else {
                 cell(c_paid)
             };
-            let amount = Fen::parse(&amount_text).ok();
+            let amount = Fen::parse(&super::text_util::squeeze_amount(&amount_text)).ok();
             if amount.is_none() {
                 rec.findings.push(format!(
                     "{}：实缴金额「{}」无法读取",

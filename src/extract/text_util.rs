@@ -263,6 +263,26 @@ pub fn capital_rmb(s: &str) -> Option<Fen> {
     any.then_some(Fen(fen))
 }
 
+/// An amount cell as printed, with the spaces a 宋体 table sets after the decimal point or
+/// between thousands (`373. 16`, `1, 174. 86`) taken out. Only a cell of nothing but digits,
+/// points, commas, a sign and spaces is squeezed; any other text is returned as it is, so a
+/// cell holding two figures side by side (`373.16 2020.01.15`) stays two.
+pub fn squeeze_amount(s: &str) -> String {
+    let t = s.trim();
+    let only_figure = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || ".,-， ".contains(c));
+    let digits_then_point = t.split_whitespace().count() == 2
+        && t.split_whitespace()
+            .next()
+            .is_some_and(|a| a.ends_with(['.', ',', '，']));
+    if only_figure && (t.split_whitespace().count() == 1 || digits_then_point) {
+        t.split_whitespace().collect()
+    } else {
+        s.to_string()
+    }
+}
+
 /// The first decimal amount in a text (`1234.56`, `1,234.56`).
 pub fn first_amount(s: &str) -> Option<Fen> {
     let mut start = None;
@@ -284,6 +304,17 @@ pub fn first_amount(s: &str) -> Option<Fen> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_lose_the_space_after_their_point() {
+        assert_eq!(squeeze_amount("373. 16"), "373.16");
+        assert_eq!(squeeze_amount("1, 174.86"), "1,174.86");
+        assert_eq!(squeeze_amount(" 895.65 "), "895.65");
+        // Two figures side by side stay two.
+        assert_eq!(squeeze_amount("373.16 2020.01.15"), "373.16 2020.01.15");
+        assert_eq!(squeeze_amount("373 16"), "373 16");
+        assert_eq!(squeeze_amount("约 373. 16"), "约 373. 16");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

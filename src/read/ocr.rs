@@ -236,6 +236,65 @@ impl Ocr {
 }
 
 impl Ocr {
+    /// Reads each cell `(left, top, width, height)` of `img` (pixels) on its own as one block
+    /// of text, into word runs in the page's point space (as [`Ocr::recognize`]). A cell
+    /// without ink is skipped; cells not reached before `deadline` are left out and counted
+    /// in the second value.
+    pub fn recognize_cells(
+        &mut self,
+        img: &GrayImage,
+        number: u32,
+        cells: &[crate::read::scan::Cell],
+        deadline: std::time::Instant,
+    ) -> (Vec<TextRun>, Vec<crate::read::scan::Cell>) {
+        let (w, h) = img.dimensions();
+        let (Ok(wi), Ok(hi)) = (i32::try_from(w), i32::try_from(h)) else {
+            return (Vec::new(), Vec::new());
+        };
+        if img.as_raw().len() < w as usize * h as usize {
+            return (Vec::new(), Vec::new());
+        }
+        let ink = crate::read::scan::ink_threshold(img);
+        let mut runs = Vec::new();
+        let mut read = Vec::new();
+        // SAFETY: the pixel buffer holds w × h bytes and outlives every call below; rectangles
+        // lie inside the image (checked); each TSV result is copied before TessDeleteText.
+        unsafe {
+            c::TessBaseAPISetImage(self.api, img.as_raw().as_ptr(), wi, hi, 1, wi);
+            c::TessBaseAPISetSourceResolution(self.api, ASSUMED_DPI as i32);
+            c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_SINGLE_BLOCK);
+            for &cell in cells {
+                let (l, t, cw, ch) = cell;
+                if l.saturating_add(cw) > w || t.saturating_add(ch) > h || cw < 4 || ch < 4 {
+                    continue;
+                }
+                if std::time::Instant::now() >= deadline {
+                    break;
+                }
+                read.push(cell);
+                let dark = (t..t + ch)
+                    .flat_map(|y| (l..l + cw).map(move |x| (x, y)))
+                    .filter(|&(x, y)| img.get_pixel(x, y).0[0] < ink)
+                    .take(8)
+                    .count();
+                if dark < 8 {
+                    continue;
+                }
+                c::TessBaseAPISetRectangle(self.api, l as i32, t as i32, cw as i32, ch as i32);
+                let p = c::TessBaseAPIGetTsvText(self.api, 0);
+                if p.is_null() {
+                    continue;
+                }
+                let tsv = CStr::from_ptr(p).to_string_lossy().into_owned();
+                c::TessDeleteText(p);
+                runs.extend(page_from_tsv(&tsv, w, h, number).runs);
+            }
+            c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_AUTO);
+            c::TessBaseAPIClear(self.api);
+        }
+        (runs, read)
+    }
+
     /// Re-reads each rectangle `(left, top, width, height)` of `img` (pixels) as one line with
     /// only `whitelist` allowed; `None` where nothing was read. Stops re-reading (the rest
     /// `None`) once `deadline` has passed. The engine is returned to page mode afterwards.
@@ -302,16 +361,20 @@ fn is_figure(t: &str) -> bool {
         })
 }
 
-/// The figure as compared between two reads: digits, the decimal point, `X`.
+/// The figure as compared between two reads: digits, the decimal point, `X`. A point at
+/// either end is not compared: a figure printed with a space after its point (`516. 34`, as
+/// 宋体 tables do) is two words, and the second read of one takes in its neighbour's point.
 fn figure_key(t: &str) -> String {
-    t.chars()
+    let k: String = t
+        .chars()
         .map(|c| match c {
             '．' => '.',
             c => c,
         })
         .filter(|c| c.is_ascii_digit() || *c == '.' || *c == 'X' || *c == 'x')
         .map(|c| c.to_ascii_uppercase())
-        .collect()
+        .collect();
+    k.trim_matches('.').to_string()
 }
 
 /// Confidence given to a figure whose second read disagrees with the first: under any bar a
@@ -347,9 +410,62 @@ pub fn read_page(
     let gray = prepared.gray;
     let started = std::time::Instant::now();
     let table = prepared.table;
+    // The table's closed cells are read one by one below: the page read sees them blank.
+    let outside = if prepared.cells.is_empty() {
+        None
+    } else {
+        let mut g = gray.clone();
+        for &(l, t, w, h) in &prepared.cells {
+            for y in t..(t + h).min(g.height()) {
+                for x in l..(l + w).min(g.width()) {
+                    g.put_pixel(x, y, image::Luma([255]));
+                }
+            }
+        }
+        Some(g)
+    };
     let (mut page, stopped) = with_engine(CHINESE, |o| {
-        o.recognize_as(&gray, number, limits.max_ocr_millis, table)
+        // With the cells blank, what is left (titles, the header block, notes) is ordinary
+        // print of mixed sizes: automatic segmentation reads it.
+        o.recognize_as(
+            outside.as_ref().unwrap_or(&gray),
+            number,
+            limits.max_ocr_millis,
+            table && outside.is_none(),
+        )
     })?;
+    drop(outside);
+    // A ruled table: every closed cell read again on its own, its words replacing the page
+    // read's words there. Read as one block, a row whose cells hold one and two lines (a
+    // wrapped 入库税务机关 beside a one-line date) is cut into lines through the characters of
+    // the one-line cells, which then come out as garbage with low confidence.
+    let s = 72.0 / ASSUMED_DPI;
+    let h = gray.height() as f32;
+    // The read cell a word's centre lies in.
+    let mut read_cells: Vec<super::scan::Cell> = Vec::new();
+    let cell_of = |cells: &[super::scan::Cell], r: &TextRun| {
+        let (cx, cy) = ((r.x + r.width / 2.0) / s, h - (r.y + r.size / 2.0) / s);
+        cells.iter().position(|&(l, t, w, ch)| {
+            cx >= l as f32 && cx < (l + w) as f32 && cy >= t as f32 && cy < (t + ch) as f32
+        })
+    };
+    if !prepared.cells.is_empty() {
+        let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
+        let cells = prepared.cells.clone();
+        let (runs, read) = with_engine(CHINESE, |o| {
+            Ok(o.recognize_cells(&gray, number, &cells, deadline))
+        })?;
+        page.runs.retain(|r| cell_of(&read, r).is_none());
+        page.runs.extend(runs);
+        read_cells = read;
+        if read_cells.len() < cells.len() {
+            notes.push(format!(
+                "page {number}: {} of {} table cells read on their own before the OCR limit",
+                read_cells.len(),
+                cells.len()
+            ));
+        }
+    }
     if stopped {
         notes.push(format!(
             "page {number}: OCR stopped at its {} ms limit: the page was read in part",
@@ -357,50 +473,85 @@ pub fn read_page(
         ));
     }
     // Second reads share what is left of the page's budget; figures not re-read in time stay
-    // unconfirmed (low-confidence).
+    // unconfirmed (low-confidence). A table cell holding only figures is read again whole and
+    // compared with its words together (`516. 34` is two words, one amount); any other figure
+    // is read again alone.
     let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
-    let s = 72.0 / ASSUMED_DPI;
-    let h = gray.height() as f32;
-    let idx: Vec<usize> = (0..page.runs.len())
-        .filter(|&i| is_figure(&page.runs[i].text))
-        .collect();
-    let rects: Vec<(i32, i32, i32, i32)> = idx
-        .iter()
-        .map(|&i| {
-            let r = &page.runs[i];
-            let (size, pad) = (r.size / s, (r.size / s * 0.25).max(3.0));
-            let top = h - r.y / s - size;
+    let mut units: Vec<(Vec<usize>, (i32, i32, i32, i32))> = Vec::new();
+    let mut cell_unit: HashMap<usize, usize> = HashMap::new();
+    for i in 0..page.runs.len() {
+        let r = &page.runs[i];
+        if !is_figure(&r.text) {
+            continue;
+        }
+        let cell = cell_of(&read_cells, r).filter(|&c| {
+            page.runs
+                .iter()
+                .filter(|o| cell_of(&read_cells, o) == Some(c))
+                .all(|o| is_figure(&o.text) || o.text.chars().all(|ch| ".．".contains(ch)))
+        });
+        if let Some(c) = cell {
+            if let Some(&u) = cell_unit.get(&c) {
+                units[u].0.push(i);
+                continue;
+            }
+            let (l, t, w, ch) = read_cells[c];
+            cell_unit.insert(c, units.len());
+            units.push((vec![i], (l as i32, t as i32, w as i32, ch as i32)));
+            continue;
+        }
+        let (size, pad) = (r.size / s, (r.size / s * 0.25).max(3.0));
+        let top = h - r.y / s - size;
+        units.push((
+            vec![i],
             (
                 (r.x / s - pad) as i32,
                 (top - pad) as i32,
                 (r.width / s + 2.0 * pad) as i32,
                 (size + 2.0 * pad) as i32,
-            )
-        })
-        .collect();
+            ),
+        ));
+    }
+    // Words of a cell in reading order, for comparing with the cell's second read.
+    for (members, _) in &mut units {
+        members.sort_by(|&a, &b| {
+            let (ra, rb) = (&page.runs[a], &page.runs[b]);
+            rb.y.total_cmp(&ra.y).then(ra.x.total_cmp(&rb.x))
+        });
+    }
+    let rects: Vec<(i32, i32, i32, i32)> = units.iter().map(|u| u.1).collect();
     let second = with_engine(CHINESE, |o| {
         Ok(o.reread(&gray, &rects, FIGURE_CHARS, deadline))
     })?;
+    let figures: usize = units.iter().map(|u| u.0.len()).sum();
     let mut disagree = 0;
     let mut unread = 0;
-    for (&i, again) in idx.iter().zip(second) {
-        let r = &mut page.runs[i];
-        match again {
-            Some((t, _)) if figure_key(&t) == figure_key(&r.text) => {}
-            Some(_) => {
-                disagree += 1;
-                r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
-            }
-            None => {
-                unread += 1;
-                r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
-            }
+    for ((members, _), again) in units.iter().zip(second) {
+        let first: String = members
+            .iter()
+            .map(|&i| page.runs[i].text.as_str())
+            .collect();
+        let agreed = match &again {
+            Some((t, _)) => figure_key(t) == figure_key(&first),
+            None => false,
+        };
+        if agreed {
+            continue;
+        }
+        if again.is_some() {
+            disagree += members.len();
+        } else {
+            unread += members.len();
+        }
+        for &i in members {
+            let r = &mut page.runs[i];
+            r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
         }
     }
     if disagree + unread > 0 {
         notes.push(format!(
             "page {number}: {disagree} of {} figures read differently the second time{}: they are marked low-confidence",
-            idx.len(),
+            figures,
             if unread > 0 {
                 format!(" and {unread} could not be read again")
             } else {
@@ -411,7 +562,7 @@ pub fn read_page(
     Ok(OcrPage {
         page,
         notes,
-        rereads: (idx.len(), disagree + unread),
+        rereads: (figures, disagree + unread),
     })
 }
 
@@ -707,6 +858,16 @@ pub fn upright(img: GrayImage) -> (GrayImage, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figure_reads_compare_digits_and_inner_points() {
+        assert_eq!(figure_key("34"), figure_key(".34"));
+        assert_eq!(figure_key("11."), figure_key("11"));
+        assert_eq!(figure_key("2020．01．15"), figure_key("2020.01.15"));
+        assert_ne!(figure_key("516.34"), figure_key("51634"));
+        assert_ne!(figure_key("3.4"), figure_key("34"));
+        assert_ne!(figure_key("895.65"), figure_key("895.66"));
+    }
 
     #[test]
     fn tsv_words_take_their_line_and_flip_y() {

@@ -39,9 +39,16 @@ pub struct Prepared {
     pub scale: f32,
     /// Whether a ruled table was found (and its rulings erased).
     pub table: bool,
+    /// The ruled table's cells, `(left, top, width, height)` in pixels of [`Prepared::gray`]:
+    /// each is read on its own ([`super::ocr::read_page`]), since a row whose cells hold one
+    /// and two lines of text is otherwise cut into lines across the characters.
+    pub cells: Vec<Cell>,
     /// What was done.
     pub notes: Vec<String>,
 }
+
+/// A table cell, `(left, top, width, height)` in pixels.
+pub type Cell = (u32, u32, u32, u32);
 
 /// Options, mostly for tests and benchmarks that compare with and without a step.
 #[derive(Clone, Copy, Debug)]
@@ -96,11 +103,16 @@ pub fn prepare(mut gray: GrayImage, steps: Steps) -> Prepared {
         notes.push(format!("skew of {angle:.1}° corrected"));
     }
     let mut table = false;
+    let mut cells = Vec::new();
     if steps.rulings {
-        let n = erase_rulings(&mut gray);
-        if n > 0 {
+        let found = erase_grid(&mut gray);
+        if found.pixels > 0 {
             table = true;
-            notes.push(format!("table rulings erased ({n} pixels) before OCR"));
+            notes.push(format!(
+                "table rulings erased ({} pixels) before OCR",
+                found.pixels
+            ));
+            cells = found.cells;
         }
     }
     let mut scale = 1.0;
@@ -116,6 +128,14 @@ pub fn prepare(mut gray: GrayImage, steps: Steps) -> Prepared {
             (h as f32 * scale).round() as u32,
         );
         gray = image::imageops::resize(&gray, nw, nh, FilterType::CatmullRom);
+        for c in &mut cells {
+            *c = (
+                (c.0 as f32 * scale) as u32,
+                (c.1 as f32 * scale) as u32,
+                (c.2 as f32 * scale) as u32,
+                (c.3 as f32 * scale) as u32,
+            );
+        }
         notes.push(format!(
             "small print (lines ≈ {x} px tall) enlarged {scale:.2}× before OCR"
         ));
@@ -124,6 +144,7 @@ pub fn prepare(mut gray: GrayImage, steps: Steps) -> Prepared {
         gray,
         scale,
         table,
+        cells,
         notes,
     }
 }
@@ -312,9 +333,25 @@ pub fn rotate(img: &GrayImage, deg: f32) -> GrayImage {
 /// Whitens the long horizontal and vertical dark runs of a ruled table (only when both are
 /// present: a page of text with an underline is left alone). Returns the pixels whitened.
 pub fn erase_rulings(img: &mut GrayImage) -> usize {
+    erase_grid(img).pixels
+}
+
+/// What [`erase_grid`] found.
+#[derive(Debug, Default)]
+pub struct Grid {
+    /// Pixels whitened.
+    pub pixels: usize,
+    /// The cells closed by rulings on all four sides.
+    pub cells: Vec<Cell>,
+}
+
+/// [`erase_rulings`], also returning the table's cells: the rectangles between neighbouring
+/// horizontal and vertical rulings where all four rulings are really there (a cell merged
+/// across a missing ruling is not one; its text stays with the page's own read).
+pub fn erase_grid(img: &mut GrayImage) -> Grid {
     let (w, h) = img.dimensions();
     if w < 50 || h < 50 {
-        return 0;
+        return Grid::default();
     }
     let t = ink_threshold(img);
     let dark = |img: &GrayImage, x: u32, y: u32| img.get_pixel(x, y).0[0] < t;
@@ -377,8 +414,9 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
         n
     };
     if lines(&h_rows) < 5 || lines(&v_cols) < 3 {
-        return 0;
+        return Grid::default();
     }
+    let cells = grid_cells(&h_rows, &v_cols, &erase, w);
     let mut n = 0;
     for (i, e) in erase.iter().enumerate() {
         if *e {
@@ -398,7 +436,56 @@ pub fn erase_rulings(img: &mut GrayImage) -> usize {
             }
         }
     }
-    n
+    Grid { pixels: n, cells }
+}
+
+/// Rulings a few pixels thick as `(first, last)` pixel of each line.
+fn clusters(s: &std::collections::BTreeSet<u32>) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &v in s {
+        match out.last_mut() {
+            Some(last) if v <= last.1 + 2 => last.1 = v,
+            _ => out.push((v, v)),
+        }
+    }
+    out
+}
+
+/// The closed cells of a grid whose ruling pixels are `erase` (row-major, `w` wide).
+fn grid_cells(
+    h_rows: &std::collections::BTreeSet<u32>,
+    v_cols: &std::collections::BTreeSet<u32>,
+    erase: &[bool],
+    w: u32,
+) -> Vec<Cell> {
+    let hs = clusters(h_rows);
+    let vs = clusters(v_cols);
+    let at = |x: u32, y: u32| erase.get((y * w + x) as usize).copied().unwrap_or(false);
+    // A vertical ruling crosses the band (y0, y1) at its middle; a horizontal one the span
+    // (x0, x1) at its middle. Rulings are a few pixels thick: any pixel of the line counts.
+    let v_there = |v: (u32, u32), y: u32| (v.0..=v.1).any(|x| at(x, y));
+    let h_there = |hl: (u32, u32), x: u32| (hl.0..=hl.1).any(|y| at(x, y));
+    let mut cells = Vec::new();
+    for pair in hs.windows(2) {
+        let (top, bottom) = (pair[0], pair[1]);
+        let (y0, y1) = (top.1 + 1, bottom.0);
+        if y1 <= y0 + 4 {
+            continue;
+        }
+        let mid = (y0 + y1) / 2;
+        let walls: Vec<(u32, u32)> = vs.iter().copied().filter(|&v| v_there(v, mid)).collect();
+        for wall in walls.windows(2) {
+            let (x0, x1) = (wall[0].1 + 1, wall[1].0);
+            if x1 <= x0 + 4 {
+                continue;
+            }
+            let xm = (x0 + x1) / 2;
+            if h_there(top, xm) && h_there(bottom, xm) {
+                cells.push((x0, y0, x1 - x0, y1 - y0));
+            }
+        }
+    }
+    cells
 }
 
 /// The typical height of a text line in pixels: the median height of the bands of
@@ -509,8 +596,13 @@ mod tests {
                 g.put_pixel(x, y, Luma([0]));
             }
         }
-        let n = erase_rulings(&mut g);
+        let grid = erase_grid(&mut g);
+        let n = grid.pixels;
         assert!(n > 10_000, "{n}");
+        // 14 bands of 40 px between 15 horizontal rulings, 7 columns of 100 px between 8
+        // vertical ones: every cell closed.
+        assert_eq!(grid.cells.len(), 14 * 7, "{:?}", &grid.cells[..3]);
+        assert_eq!(grid.cells[0], (11, 11, 99, 39));
         // Rulings gone, text dashes kept.
         assert_eq!(g.get_pixel(400, 10).0[0], 255);
         assert_eq!(g.get_pixel(110, 300).0[0], 255);

@@ -477,7 +477,9 @@ pub fn read_page(
     // compared with its words together (`516. 34` is two words, one amount); any other figure
     // is read again alone.
     let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
-    let mut units: Vec<(Vec<usize>, (i32, i32, i32, i32))> = Vec::new();
+    // Each unit: the words read again together and the rectangle (left, top, width, height).
+    type Unit = (Vec<usize>, (i32, i32, i32, i32));
+    let mut units: Vec<Unit> = Vec::new();
     let mut cell_unit: HashMap<usize, usize> = HashMap::new();
     for i in 0..page.runs.len() {
         let r = &page.runs[i];

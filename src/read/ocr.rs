@@ -457,6 +457,10 @@ pub fn read_page(
         })?;
         page.runs.retain(|r| cell_of(&read, r).is_none());
         page.runs.extend(runs);
+        // A page that is all table has its words in the cells only.
+        if !page.runs.is_empty() {
+            page.layer = TextLayer::Usable;
+        }
         read_cells = read;
         if read_cells.len() < cells.len() {
             notes.push(format!(

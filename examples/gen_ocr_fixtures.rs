@@ -18,8 +18,8 @@
 //!   with valid GB 11643 numbers (one ending in X); a multi-page TIFF; two image-only PDFs (DCT
 //!   gray / DCT RGB / Flate gray pages, and a 1-bit page), written with lopdf.
 //! - `id-photo/`: phone photos of ID cards (three faces, one number ending in X; two backs,
-//!   one 长期): turned 3–10°, in perspective, on wood, a desk or cloth, uneven light and on some
-//!   a hard-edged shadow band, colour cast, JPEG.
+//!   one 长期; both sides side by side in one photo): turned 3–10°, in perspective, on wood, a
+//!   desk or cloth, uneven light and on some a hard-edged shadow band, colour cast, JPEG.
 //! - `manifest.json`: one entry per new file (file, set, source, pages, dpi, width, height,
 //!   color, degradations, truth). The truth is copied from `fixtures/pdf/truth/<name>.json`
 //!   (page 1 of the contract without `signed_on`, which is printed on page 2), or built here for
@@ -1752,18 +1752,22 @@ fn card_sdf(u: f32, v: f32, w: f32, h: f32, r: f32) -> f32 {
     outside + qx.max(qy).min(0.0) - r
 }
 
-/// The card photographed as `shot` says; returns the photo, the card's corners in it (TL, TR,
-/// BR, BL) and the degradations for the manifest.
-fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<String>) {
-    let (w, h) = shot.canvas;
+/// The homography from photo pixels to a `card`'s pixels when it is laid `share` of the
+/// canvas wide with its centre at `(cx, cy)`, turned `deg` and in `keystone` perspective, each
+/// corner jittered by ±1.2%.
+fn place(
+    card: &RgbImage,
+    shot: &Shot,
+    (cx, cy): (f32, f32),
+    share: f32,
+    deg: f32,
+    rng: &mut Rng,
+) -> [f64; 8] {
+    let (w, _) = shot.canvas;
     let (cw, ch) = (card.width() as f32, card.height() as f32);
-    let pw = shot.share * w as f32;
+    let pw = share * w as f32;
     let ph = pw * ch / cw;
-    let (cx, cy) = (
-        w as f32 / 2.0 + rng.uniform(-0.03, 0.03) * w as f32,
-        h as f32 / 2.0 + rng.uniform(-0.03, 0.03) * h as f32,
-    );
-    let (s, c) = shot.deg.to_radians().sin_cos();
+    let (s, c) = deg.to_radians().sin_cos();
     let k = shot.keystone / 2.0;
     let rel = [
         (-0.5 + k / 2.0, -0.5),
@@ -1788,8 +1792,14 @@ fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<Str
         (cw as f64, ch as f64),
         (0.0, ch as f64),
     ];
-    let hm = homography(dst, src);
-    let to_card = |x: f32, y: f32| -> (f32, f32) {
+    homography(dst, src)
+}
+
+/// Renders the photo: the surface, each card (with the homography from photo to card pixels
+/// and its width in the photo) with its drop shadow, the light, the cast, blur and noise.
+fn render(cards: &[(&RgbImage, [f64; 8], f32)], shot: &Shot, rng: &mut Rng) -> RgbImage {
+    let (w, h) = shot.canvas;
+    let map = |hm: &[f64; 8], x: f32, y: f32| -> (f32, f32) {
         let (fx, fy) = (x as f64, y as f64);
         let d = hm[6] * fx + hm[7] * fy + 1.0;
         (
@@ -1797,9 +1807,6 @@ fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<Str
             ((hm[3] * fx + hm[4] * fy + hm[5]) / d) as f32,
         )
     };
-    // Card pixels per photo pixel, for anti-aliasing the outline.
-    let k_px = cw / pw;
-    let radius = 0.037 * cw;
     let tex = value_noise(w, h, 90, rng);
     let fine = value_noise(w, h, 6, rng);
     let band = shot.band.map(|(deg, at, keep)| {
@@ -1818,9 +1825,6 @@ fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<Str
             let t = ((d + 2.0) / 4.0).clamp(0.0, 1.0);
             light *= keep + (1.0 - keep) * t;
         }
-        let (u, v) = to_card(fx, fy);
-        let sd = card_sdf(u, v, cw, ch, radius) / k_px;
-        let cover = (0.5 - sd).clamp(0.0, 1.0);
         let tv = tex[(y * w + x) as usize];
         let fv = fine[(y * w + x) as usize];
         let ground: [f32; 3] = match shot.surface {
@@ -1839,29 +1843,40 @@ fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<Str
                 [52.0 * k, 72.0 * k, 118.0 * k]
             }
         };
-        // Drop shadow: the card's outline shifted down-right, soft.
-        let (su, sv) = to_card(fx - sdx, fy - sdy);
-        let ssd = card_sdf(su, sv, cw, ch, radius) / k_px;
-        let shade = 1.0 - 0.45 * (1.0 - (ssd / (0.02 * w as f32)).clamp(0.0, 1.0));
-        let ground = ground.map(|g| g * shade);
-        let px = if cover > 0.0 {
-            let cp = sample_rgb(card, u.clamp(0.0, cw - 1.0), v.clamp(0.0, ch - 1.0))
-                .unwrap_or([255.0; 3]);
-            std::array::from_fn(|i| cp[i] * cover + ground[i] * (1.0 - cover))
-        } else {
-            ground
-        };
+        let mut px = ground;
+        for &(card, hm, pw) in cards {
+            let (cw, ch) = (card.width() as f32, card.height() as f32);
+            // Card pixels per photo pixel, for anti-aliasing the outline.
+            let k_px = cw / pw;
+            let radius = 0.037 * cw;
+            // Drop shadow: the card's outline shifted down-right, soft.
+            let (su, sv) = map(&hm, fx - sdx, fy - sdy);
+            let ssd = card_sdf(su, sv, cw, ch, radius) / k_px;
+            let shade = 1.0 - 0.45 * (1.0 - (ssd / (0.02 * w as f32)).clamp(0.0, 1.0));
+            px = px.map(|g| g * shade);
+            let (u, v) = map(&hm, fx, fy);
+            let sd = card_sdf(u, v, cw, ch, radius) / k_px;
+            let cover = (0.5 - sd).clamp(0.0, 1.0);
+            if cover > 0.0 {
+                let cp = sample_rgb(card, u.clamp(0.0, cw - 1.0), v.clamp(0.0, ch - 1.0))
+                    .unwrap_or([255.0; 3]);
+                px = std::array::from_fn(|i| cp[i] * cover + px[i] * (1.0 - cover));
+            }
+        }
         Rgb(std::array::from_fn(|i| {
             (px[i] * light * shot.cast[i]).round().clamp(0.0, 255.0) as u8
         }))
     });
     img = image::imageops::blur(&img, shot.blur);
     add_rgb_noise(&mut img, shot.noise, rng);
+    img
+}
+
+/// What `shot` does to a photo, for the manifest.
+fn shot_notes(shot: &Shot, what: String) -> Vec<String> {
+    let (w, h) = shot.canvas;
     let mut deg = vec![
-        format!(
-            "card {:.0} px wide in a {}×{} photo on {:?}",
-            pw, w, h, shot.surface
-        ),
+        format!("{what} in a {}×{} photo on {:?}", w, h, shot.surface),
         format!("turned {:+.1}°", shot.deg),
         format!(
             "perspective: far edge {:.0}% shorter, corners jittered ±1.2%",
@@ -1882,7 +1897,60 @@ fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<Str
     deg.push(format!("blur σ={:.1}px", shot.blur));
     deg.push(format!("colour noise σ={:.1}", shot.noise));
     deg.push(format!("jpeg q{}", shot.quality));
-    (img, deg)
+    deg
+}
+
+/// The card photographed as `shot` says; returns the photo and the degradations for the
+/// manifest.
+fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<String>) {
+    let (w, h) = shot.canvas;
+    let centre = (
+        w as f32 / 2.0 + rng.uniform(-0.03, 0.03) * w as f32,
+        h as f32 / 2.0 + rng.uniform(-0.03, 0.03) * h as f32,
+    );
+    let hm = place(card, shot, centre, shot.share, shot.deg, rng);
+    let pw = shot.share * w as f32;
+    let img = render(&[(card, hm, pw)], shot, rng);
+    (img, shot_notes(shot, format!("card {pw:.0} px wide")))
+}
+
+/// Two cards photographed side by side (the face on the left, turned by `shot.deg`; the back
+/// on the right, turned the other way by half as much), each `shot.share` of the width.
+fn photograph_pair(
+    face: &RgbImage,
+    back: &RgbImage,
+    shot: &Shot,
+    rng: &mut Rng,
+) -> (RgbImage, Vec<String>) {
+    let (w, h) = shot.canvas;
+    let pw = shot.share * w as f32;
+    let left = place(
+        face,
+        shot,
+        (0.26 * w as f32, 0.5 * h as f32),
+        shot.share,
+        shot.deg,
+        rng,
+    );
+    let right = place(
+        back,
+        shot,
+        (0.74 * w as f32, 0.52 * h as f32),
+        shot.share,
+        -shot.deg / 2.0,
+        rng,
+    );
+    let img = render(&[(face, left, pw), (back, right, pw)], shot, rng);
+    (
+        img,
+        shot_notes(
+            shot,
+            format!(
+                "face (left) and back (right, turned {:+.1}°), each {pw:.0} px wide",
+                -shot.deg / 2.0
+            ),
+        ),
+    )
 }
 
 /// Writes `id-photo/` and returns nothing; its manifest entries go through `out`.
@@ -2069,6 +2137,67 @@ fn id_photos(out: &mut Out, fonts: &Fonts) -> Res<()> {
             "color": "rgb",
             "degradations": deg,
             "truth": truth,
+        });
+        out.record(rel, img.dimensions(), e)?;
+    }
+    // Both sides in one photo, side by side: read as one page, the face makes it the ID card.
+    {
+        let rel = "id-photo/both-sides.jpg";
+        let mut rng = Rng::new(rel);
+        let p = Person {
+            name: "林晓燕",
+            sex: "女",
+            ethnicity: "汉",
+            birth: (1991, 9, 26),
+            address: "福建省福州市鼓楼区五四路158号",
+            id: id_number("35010219910926", 186, false, |c| c != 'X'),
+        };
+        assert!(id_valid(&p.id), "{}", p.id);
+        let face = id_card_face_spaced(fonts, &p, false, &mut rng)?;
+        let back = id_card_back(
+            fonts,
+            &CardBack {
+                authority: "福州市公安局鼓楼分局",
+                from: (2012, 4, 17),
+                to: Some((2032, 4, 17)),
+            },
+            &mut rng,
+        )?;
+        let shot = Shot {
+            canvas: (1600, 900),
+            share: 0.44,
+            deg: 3.5,
+            keystone: 0.03,
+            surface: Ground::Desk,
+            band: None,
+            cast: [1.02, 1.0, 0.96],
+            blur: 0.8,
+            noise: 2.0,
+            quality: 85,
+        };
+        let (img, mut deg) = photograph_pair(&face, &back, &shot, &mut rng);
+        write_jpeg(&img.clone().into(), shot.quality, 200, &out.dir.join(rel))?;
+        deg.insert(
+            0,
+            "synthetic face (spaced labels) and back, side by side".into(),
+        );
+        let (y, m, d) = p.birth;
+        let e = json!({
+            "set": "id-photo",
+            "source": null,
+            "pages": [1],
+            "dpi": null,
+            "color": "rgb",
+            "degradations": deg,
+            "truth": {
+                "kind": "id_card",
+                "name": p.name,
+                "sex": p.sex,
+                "ethnicity": p.ethnicity,
+                "birth": format!("{y:04}-{m:02}-{d:02}"),
+                "address": p.address,
+                "id_number": p.id,
+            },
         });
         out.record(rel, img.dimensions(), e)?;
     }

@@ -59,6 +59,25 @@ pub struct Card {
 }
 
 impl Card {
+    /// The mean of the corners.
+    pub fn centre(&self) -> (f32, f32) {
+        let c = self.corners;
+        (
+            (c[0].0 + c[1].0 + c[2].0 + c[3].0) / 4.0,
+            (c[0].1 + c[1].1 + c[2].1 + c[3].1) / 4.0,
+        )
+    }
+
+    /// Whether a point lies inside the card's outline.
+    pub fn contains(&self, p: (f32, f32)) -> bool {
+        let c = self.corners;
+        // Inside a clockwise (y down) convex outline: right of no side.
+        (0..4).all(|k| {
+            let (a, b) = (c[k], c[(k + 1) % 4]);
+            (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0) >= 0.0
+        })
+    }
+
     /// What was done, for the page's notes.
     pub fn note(&self) -> String {
         let c = |i: usize| {
@@ -81,11 +100,20 @@ impl Card {
     }
 }
 
+/// The most cards read from one photo (the face and the back of an ID card, side by side).
+pub const MAX_CARDS: usize = 2;
+
 /// Looks for one card with background around it; `None` when the image does not show one.
 pub fn find(img: &DynamicImage) -> Option<Card> {
+    find_all(img).into_iter().next()
+}
+
+/// Every card (at most [`MAX_CARDS`], largest first) with background around it: a photo of the
+/// face and the back side by side gives both. Empty when the image shows none.
+pub fn find_all(img: &DynamicImage) -> Vec<Card> {
     let (w, h) = (img.width(), img.height());
     if w < 64 || h < 64 {
-        return None;
+        return Vec::new();
     }
     let f = (FIND_SIDE as f32 / w.max(h) as f32).min(1.0);
     let (sw, sh) = (
@@ -120,18 +148,25 @@ pub fn find(img: &DynamicImage) -> Option<Card> {
     }
     found.sort_by_key(|r| std::cmp::Reverse(r.len()));
     let min_area = (MIN_AREA_SHARE * (sw * sh) as f32) as usize;
+    let mut cards: Vec<Card> = Vec::new();
     for r in found.iter().take_while(|r| r.len() >= min_area / 2) {
+        if cards.len() == MAX_CARDS {
+            break;
+        }
         if let Some(mut card) = quad_of(r, sw, sh).filter(|c| stands_out(&small, c)) {
             // Back to the image's pixels (pixel centres).
             for c in &mut card.corners {
                 *c = ((c.0 + 0.5) / f - 0.5, (c.1 + 0.5) / f - 0.5);
             }
-            if card.area_share >= MIN_AREA_SHARE {
-                return Some(refine(&gray, card, 1.0 / f));
+            // The same card found again (light and unlike-the-border regions are often one),
+            // or a card-shaped panel on a card found already, is not another card.
+            let centre = card.centre();
+            if card.area_share >= MIN_AREA_SHARE && !cards.iter().any(|c| c.contains(centre)) {
+                cards.push(refine(&gray, card, 1.0 / f));
             }
         }
     }
-    None
+    cards
 }
 
 /// The background's level (the median of the image's outer ring) and how far from it a pixel
@@ -871,6 +906,32 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_face_and_the_back_side_by_side() {
+        let left = turned(330.0, 480.0, 560.0, 353.0, -4.0);
+        let right = turned(960.0, 470.0, 560.0, 353.0, 5.0);
+        let a = photo(1300, 960, left, 230, 80);
+        let b = photo(1300, 960, right, 228, 80);
+        // Both cards on one background.
+        let img = RgbImage::from_fn(1300, 960, |x, y| {
+            let (pa, pb) = (a.get_pixel(x, y), b.get_pixel(x, y));
+            if pa.0[0] > 150 || pa.0[0] < 60 {
+                *pa
+            } else {
+                *pb
+            }
+        });
+        let cards = find_all(&DynamicImage::ImageRgb8(img));
+        assert_eq!(cards.len(), 2, "{cards:?}");
+        let mut found: Vec<Card> = cards.clone();
+        found.sort_by(|x, y| x.centre().0.total_cmp(&y.centre().0));
+        assert_corners(&found[0], left, 2.0);
+        assert_corners(&found[1], right, 2.0);
+        // One card is one card, however many ways it is found.
+        let one = photo(1040, 700, turned(520.0, 350.0, 820.0, 517.0, 3.0), 230, 80);
+        assert_eq!(find_all(&DynamicImage::ImageRgb8(one)).len(), 1);
+    }
+
+    #[test]
     fn finds_a_card_in_perspective() {
         let truth = [
             (150.0, 120.0),
@@ -936,10 +997,8 @@ mod tests {
         let table = RgbImage::from_fn(1600, 1130, |x, y| {
             let inside = (100..1500).contains(&x) && (150..1030).contains(&y);
             let rule = inside
-                && (x < 104
-                    || x >= 1496
-                    || y < 154
-                    || y >= 1026
+                && (!(104..1496).contains(&x)
+                    || !(154..1026).contains(&y)
                     || (y - 150) % 80 < 3
                     || (x - 100) % 200 < 3);
             if rule {

@@ -335,15 +335,28 @@ pub struct OcrPage {
 /// Where the two reads disagree the word keeps its first reading with confidence
 /// [`DISAGREEING_READS`]: such a value is never presented as sure.
 ///
-/// A photo of a card with background around it ([`super::card::find`]) is read as a card
-/// instead ([`read_card`]).
+/// A photo of a card with background around it ([`super::card::find_all`]) is read as a card
+/// instead ([`read_card`]); a photo of two cards (the face and the back side by side) as both,
+/// one above the other on one page.
 pub fn read_page(
     pixels: &image::DynamicImage,
     number: u32,
     limits: &super::Limits,
 ) -> Result<OcrPage, ReadError> {
-    if let Some(card) = super::card::find(pixels) {
-        return read_card(pixels, &card, number, limits);
+    let mut cards = super::card::find_all(pixels);
+    if !cards.is_empty() {
+        // Reading order: left to right when the cards lie side by side, else top to bottom.
+        if let [a, b] = cards.as_slice() {
+            let (ca, cb) = (a.centre(), b.centre());
+            let by_x = (ca.0 - cb.0).abs() > (ca.1 - cb.1).abs();
+            let key = |c: &super::card::Card| if by_x { c.centre().0 } else { c.centre().1 };
+            cards.sort_by(|a, b| key(a).total_cmp(&key(b)));
+        }
+        let mut read = Vec::with_capacity(cards.len());
+        for card in &cards {
+            read.push(read_card(pixels, card, number, limits)?);
+        }
+        return Ok(stack(read));
     }
     let (gray, mut notes) = super::scan::to_gray(pixels, true);
     let (gray, note) = upright(gray);
@@ -371,6 +384,29 @@ pub fn read_page(
         notes,
         rereads,
     })
+}
+
+/// Cards read from one photo as one page: the first on top, each next one below it.
+fn stack(mut cards: Vec<OcrPage>) -> OcrPage {
+    let mut out = cards.remove(0);
+    for next in cards {
+        // Page coordinates have y up: what is above moves up by the height added below.
+        for r in &mut out.page.runs {
+            r.y += next.page.height;
+        }
+        out.page.height += next.page.height;
+        out.page.width = out.page.width.max(next.page.width);
+        out.page.runs.extend(next.page.runs);
+        if out.page.runs.is_empty() {
+            out.page.layer = TextLayer::Absent;
+        } else {
+            out.page.layer = TextLayer::Usable;
+        }
+        out.notes.extend(next.notes);
+        out.rereads.0 += next.rereads.0;
+        out.rereads.1 += next.rereads.1;
+    }
+    out
 }
 
 /// The pixel rectangle `(left, top, width, height)` of a run on `gray`, padded by a quarter of

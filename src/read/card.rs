@@ -26,7 +26,7 @@
 //!
 //! Pure image arithmetic: no I/O, no engine (`read::ocr` reads the straightened card).
 
-use image::{DynamicImage, GrayImage, Luma, Rgb, RgbImage, imageops::FilterType};
+use image::{DynamicImage, GrayImage, Luma, Rgb, RgbImage};
 
 /// Width of the straightened card, pixels (85.6 mm at ≈ 380 dpi: the values printed on a card
 /// come out ≈ 40 px tall, which tesseract reads well).
@@ -120,11 +120,12 @@ pub fn find_all(img: &DynamicImage) -> Vec<Card> {
         ((w as f32 * f).round() as u32).max(1),
         ((h as f32 * f).round() as u32).max(1),
     );
-    let gray = img.to_luma8();
+    // Area averaging (`thumbnail`) is cheap on a 12-megapixel photo; the full-size gray copy
+    // is made only for a card found.
     let small = if f < 1.0 {
-        image::imageops::resize(&gray, sw, sh, FilterType::Triangle)
+        img.thumbnail_exact(sw, sh).to_luma8()
     } else {
-        gray.clone()
+        img.to_luma8()
     };
     let small = image::imageops::blur(&small, 1.0);
     let lum: Vec<u8> = small.pixels().map(|p| p.0[0]).collect();
@@ -149,6 +150,7 @@ pub fn find_all(img: &DynamicImage) -> Vec<Card> {
     found.sort_by_key(|r| std::cmp::Reverse(r.len()));
     let min_area = (MIN_AREA_SHARE * (sw * sh) as f32) as usize;
     let mut cards: Vec<Card> = Vec::new();
+    let mut gray: Option<GrayImage> = None;
     for r in found.iter().take_while(|r| r.len() >= min_area / 2) {
         if cards.len() == MAX_CARDS {
             break;
@@ -162,7 +164,8 @@ pub fn find_all(img: &DynamicImage) -> Vec<Card> {
             // or a card-shaped panel on a card found already, is not another card.
             let centre = card.centre();
             if card.area_share >= MIN_AREA_SHARE && !cards.iter().any(|c| c.contains(centre)) {
-                cards.push(refine(&gray, card, 1.0 / f));
+                let gray = gray.get_or_insert_with(|| img.to_luma8());
+                cards.push(refine(gray, card, 1.0 / f));
             }
         }
     }

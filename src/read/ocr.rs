@@ -148,7 +148,8 @@ impl Ocr {
         let langs_c = CString::new(langs)
             .map_err(|_| ReadError::Ocr("the language name holds a NUL byte".into()))?;
         // SAFETY: a fresh handle; NUL-terminated strings that outlive the calls. On failure
-        // `Ocr`'s Drop ends and deletes the handle.
+        // `Ocr`'s Drop ends and deletes the handle. setMsgSeverity only sets leptonica's global
+        // message level (an int).
         unsafe {
             let o = Ocr {
                 api: c::TessBaseAPICreate(),
@@ -160,8 +161,11 @@ impl Ocr {
                 )));
             }
             // Tesseract's diagnostics ("Estimating resolution …") go nowhere: jzz's stderr is
-            // for errors that name a file.
+            // for errors that name a file. Leptonica's likewise ("pixScanForForeground: invalid
+            // box" when layout analysis crops an image region at a card's edge): they are
+            // reported through return values the engine handles.
             c::TessBaseAPISetVariable(o.api, c"debug_file".as_ptr(), c"/dev/null".as_ptr());
+            c::setMsgSeverity(c::L_SEVERITY_NONE as i32);
             // Fully automatic page segmentation without OSD (that is done apart, `upright`).
             c::TessBaseAPISetPageSegMode(o.api, c::TessPageSegMode_PSM_AUTO);
             Ok(o)

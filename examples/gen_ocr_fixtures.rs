@@ -17,6 +17,9 @@
 //!   photo of the contract (perspective, uneven light, desk border); two synthetic ID-card fronts
 //!   with valid GB 11643 numbers (one ending in X); a multi-page TIFF; two image-only PDFs (DCT
 //!   gray / DCT RGB / Flate gray pages, and a 1-bit page), written with lopdf.
+//! - `id-photo/`: phone photos of ID cards (three faces, one number ending in X; two backs,
+//!   one 长期; both sides side by side in one photo): turned 3–10°, in perspective, on wood, a
+//!   desk or cloth, uneven light and on some a hard-edged shadow band, colour cast, JPEG.
 //! - `manifest.json`: one entry per new file (file, set, source, pages, dpi, width, height,
 //!   color, degradations, truth). The truth is copied from `fixtures/pdf/truth/<name>.json`
 //!   (page 1 of the contract without `signed_on`, which is printed on page 2), or built here for
@@ -26,8 +29,9 @@
 //! from Debian's `fonts-noto-cjk`), rasterized with `pdftoppm` in colour and multiplied onto the
 //! page. JPEGs are written with `jpeg-encoder` (scalar code, optimized Huffman tables, 4:2:0).
 //!
-//! Usage: `cargo run --release --example gen_ocr_fixtures -- fixtures/ocr [sets|special]`
-//! (the optional second argument regenerates only one group and leaves `manifest.json` alone).
+//! Usage: `cargo run --release --example gen_ocr_fixtures -- fixtures/ocr [sets|special|id-photo]`
+//! (the optional second argument regenerates only one group and leaves `manifest.json` alone;
+//! `id-photo` replaces its own entries in it).
 //!
 //! Independent of the jzz library: the truth must not come from the code under test.
 //! Deterministic: every random choice comes from a splitmix64 PRNG seeded with the output file
@@ -1311,8 +1315,17 @@ fn main() -> Res<()> {
     if only.is_none() || only.as_deref() == Some("sets") {
         sets(&mut o)?;
     }
-    if only.as_deref() != Some("sets") && only.as_deref() != Some("bundles") {
+    if only.as_deref() != Some("sets")
+        && only.as_deref() != Some("bundles")
+        && only.as_deref() != Some("id-photo")
+    {
         specials(&mut o, &fonts)?;
+    }
+    if only.is_none() {
+        id_photos(&mut o, &fonts)?;
+    } else if only.as_deref() == Some("id-photo") {
+        id_photos(&mut o, &fonts)?;
+        merge_manifest(&out, "id-photo/", std::mem::take(&mut o.manifest))?;
     }
     if only.is_none() || only.as_deref() == Some("bundles") {
         bundles(&out)?;
@@ -1328,5 +1341,741 @@ fn main() -> Res<()> {
             o.manifest.len()
         );
     }
+    Ok(())
+}
+
+// ───────────────────────────── ID-card photos (`id-photo/`) ─────────────────────────────
+//
+// Phone photos of ID cards, front and back: the card drawn at 300 dpi (a second face layout
+// with spaced labels and guilloche rings beside `id_card`'s), then photographed: laid on a
+// textured surface (wood, gray desk, cloth) with a soft drop shadow, turned 3–10°, in
+// perspective (a keystone plus corner jitter), under uneven light (a gradient, a vignette, and
+// on some a hard-edged shadow band as from the phone or a hand), with a colour cast, blur,
+// sensor noise and JPEG. Truth: the face as `id_card` (name, sex, ethnicity, birth, address,
+// id_number), the back as `id_card_back` (authority, valid_from, valid_to or long_term).
+
+/// The back of a card: 签发机关 and 有效期限 (`YYYY.MM.DD-YYYY.MM.DD`, or `YYYY.MM.DD-长期`).
+struct CardBack {
+    authority: &'static str,
+    from: (u32, u32, u32),
+    /// `None`: 长期.
+    to: Option<(u32, u32, u32)>,
+}
+
+/// Size of an ID-1 card in points.
+const CARD_PT: (f32, f32) = (85.6 / 25.4 * 72.0, 54.0 / 25.4 * 72.0);
+
+/// A light card background: tinted base with a soft gradient, value noise and faint guilloche
+/// rings (thin circles of many radii), at the overlay's pixel size.
+fn card_base(pw: u32, ph: u32, tint: [f32; 3], rng: &mut Rng) -> RgbImage {
+    let tex = value_noise(pw, ph, 40, rng);
+    let rings: Vec<(f32, f32, f32)> = (0..14)
+        .map(|_| {
+            (
+                rng.uniform(0.0, pw as f32),
+                rng.uniform(0.0, ph as f32),
+                rng.uniform(0.12, 0.45) * pw as f32,
+            )
+        })
+        .collect();
+    RgbImage::from_fn(pw, ph, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let t = fx / pw as f32 - 0.5;
+        let mut ring = 0.0f32;
+        for &(cx, cy, r) in &rings {
+            let d = (((fx - cx).powi(2) + (fy - cy).powi(2)).sqrt() - r).abs();
+            ring = ring.max((1.0 - d / 1.6).max(0.0));
+        }
+        let n = 5.0 * (tex[(y * pw + x) as usize] - 0.5);
+        Rgb(std::array::from_fn(|c| {
+            let v = tint[c] + 8.0 * t - 16.0 * ring * if c == 2 { 0.4 } else { 1.0 } + n;
+            v.round().clamp(0.0, 255.0) as u8
+        }))
+    })
+}
+
+/// Draws the photo placeholder (a pale panel with a gray silhouette) into `card`.
+fn photo_panel(card: &mut RgbImage, x0: f32, x1: f32, y0: f32, y1: f32) {
+    let (hx, hy, hr) = ((x0 + x1) / 2.0, y0 + 0.36 * (y1 - y0), 0.24 * (x1 - x0));
+    for (x, y, p) in card.enumerate_pixels_mut() {
+        let (fx, fy) = (x as f32, y as f32);
+        if fx >= x0 && fx < x1 && fy >= y0 && fy < y1 {
+            let head = ((fx - hx) / hr).powi(2) + ((fy - hy) / (hr * 1.25)).powi(2) < 1.0;
+            let sw = (x1 - x0) * 0.46;
+            let body = fy > hy + hr * 1.1
+                && ((fx - hx) / sw).powi(2) + ((fy - y1) / ((y1 - hy) * 0.6)).powi(2) < 1.0;
+            *p = if head || body {
+                Rgb([118, 122, 128])
+            } else {
+                Rgb([226, 230, 236])
+            };
+        }
+    }
+}
+
+/// The face with spaced labels (`姓  名`), as most cards print them; the name in bold, the
+/// number in bold with a little tracking; an optional red 样本 mark at the top right.
+fn id_card_face_spaced(fonts: &Fonts, p: &Person, sample: bool, rng: &mut Rng) -> Res<RgbImage> {
+    let (w, h) = CARD_PT;
+    let label = (52, 104, 168);
+    let black = (20, 20, 22);
+    let ov = overlay(w, h, 300, |s| {
+        let (lx, vx, ls, vs) = (17.0, 46.0, 8.5, 10.5);
+        let spaced = |s: &mut Surface, x: f32, y: f32, a: &str, b: &str| {
+            text(s, &fonts.sans, x, y, ls, label, a);
+            text(s, &fonts.sans, x + ls * 1.9, y, ls, label, b);
+        };
+        spaced(s, lx, 30.0, "姓", "名");
+        text(s, &fonts.bold, vx, 30.5, vs + 0.5, black, p.name);
+        spaced(s, lx, 51.0, "性", "别");
+        text(s, &fonts.sans, vx, 51.0, vs, black, p.sex);
+        spaced(s, 76.0, 51.0, "民", "族");
+        text(s, &fonts.sans, 102.0, 51.0, vs, black, p.ethnicity);
+        spaced(s, lx, 72.0, "出", "生");
+        let (y, m, d) = p.birth;
+        text(s, &fonts.sans, vx, 72.0, vs, black, &format!("{y}"));
+        let mut x = vx + fonts.sans.width(&format!("{y}")) * vs + 4.0;
+        for (v, unit) in [
+            (None, "年"),
+            (Some(m), ""),
+            (None, "月"),
+            (Some(d), ""),
+            (None, "日"),
+        ] {
+            let t = v.map_or(unit.to_string(), |v| v.to_string());
+            text(s, &fonts.sans, x, 72.0, vs, black, &t);
+            x += fonts.sans.width(&t) * vs + 4.0;
+        }
+        spaced(s, lx, 93.0, "住", "址");
+        let mut line = String::new();
+        let mut y = 93.0;
+        for ch in p.address.chars() {
+            line.push(ch);
+            if fonts.sans.width(&line) * vs > 104.0 {
+                line.pop();
+                text(s, &fonts.sans, vx, y, vs, black, &line);
+                y += 14.5;
+                line = ch.to_string();
+            }
+        }
+        text(s, &fonts.sans, vx, y, vs, black, &line);
+        text(s, &fonts.sans, lx, 138.0, ls, label, "公民身份号码");
+        let mut x = 86.0;
+        for ch in p.id.chars() {
+            let t = ch.to_string();
+            text(s, &fonts.bold, x, 138.5, 11.5, black, &t);
+            x += fonts.bold.width(&t) * 11.5 + 1.2;
+        }
+        if sample {
+            text(
+                s,
+                &fonts.sans,
+                180.0,
+                16.0,
+                6.0,
+                (200, 60, 60),
+                "样本 · 仅供测试",
+            );
+        }
+    })?;
+    let (pw, ph) = ov.dimensions();
+    let mut card = card_base(pw, ph, [234.0, 238.0, 242.0], rng);
+    photo_panel(
+        &mut card,
+        0.67 * pw as f32,
+        0.93 * pw as f32,
+        0.14 * ph as f32,
+        0.70 * ph as f32,
+    );
+    multiply(&mut card, &ov, 1.0, None);
+    Ok(card)
+}
+
+/// The back: the national emblem (a red disc with five gold stars), 中华人民共和国 over a
+/// large 居民身份证, and 签发机关 / 有效期限 with their values.
+fn id_card_back(fonts: &Fonts, b: &CardBack, rng: &mut Rng) -> Res<RgbImage> {
+    let (w, h) = CARD_PT;
+    let dark = (30, 30, 34);
+    let ov = overlay(w, h, 300, |s| {
+        let mut pb = PathBuilder::new();
+        circle(&mut pb, 42.0, 44.0, 24.0);
+        s.set_stroke(None);
+        s.set_fill(Some(fill((200, 40, 40))));
+        s.draw_path(&pb.finish().expect("disc"));
+        for (i, (dx, dy, r)) in [
+            (-8.0, -8.0, 6.0),
+            (3.0, -14.0, 2.5),
+            (8.0, -8.5, 2.5),
+            (8.5, -1.0, 2.5),
+            (3.5, 4.0, 2.5),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut pb = PathBuilder::new();
+            for k in 0..10 {
+                let a = (-90.0 + 36.0 * k as f32 + 7.0 * i as f32).to_radians();
+                let rr = if k % 2 == 0 { *r } else { r * 0.382 };
+                let (x, y) = (42.0 + dx + rr * a.cos(), 44.0 + dy + rr * a.sin());
+                if k == 0 {
+                    pb.move_to(x, y);
+                } else {
+                    pb.line_to(x, y);
+                }
+            }
+            pb.close();
+            s.set_fill(Some(fill((240, 200, 60))));
+            s.draw_path(&pb.finish().expect("star"));
+        }
+        text(s, &fonts.bold, 86.0, 38.0, 13.0, dark, "中华人民共和国");
+        let mut x = 82.0;
+        for ch in "居民身份证".chars() {
+            let t = ch.to_string();
+            text(s, &fonts.bold, x, 74.0, 22.0, dark, &t);
+            x += fonts.bold.width(&t) * 22.0 + 4.0;
+        }
+        text(s, &fonts.sans, 40.0, 120.0, 8.5, dark, "签发机关");
+        text(s, &fonts.sans, 84.0, 120.0, 10.0, dark, b.authority);
+        text(s, &fonts.sans, 40.0, 140.0, 8.5, dark, "有效期限");
+        let (y, m, d) = b.from;
+        let to = b.to.map_or("长期".to_string(), |(y, m, d)| {
+            format!("{y:04}.{m:02}.{d:02}")
+        });
+        text(
+            s,
+            &fonts.sans,
+            84.0,
+            140.0,
+            10.0,
+            dark,
+            &format!("{y:04}.{m:02}.{d:02}-{to}"),
+        );
+    })?;
+    let (pw, ph) = ov.dimensions();
+    let mut card = card_base(pw, ph, [238.0, 236.0, 226.0], rng);
+    multiply(&mut card, &ov, 1.0, None);
+    Ok(card)
+}
+
+/// Background textures a card is photographed on.
+#[derive(Clone, Copy, Debug)]
+enum Ground {
+    Wood,
+    Desk,
+    Cloth,
+}
+
+/// How a card is photographed.
+struct Shot {
+    canvas: (u32, u32),
+    /// The card's width over the canvas width.
+    share: f32,
+    /// Turn, degrees (positive = clockwise on screen).
+    deg: f32,
+    /// Keystone: the card's far (top) edge shorter by this share.
+    keystone: f32,
+    surface: Ground,
+    /// A hard-edged shadow over part of the frame: (angle of its edge in degrees, where the
+    /// edge crosses the centre line as a share of the width, light kept in the shadow).
+    band: Option<(f32, f32, f32)>,
+    cast: [f32; 3],
+    blur: f32,
+    noise: f32,
+    quality: u8,
+}
+
+/// Bilinear RGB sample; `None` outside.
+fn sample_rgb(img: &RgbImage, x: f32, y: f32) -> Option<[f32; 3]> {
+    let (w, h) = img.dimensions();
+    if x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
+        return None;
+    }
+    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let p = |x: u32, y: u32| img.get_pixel(x, y).0.map(f32::from);
+    let (a, b, c, d) = (p(x0, y0), p(x1, y0), p(x0, y1), p(x1, y1));
+    Some(std::array::from_fn(|k| {
+        a[k] * (1.0 - fx) * (1.0 - fy)
+            + b[k] * fx * (1.0 - fy)
+            + c[k] * (1.0 - fx) * fy
+            + d[k] * fx * fy
+    }))
+}
+
+/// Signed distance (card pixels) from the rounded card's outline: negative inside.
+fn card_sdf(u: f32, v: f32, w: f32, h: f32, r: f32) -> f32 {
+    let (qx, qy) = (
+        (u - w / 2.0).abs() - (w / 2.0 - r),
+        (v - h / 2.0).abs() - (h / 2.0 - r),
+    );
+    let outside = (qx.max(0.0).powi(2) + qy.max(0.0).powi(2)).sqrt();
+    outside + qx.max(qy).min(0.0) - r
+}
+
+/// The homography from photo pixels to a `card`'s pixels when it is laid `share` of the
+/// canvas wide with its centre at `(cx, cy)`, turned `deg` and in `keystone` perspective, each
+/// corner jittered by ±1.2%.
+fn place(
+    card: &RgbImage,
+    shot: &Shot,
+    (cx, cy): (f32, f32),
+    share: f32,
+    deg: f32,
+    rng: &mut Rng,
+) -> [f64; 8] {
+    let (w, _) = shot.canvas;
+    let (cw, ch) = (card.width() as f32, card.height() as f32);
+    let pw = share * w as f32;
+    let ph = pw * ch / cw;
+    let (s, c) = deg.to_radians().sin_cos();
+    let k = shot.keystone / 2.0;
+    let rel = [
+        (-0.5 + k / 2.0, -0.5),
+        (0.5 - k / 2.0, -0.5),
+        (0.5, 0.5),
+        (-0.5, 0.5),
+    ];
+    let corners: Vec<(f64, f64)> = rel
+        .iter()
+        .map(|&(x, y)| {
+            let (x, y) = (
+                x * pw + rng.uniform(-0.012, 0.012) * pw,
+                y * ph + rng.uniform(-0.012, 0.012) * ph,
+            );
+            ((cx + x * c - y * s) as f64, (cy + x * s + y * c) as f64)
+        })
+        .collect();
+    let dst = [corners[0], corners[1], corners[2], corners[3]];
+    let src = [
+        (0.0, 0.0),
+        (cw as f64, 0.0),
+        (cw as f64, ch as f64),
+        (0.0, ch as f64),
+    ];
+    homography(dst, src)
+}
+
+/// Renders the photo: the surface, each card (with the homography from photo to card pixels
+/// and its width in the photo) with its drop shadow, the light, the cast, blur and noise.
+fn render(cards: &[(&RgbImage, [f64; 8], f32)], shot: &Shot, rng: &mut Rng) -> RgbImage {
+    let (w, h) = shot.canvas;
+    let map = |hm: &[f64; 8], x: f32, y: f32| -> (f32, f32) {
+        let (fx, fy) = (x as f64, y as f64);
+        let d = hm[6] * fx + hm[7] * fy + 1.0;
+        (
+            ((hm[0] * fx + hm[1] * fy + hm[2]) / d) as f32,
+            ((hm[3] * fx + hm[4] * fy + hm[5]) / d) as f32,
+        )
+    };
+    let tex = value_noise(w, h, 90, rng);
+    let fine = value_noise(w, h, 6, rng);
+    let band = shot.band.map(|(deg, at, keep)| {
+        let (s, c) = deg.to_radians().sin_cos();
+        (s, c, at * w as f32, keep)
+    });
+    let (sdx, sdy) = (0.012 * w as f32, 0.016 * w as f32);
+    let mut img = RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+        let (nx, ny) = (fx / w as f32 - 0.5, fy / h as f32 - 0.5);
+        let mut light =
+            (1.04 - 0.18 * (nx * 0.8 + ny * 0.6) - 0.45 * (nx * nx + ny * ny)).clamp(0.4, 1.1);
+        if let Some((s, c, at, keep)) = band {
+            // Signed distance from the band's edge (a line through (at, h/2) at `deg`).
+            let d = (fx - at) * c + (fy - h as f32 / 2.0) * s;
+            let t = ((d + 2.0) / 4.0).clamp(0.0, 1.0);
+            light *= keep + (1.0 - keep) * t;
+        }
+        let tv = tex[(y * w + x) as usize];
+        let fv = fine[(y * w + x) as usize];
+        let ground: [f32; 3] = match shot.surface {
+            Ground::Wood => {
+                let grain = ((fy * 0.09 + 6.0 * tv).sin() * 0.5 + 0.5) * 0.12;
+                let k = 0.78 + 0.3 * tv + grain;
+                [128.0 * k, 92.0 * k, 62.0 * k]
+            }
+            Ground::Desk => {
+                let k = 0.9 + 0.12 * tv + 0.05 * fv;
+                [112.0 * k, 112.0 * k, 108.0 * k]
+            }
+            Ground::Cloth => {
+                let weave = (((fx * 0.9).sin() * (fy * 0.9).sin()) * 0.5 + 0.5) * 0.08;
+                let k = 0.85 + 0.15 * tv + weave;
+                [52.0 * k, 72.0 * k, 118.0 * k]
+            }
+        };
+        let mut px = ground;
+        for &(card, hm, pw) in cards {
+            let (cw, ch) = (card.width() as f32, card.height() as f32);
+            // Card pixels per photo pixel, for anti-aliasing the outline.
+            let k_px = cw / pw;
+            let radius = 0.037 * cw;
+            // Drop shadow: the card's outline shifted down-right, soft.
+            let (su, sv) = map(&hm, fx - sdx, fy - sdy);
+            let ssd = card_sdf(su, sv, cw, ch, radius) / k_px;
+            let shade = 1.0 - 0.45 * (1.0 - (ssd / (0.02 * w as f32)).clamp(0.0, 1.0));
+            px = px.map(|g| g * shade);
+            let (u, v) = map(&hm, fx, fy);
+            let sd = card_sdf(u, v, cw, ch, radius) / k_px;
+            let cover = (0.5 - sd).clamp(0.0, 1.0);
+            if cover > 0.0 {
+                let cp = sample_rgb(card, u.clamp(0.0, cw - 1.0), v.clamp(0.0, ch - 1.0))
+                    .unwrap_or([255.0; 3]);
+                px = std::array::from_fn(|i| cp[i] * cover + px[i] * (1.0 - cover));
+            }
+        }
+        Rgb(std::array::from_fn(|i| {
+            (px[i] * light * shot.cast[i]).round().clamp(0.0, 255.0) as u8
+        }))
+    });
+    img = image::imageops::blur(&img, shot.blur);
+    add_rgb_noise(&mut img, shot.noise, rng);
+    img
+}
+
+/// What `shot` does to a photo, for the manifest.
+fn shot_notes(shot: &Shot, what: String) -> Vec<String> {
+    let (w, h) = shot.canvas;
+    let mut deg = vec![
+        format!("{what} in a {}×{} photo on {:?}", w, h, shot.surface),
+        format!("turned {:+.1}°", shot.deg),
+        format!(
+            "perspective: far edge {:.0}% shorter, corners jittered ±1.2%",
+            shot.keystone * 100.0
+        ),
+        "drop shadow, light gradient and vignette".into(),
+    ];
+    if let Some((d, at, keep)) = shot.band {
+        deg.push(format!(
+            "hard-edged shadow band (edge at {d:.0}° through x = {:.0}% of the width, light ×{keep:.2})",
+            at * 100.0
+        ));
+    }
+    deg.push(format!(
+        "colour cast ×({:.2}, {:.2}, {:.2})",
+        shot.cast[0], shot.cast[1], shot.cast[2]
+    ));
+    deg.push(format!("blur σ={:.1}px", shot.blur));
+    deg.push(format!("colour noise σ={:.1}", shot.noise));
+    deg.push(format!("jpeg q{}", shot.quality));
+    deg
+}
+
+/// The card photographed as `shot` says; returns the photo and the degradations for the
+/// manifest.
+fn photograph(card: &RgbImage, shot: &Shot, rng: &mut Rng) -> (RgbImage, Vec<String>) {
+    let (w, h) = shot.canvas;
+    let centre = (
+        w as f32 / 2.0 + rng.uniform(-0.03, 0.03) * w as f32,
+        h as f32 / 2.0 + rng.uniform(-0.03, 0.03) * h as f32,
+    );
+    let hm = place(card, shot, centre, shot.share, shot.deg, rng);
+    let pw = shot.share * w as f32;
+    let img = render(&[(card, hm, pw)], shot, rng);
+    (img, shot_notes(shot, format!("card {pw:.0} px wide")))
+}
+
+/// Two cards photographed side by side (the face on the left, turned by `shot.deg`; the back
+/// on the right, turned the other way by half as much), each `shot.share` of the width.
+fn photograph_pair(
+    face: &RgbImage,
+    back: &RgbImage,
+    shot: &Shot,
+    rng: &mut Rng,
+) -> (RgbImage, Vec<String>) {
+    let (w, h) = shot.canvas;
+    let pw = shot.share * w as f32;
+    let left = place(
+        face,
+        shot,
+        (0.26 * w as f32, 0.5 * h as f32),
+        shot.share,
+        shot.deg,
+        rng,
+    );
+    let right = place(
+        back,
+        shot,
+        (0.74 * w as f32, 0.52 * h as f32),
+        shot.share,
+        -shot.deg / 2.0,
+        rng,
+    );
+    let img = render(&[(face, left, pw), (back, right, pw)], shot, rng);
+    (
+        img,
+        shot_notes(
+            shot,
+            format!(
+                "face (left) and back (right, turned {:+.1}°), each {pw:.0} px wide",
+                -shot.deg / 2.0
+            ),
+        ),
+    )
+}
+
+/// Writes `id-photo/` and returns nothing; its manifest entries go through `out`.
+fn id_photos(out: &mut Out, fonts: &Fonts) -> Res<()> {
+    std::fs::create_dir_all(out.dir.join("id-photo"))?;
+    let faces = [
+        (
+            "id-photo/face-wood.jpg",
+            Person {
+                name: "周建明",
+                sex: "男",
+                ethnicity: "汉",
+                birth: (1985, 6, 14),
+                address: "山西省太原市小店区长治路218号3单元502室",
+                id: id_number("14010519850614", 215, true, |c| c != 'X'),
+            },
+            true,
+            Shot {
+                canvas: (1040, 700),
+                share: 0.82,
+                deg: 4.2,
+                keystone: 0.03,
+                surface: Ground::Wood,
+                band: None,
+                cast: [1.03, 1.0, 0.94],
+                blur: 0.8,
+                noise: 2.0,
+                quality: 85,
+            },
+        ),
+        (
+            "id-photo/face-x-band.jpg",
+            Person {
+                name: "何丽娟",
+                sex: "女",
+                ethnicity: "回",
+                birth: (1993, 12, 2),
+                address: "宁夏回族自治区银川市兴庆区解放西街46号",
+                id: id_number("64010419931202", 128, false, |c| c == 'X'),
+            },
+            false,
+            Shot {
+                canvas: (1040, 700),
+                share: 0.8,
+                deg: -6.5,
+                keystone: 0.05,
+                surface: Ground::Desk,
+                band: Some((8.0, 0.3, 0.72)),
+                cast: [0.97, 1.0, 1.04],
+                blur: 0.9,
+                noise: 2.5,
+                quality: 80,
+            },
+        ),
+        (
+            "id-photo/face-cloth.jpg",
+            Person {
+                name: "欧阳振华",
+                sex: "男",
+                ethnicity: "满",
+                birth: (1978, 1, 30),
+                address: "辽宁省沈阳市和平区南京北街9号",
+                id: id_number("21010219780130", 351, true, |c| c != 'X'),
+            },
+            true,
+            Shot {
+                canvas: (1280, 960),
+                share: 0.74,
+                deg: 9.5,
+                keystone: 0.06,
+                surface: Ground::Cloth,
+                band: Some((-70.0, 0.62, 0.8)),
+                cast: [1.05, 1.0, 0.9],
+                blur: 1.0,
+                noise: 2.0,
+                quality: 82,
+            },
+        ),
+    ];
+    for (rel, p, spaced, shot) in &faces {
+        let mut rng = Rng::new(rel);
+        assert!(id_valid(&p.id), "{}", p.id);
+        let card = if *spaced {
+            id_card_face_spaced(fonts, p, rel.contains("wood"), &mut rng)?
+        } else {
+            id_card(fonts, p, &mut rng)?
+        };
+        let (img, mut deg) = photograph(&card, shot, &mut rng);
+        write_jpeg(&img.clone().into(), shot.quality, 200, &out.dir.join(rel))?;
+        deg.insert(
+            0,
+            if *spaced {
+                "synthetic card face 85.6×54 mm, spaced labels, guilloche rings".into()
+            } else {
+                "synthetic card face 85.6×54 mm (the id-card.jpg layout)".to_string()
+            },
+        );
+        let (y, m, d) = p.birth;
+        let e = json!({
+            "set": "id-photo",
+            "source": null,
+            "pages": [1],
+            "dpi": null,
+            "color": "rgb",
+            "degradations": deg,
+            "truth": {
+                "kind": "id_card",
+                "name": p.name,
+                "sex": p.sex,
+                "ethnicity": p.ethnicity,
+                "birth": format!("{y:04}-{m:02}-{d:02}"),
+                "address": p.address,
+                "id_number": p.id,
+            },
+        });
+        out.record(rel, img.dimensions(), e)?;
+    }
+    let backs = [
+        (
+            "id-photo/back-dated.jpg",
+            CardBack {
+                authority: "太原市公安局小店分局",
+                from: (2016, 8, 19),
+                to: Some((2036, 8, 19)),
+            },
+            Shot {
+                canvas: (1040, 700),
+                share: 0.8,
+                deg: -3.6,
+                keystone: 0.04,
+                surface: Ground::Wood,
+                band: None,
+                cast: [1.02, 1.0, 0.95],
+                blur: 0.8,
+                noise: 2.0,
+                quality: 85,
+            },
+        ),
+        (
+            "id-photo/back-long-term.jpg",
+            CardBack {
+                authority: "沈阳市公安局和平分局",
+                from: (2021, 3, 5),
+                to: None,
+            },
+            Shot {
+                canvas: (1040, 700),
+                share: 0.78,
+                deg: 7.0,
+                keystone: 0.05,
+                surface: Ground::Desk,
+                band: Some((12.0, 0.72, 0.75)),
+                cast: [0.98, 1.0, 1.03],
+                blur: 0.9,
+                noise: 2.0,
+                quality: 82,
+            },
+        ),
+    ];
+    for (rel, b, shot) in &backs {
+        let mut rng = Rng::new(rel);
+        let card = id_card_back(fonts, b, &mut rng)?;
+        let (img, mut deg) = photograph(&card, shot, &mut rng);
+        write_jpeg(&img.clone().into(), shot.quality, 200, &out.dir.join(rel))?;
+        deg.insert(
+            0,
+            "synthetic card back 85.6×54 mm (emblem, title, 签发机关, 有效期限)".into(),
+        );
+        let (y, m, d) = b.from;
+        let mut truth = json!({
+            "kind": "id_card_back",
+            "authority": b.authority,
+            "valid_from": format!("{y:04}-{m:02}-{d:02}"),
+            "long_term": b.to.is_none(),
+        });
+        if let Some((y, m, d)) = b.to {
+            truth["valid_to"] = format!("{y:04}-{m:02}-{d:02}").into();
+        }
+        let e = json!({
+            "set": "id-photo",
+            "source": null,
+            "pages": [1],
+            "dpi": null,
+            "color": "rgb",
+            "degradations": deg,
+            "truth": truth,
+        });
+        out.record(rel, img.dimensions(), e)?;
+    }
+    // Both sides in one photo, side by side: read as one page, the face makes it the ID card.
+    {
+        let rel = "id-photo/both-sides.jpg";
+        let mut rng = Rng::new(rel);
+        let p = Person {
+            name: "林晓燕",
+            sex: "女",
+            ethnicity: "汉",
+            birth: (1991, 9, 26),
+            address: "福建省福州市鼓楼区五四路158号",
+            id: id_number("35010219910926", 186, false, |c| c != 'X'),
+        };
+        assert!(id_valid(&p.id), "{}", p.id);
+        let face = id_card_face_spaced(fonts, &p, false, &mut rng)?;
+        let back = id_card_back(
+            fonts,
+            &CardBack {
+                authority: "福州市公安局鼓楼分局",
+                from: (2012, 4, 17),
+                to: Some((2032, 4, 17)),
+            },
+            &mut rng,
+        )?;
+        let shot = Shot {
+            canvas: (1600, 900),
+            share: 0.44,
+            deg: 3.5,
+            keystone: 0.03,
+            surface: Ground::Desk,
+            band: None,
+            cast: [1.02, 1.0, 0.96],
+            blur: 0.8,
+            noise: 2.0,
+            quality: 85,
+        };
+        let (img, mut deg) = photograph_pair(&face, &back, &shot, &mut rng);
+        write_jpeg(&img.clone().into(), shot.quality, 200, &out.dir.join(rel))?;
+        deg.insert(
+            0,
+            "synthetic face (spaced labels) and back, side by side".into(),
+        );
+        let (y, m, d) = p.birth;
+        let e = json!({
+            "set": "id-photo",
+            "source": null,
+            "pages": [1],
+            "dpi": null,
+            "color": "rgb",
+            "degradations": deg,
+            "truth": {
+                "kind": "id_card",
+                "name": p.name,
+                "sex": p.sex,
+                "ethnicity": p.ethnicity,
+                "birth": format!("{y:04}-{m:02}-{d:02}"),
+                "address": p.address,
+                "id_number": p.id,
+            },
+        });
+        out.record(rel, img.dimensions(), e)?;
+    }
+    Ok(())
+}
+
+/// Replaces the entries of `prefix` in `manifest.json` by `entries` (regenerating one group
+/// leaves the others' entries as they are).
+fn merge_manifest(dir: &Path, prefix: &str, entries: Vec<Value>) -> Res<()> {
+    let path = dir.join("manifest.json");
+    let mut all: Vec<Value> = match std::fs::read_to_string(&path) {
+        Ok(t) => serde_json::from_str(&t)?,
+        Err(_) => vec![],
+    };
+    all.retain(|e| !e["file"].as_str().is_some_and(|f| f.starts_with(prefix)));
+    all.extend(entries);
+    std::fs::write(&path, serde_json::to_string_pretty(&all)? + "\n")?;
+    println!("wrote {} ({} entries)", path.display(), all.len());
     Ok(())
 }

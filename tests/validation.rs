@@ -16,7 +16,7 @@ use jzz::policy::Policy;
 use jzz::read::Limits;
 
 /// Checks right (of 196) that this version reaches on the corpus; raise it when jzz improves.
-const MIN_CHECKS_RIGHT: u32 = 185;
+const MIN_CHECKS_RIGHT: u32 = 195;
 
 fn number_after(line: &str, key: &str) -> Option<u32> {
     let i = line.find(key)? + key.len();

@@ -28,8 +28,10 @@ pub enum Kind {
     SiUnitRecord,
     /// 劳动合同.
     LaborContract,
-    /// 居民身份证.
+    /// 居民身份证 (the face: name, number, photo).
     IdCard,
+    /// The back of the 居民身份证 (签发机关, 有效期限): not the ID card material by itself.
+    IdCardBack,
     /// 北京市居住证.
     ResidencePermit,
     /// 不动产权证书 / 房屋所有权证.
@@ -66,6 +68,7 @@ impl Kind {
             Kind::SiUnitRecord => "si_unit_record",
             Kind::LaborContract => "labor_contract",
             Kind::IdCard => "id_card",
+            Kind::IdCardBack => "id_card_back",
             Kind::ResidencePermit => "residence_permit",
             Kind::PropertyCert => "property_cert",
             Kind::Lease => "lease",
@@ -130,6 +133,10 @@ struct RawKind {
     phrases: Vec<String>,
     #[serde(default)]
     features: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default)]
+    unless_features: Vec<String>,
 }
 
 struct KindRule {
@@ -137,6 +144,11 @@ struct KindRule {
     titles: Vec<(String, String)>,
     phrases: Vec<(String, String)>,
     features: Vec<Feature>,
+    /// Phrases any of which rule the kind out (the back of a card is not the back once its
+    /// face is on the same page).
+    unless: Vec<String>,
+    /// Features any of which rule the kind out.
+    unless_features: Vec<Feature>,
 }
 
 /// A property of a document's content that no phrase expresses; it scores `feature_weight`
@@ -147,14 +159,17 @@ enum Feature {
     /// the birth date the number encodes — the face of an ID card, whose labels (姓名, 出生,
     /// 住址) are printed in a light colour an OCR often does not read.
     IdNumberWithBirthDate,
+    /// A 公民身份号码 whose GB 11643 check holds, anywhere.
+    IdNumber,
 }
 
 impl Feature {
     fn parse(s: &str) -> Result<Feature, String> {
         match s {
             "id_number_with_birth_date" => Ok(Feature::IdNumberWithBirthDate),
+            "id_number" => Ok(Feature::IdNumber),
             other => Err(format!(
-                "pipelines/kinds.toml: unknown feature \"{other}\" (known: id_number_with_birth_date)"
+                "pipelines/kinds.toml: unknown feature \"{other}\" (known: id_number_with_birth_date, id_number)"
             )),
         }
     }
@@ -162,13 +177,13 @@ impl Feature {
     fn holds(self, all: &str) -> bool {
         match self {
             Feature::IdNumberWithBirthDate => id_number_with_birth_date(all),
+            Feature::IdNumber => !valid_id_births(all).is_empty(),
         }
     }
 }
 
-/// Whether `text` (normalized: no spaces) holds a valid ID number and its birth date written
-/// in 年月日.
-fn id_number_with_birth_date(text: &str) -> bool {
+/// The birth dates of the valid ID numbers in `text` (normalized: no spaces).
+fn valid_id_births(text: &str) -> Vec<chrono::NaiveDate> {
     let chars: Vec<char> = text.chars().collect();
     let mut births = Vec::new();
     let mut i = 0;
@@ -190,6 +205,14 @@ fn id_number_with_birth_date(text: &str) -> bool {
         }
         i += 1;
     }
+    births
+}
+
+/// Whether `text` (normalized: no spaces) holds a valid ID number and its birth date written
+/// in 年月日.
+fn id_number_with_birth_date(text: &str) -> bool {
+    let births = valid_id_births(text);
+    let chars: Vec<char> = text.chars().collect();
     if births.is_empty() {
         return false;
     }
@@ -254,6 +277,12 @@ impl Rules {
                         .iter()
                         .map(|f| Feature::parse(f))
                         .collect::<Result<Vec<_>, String>>()?,
+                    unless: k.unless.iter().map(|p| normalize_for_match(p)).collect(),
+                    unless_features: k
+                        .unless_features
+                        .iter()
+                        .map(|f| Feature::parse(f))
+                        .collect::<Result<Vec<_>, String>>()?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -292,6 +321,11 @@ impl Rules {
             .map(|k| {
                 let mut score = 0;
                 let mut hits = Vec::new();
+                if k.unless.iter().any(|p| all.contains(p.as_str()))
+                    || k.unless_features.iter().any(|f| f.holds(&all))
+                {
+                    return (0, k, hits);
+                }
                 if let Some((_, t)) = k.titles.iter().find(|(n, _)| head.contains(n.as_str())) {
                     score += self.title_weight;
                     hits.push(t.clone());
@@ -307,6 +341,7 @@ impl Rules {
                         score += self.feature_weight;
                         hits.push(match f {
                             Feature::IdNumberWithBirthDate => "公民身份号码与出生日期相符".into(),
+                            Feature::IdNumber => "有效的公民身份号码".into(),
                         });
                     }
                 }
@@ -491,6 +526,47 @@ mod tests {
             "最高学历 大学本科 学位 学士",
         ]));
         assert_eq!(c.kind, Kind::ApplicationForm, "{c:?}");
+    }
+
+    /// The back of the card is its own kind; a page with both sides is the card.
+    #[test]
+    fn the_back_of_an_id_card_is_not_the_card() {
+        let r = Rules::builtin().unwrap();
+        let back = [
+            "中华人民共和国",
+            "居民身份证",
+            "签发机关 太原市公安局小店分局",
+            "有效期限 2016.08.19-2036.08.19",
+        ];
+        assert_eq!(r.classify(&lines(&back)).kind, Kind::IdCardBack);
+        let c = r.classify(&lines(&[
+            "中华人民共和国居民身份证",
+            "签发机关 沈阳市公安局和平分局",
+            "有效期限 2021.03.05-长期",
+        ]));
+        assert_eq!(c.kind, Kind::IdCardBack, "{c:?}");
+        let face = [
+            "姓名 张三",
+            "性别 男 民族 汉",
+            "出生 1949 年 12 月 31 日",
+            "住址 北京市西城区某某街1号",
+            "公民身份号码 11010519491231002X",
+        ];
+        let both: Vec<&str> = face.iter().chain(back.iter()).copied().collect();
+        assert_eq!(r.classify(&lines(&both)).kind, Kind::IdCard);
+        // The face's labels unread, its valid number read: still the card.
+        let mut unread: Vec<&str> = back.to_vec();
+        unread.extend(["张 三", "男 汉", "11010519491231002X"]);
+        let c = r.classify(&lines(&unread));
+        assert_ne!(c.kind, Kind::IdCardBack, "{c:?}");
+        // A residence permit carries 签发机关 and 有效期限 too.
+        let c = r.classify(&lines(&[
+            "北京市居住证",
+            "姓名 张三 公民身份号码 11010519491231002X",
+            "居住地址 北京市通州区某某路1号",
+            "签发机关 北京市公安局通州分局 有效期限 2020.01.01-2021.01.01",
+        ]));
+        assert_eq!(c.kind, Kind::ResidencePermit, "{c:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod degree;
 pub mod id_card;
+pub mod id_card_back;
 pub mod lease;
 pub mod marriage_cert;
 pub mod property_cert;
@@ -113,6 +114,8 @@ pub enum Record {
     ResidencePermit(residence_permit::ResidencePermit),
     /// `id_card`.
     IdCard(id_card::IdCard),
+    /// `id_card_back`.
+    IdCardBack(id_card_back::IdCardBack),
     /// `property_cert`.
     PropertyCert(property_cert::PropertyCert),
     /// `degree`: a 学士/硕士/博士学位证书.
@@ -141,6 +144,7 @@ pub fn from_lines(kind: Kind, lines: &[Line], pages: u32) -> Option<Record> {
         Kind::Lease => Record::Lease(lease::extract(lines)),
         Kind::ResidencePermit => Record::ResidencePermit(residence_permit::extract(lines)),
         Kind::IdCard => Record::IdCard(id_card::extract(lines)),
+        Kind::IdCardBack => Record::IdCardBack(id_card_back::extract(lines)),
         Kind::PropertyCert => Record::PropertyCert(property_cert::extract(lines)),
         Kind::Degree if xuexin::is_xuexin(lines) => Record::Xuexin(xuexin::extract(lines)),
         Kind::Degree => Record::DegreeCert(degree::extract(lines)),

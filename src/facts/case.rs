@@ -141,6 +141,7 @@ fn record_of_kind(kind: Kind, v: serde_json::Value) -> Option<Record> {
         Kind::ResidencePermit => Record::ResidencePermit(f(v).ok()?),
         Kind::PropertyCert => Record::PropertyCert(f(v).ok()?),
         Kind::IdCard => Record::IdCard(f(v).ok()?),
+        Kind::IdCardBack => Record::IdCardBack(f(v).ok()?),
         Kind::Degree if v.get("graduated_on").is_some() => Record::Xuexin(f(v).ok()?),
         Kind::Degree => Record::DegreeCert(f(v).ok()?),
         Kind::TitleCert => Record::TitleCert(f(v).ok()?),

@@ -9,6 +9,7 @@
 //!   cells are checked against [`Limits`] before and while reading, and third-party readers
 //!   run under [`guard::catch`] so that a library's panic becomes an error naming the file.
 
+pub mod card;
 pub mod csv;
 pub mod guard;
 pub mod html;

@@ -148,7 +148,8 @@ impl Ocr {
         let langs_c = CString::new(langs)
             .map_err(|_| ReadError::Ocr("the language name holds a NUL byte".into()))?;
         // SAFETY: a fresh handle; NUL-terminated strings that outlive the calls. On failure
-        // `Ocr`'s Drop ends and deletes the handle.
+        // `Ocr`'s Drop ends and deletes the handle. setMsgSeverity only sets leptonica's global
+        // message level (an int).
         unsafe {
             let o = Ocr {
                 api: c::TessBaseAPICreate(),
@@ -160,8 +161,11 @@ impl Ocr {
                 )));
             }
             // Tesseract's diagnostics ("Estimating resolution …") go nowhere: jzz's stderr is
-            // for errors that name a file.
+            // for errors that name a file. Leptonica's likewise ("pixScanForForeground: invalid
+            // box" when layout analysis crops an image region at a card's edge): they are
+            // reported through return values the engine handles.
             c::TessBaseAPISetVariable(o.api, c"debug_file".as_ptr(), c"/dev/null".as_ptr());
+            c::setMsgSeverity(c::L_SEVERITY_NONE as i32);
             // Fully automatic page segmentation without OSD (that is done apart, `upright`).
             c::TessBaseAPISetPageSegMode(o.api, c::TessPageSegMode_PSM_AUTO);
             Ok(o)
@@ -397,11 +401,30 @@ pub struct OcrPage {
 /// date, ID number) read a second time alone on its line with only figure characters allowed.
 /// Where the two reads disagree the word keeps its first reading with confidence
 /// [`DISAGREEING_READS`]: such a value is never presented as sure.
+///
+/// A photo of a card with background around it ([`super::card::find_all`]) is read as a card
+/// instead ([`read_card`]); a photo of two cards (the face and the back side by side) as both,
+/// one above the other on one page.
 pub fn read_page(
     pixels: &image::DynamicImage,
     number: u32,
     limits: &super::Limits,
 ) -> Result<OcrPage, ReadError> {
+    let mut cards = super::card::find_all(pixels);
+    if !cards.is_empty() {
+        // Reading order: left to right when the cards lie side by side, else top to bottom.
+        if let [a, b] = cards.as_slice() {
+            let (ca, cb) = (a.centre(), b.centre());
+            let by_x = (ca.0 - cb.0).abs() > (ca.1 - cb.1).abs();
+            let key = |c: &super::card::Card| if by_x { c.centre().0 } else { c.centre().1 };
+            cards.sort_by(|a, b| key(a).total_cmp(&key(b)));
+        }
+        let mut read = Vec::with_capacity(cards.len());
+        for card in &cards {
+            read.push(read_card(pixels, card, number, limits)?);
+        }
+        return Ok(stack(read));
+    }
     let (gray, mut notes) = super::scan::to_gray(pixels, true);
     let (gray, note) = upright(gray);
     notes.extend(note);
@@ -439,23 +462,15 @@ pub fn read_page(
     // read's words there. Read as one block, a row whose cells hold one and two lines (a
     // wrapped 入库税务机关 beside a one-line date) is cut into lines through the characters of
     // the one-line cells, which then come out as garbage with low confidence.
-    let s = 72.0 / ASSUMED_DPI;
     let h = gray.height() as f32;
-    // The read cell a word's centre lies in.
     let mut read_cells: Vec<super::scan::Cell> = Vec::new();
-    let cell_of = |cells: &[super::scan::Cell], r: &TextRun| {
-        let (cx, cy) = ((r.x + r.width / 2.0) / s, h - (r.y + r.size / 2.0) / s);
-        cells.iter().position(|&(l, t, w, ch)| {
-            cx >= l as f32 && cx < (l + w) as f32 && cy >= t as f32 && cy < (t + ch) as f32
-        })
-    };
     if !prepared.cells.is_empty() {
         let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
         let cells = prepared.cells.clone();
         let (runs, read) = with_engine(CHINESE, |o| {
             Ok(o.recognize_cells(&gray, number, &cells, deadline))
         })?;
-        page.runs.retain(|r| cell_of(&read, r).is_none());
+        page.runs.retain(|r| cell_of(&read, r, h).is_none());
         page.runs.extend(runs);
         // A page that is all table has its words in the cells only.
         if !page.runs.is_empty() {
@@ -477,46 +492,104 @@ pub fn read_page(
         ));
     }
     // Second reads share what is left of the page's budget; figures not re-read in time stay
-    // unconfirmed (low-confidence). A table cell holding only figures is read again whole and
-    // compared with its words together (`516. 34` is two words, one amount); any other figure
-    // is read again alone.
+    // unconfirmed (low-confidence).
     let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
+    let rereads = confirm_figures(
+        &gray,
+        &mut page,
+        number,
+        deadline,
+        &mut notes,
+        &[],
+        &read_cells,
+    )?;
+    Ok(OcrPage {
+        page,
+        notes,
+        rereads,
+    })
+}
+
+/// Cards read from one photo as one page: the first on top, each next one below it.
+fn stack(mut cards: Vec<OcrPage>) -> OcrPage {
+    let mut out = cards.remove(0);
+    for next in cards {
+        // Page coordinates have y up: what is above moves up by the height added below.
+        for r in &mut out.page.runs {
+            r.y += next.page.height;
+        }
+        out.page.height += next.page.height;
+        out.page.width = out.page.width.max(next.page.width);
+        out.page.runs.extend(next.page.runs);
+        if out.page.runs.is_empty() {
+            out.page.layer = TextLayer::Absent;
+        } else {
+            out.page.layer = TextLayer::Usable;
+        }
+        out.notes.extend(next.notes);
+        out.rereads.0 += next.rereads.0;
+        out.rereads.1 += next.rereads.1;
+    }
+    out
+}
+
+/// The pixel rectangle `(left, top, width, height)` of a run on `gray`, padded by a quarter of
+/// its line's height.
+fn run_rect(r: &TextRun, img_h: f32) -> (i32, i32, i32, i32) {
+    let s = 72.0 / ASSUMED_DPI;
+    let (size, pad) = (r.size / s, (r.size / s * 0.25).max(3.0));
+    let top = img_h - r.y / s - size;
+    (
+        (r.x / s - pad) as i32,
+        (top - pad) as i32,
+        (r.width / s + 2.0 * pad) as i32,
+        (size + 2.0 * pad) as i32,
+    )
+}
+
+/// Every figure of the page read a second time alone with [`FIGURE_CHARS`]; a figure read
+/// differently, or not at all, the second time gets confidence [`DISAGREEING_READS`]. Returns
+/// (figures, figures left unsure) and notes them.
+fn confirm_figures(
+    gray: &GrayImage,
+    page: &mut TextPage,
+    number: u32,
+    deadline: std::time::Instant,
+    notes: &mut Vec<String>,
+    done: &[usize],
+    cells: &[super::scan::Cell],
+) -> Result<(usize, usize), ReadError> {
+    let h = gray.height() as f32;
     // Each unit: the words read again together and the rectangle (left, top, width, height).
+    // A table cell holding only figures is one unit (`516. 34` is two words, one amount);
+    // any other figure is a unit alone.
     type Unit = (Vec<usize>, (i32, i32, i32, i32));
     let mut units: Vec<Unit> = Vec::new();
     let mut cell_unit: HashMap<usize, usize> = HashMap::new();
+    let cell_index: Vec<Option<usize>> = page.runs.iter().map(|r| cell_of(cells, r, h)).collect();
     for i in 0..page.runs.len() {
         let r = &page.runs[i];
-        if !is_figure(&r.text) {
+        if done.contains(&i) || !is_figure(&r.text) {
             continue;
         }
-        let cell = cell_of(&read_cells, r).filter(|&c| {
+        let cell = cell_index[i].filter(|&c| {
             page.runs
                 .iter()
-                .filter(|o| cell_of(&read_cells, o) == Some(c))
-                .all(|o| is_figure(&o.text) || o.text.chars().all(|ch| ".．".contains(ch)))
+                .zip(&cell_index)
+                .filter(|(_, k)| **k == Some(c))
+                .all(|(o, _)| is_figure(&o.text) || o.text.chars().all(|ch| ".．".contains(ch)))
         });
         if let Some(c) = cell {
             if let Some(&u) = cell_unit.get(&c) {
                 units[u].0.push(i);
                 continue;
             }
-            let (l, t, w, ch) = read_cells[c];
+            let (l, t, w, ch) = cells[c];
             cell_unit.insert(c, units.len());
             units.push((vec![i], (l as i32, t as i32, w as i32, ch as i32)));
             continue;
         }
-        let (size, pad) = (r.size / s, (r.size / s * 0.25).max(3.0));
-        let top = h - r.y / s - size;
-        units.push((
-            vec![i],
-            (
-                (r.x / s - pad) as i32,
-                (top - pad) as i32,
-                (r.width / s + 2.0 * pad) as i32,
-                (size + 2.0 * pad) as i32,
-            ),
-        ));
+        units.push((vec![i], run_rect(r, h)));
     }
     // Words of a cell in reading order, for comparing with the cell's second read.
     for (members, _) in &mut units {
@@ -527,7 +600,7 @@ pub fn read_page(
     }
     let rects: Vec<(i32, i32, i32, i32)> = units.iter().map(|u| u.1).collect();
     let second = with_engine(CHINESE, |o| {
-        Ok(o.reread(&gray, &rects, FIGURE_CHARS, deadline))
+        Ok(o.reread(gray, &rects, FIGURE_CHARS, deadline))
     })?;
     let figures: usize = units.iter().map(|u| u.0.len()).sum();
     let mut disagree = 0;
@@ -565,11 +638,423 @@ pub fn read_page(
             }
         ));
     }
+    Ok((figures, disagree + unread))
+}
+
+/// The cell (of `cells`, pixels) a word's centre lies in, on a page `img_h` pixels tall.
+fn cell_of(cells: &[super::scan::Cell], r: &TextRun, img_h: f32) -> Option<usize> {
+    let s = 72.0 / ASSUMED_DPI;
+    let (cx, cy) = ((r.x + r.width / 2.0) / s, img_h - (r.y + r.size / 2.0) / s);
+    cells.iter().position(|&(l, t, w, ch)| {
+        cx >= l as f32 && cx < (l + w) as f32 && cy >= t as f32 && cy < (t + ch) as f32
+    })
+}
+
+/// Reads a card found in a photo: the card straightened onto its own rectangle
+/// ([`super::card::straighten`]), red ink suppressed, its light evened out
+/// ([`super::card::flatten_light`]: the light labels of an ID card in a shadow are read like
+/// those in the light), turned over if it is upside down, recognized, and its figures read a
+/// second time as on a page.
+pub fn read_card(
+    pixels: &image::DynamicImage,
+    card: &super::card::Card,
+    number: u32,
+    limits: &super::Limits,
+) -> Result<OcrPage, ReadError> {
+    let flat = super::card::straighten(pixels, card);
+    let (gray, seal) = super::scan::to_gray(&image::DynamicImage::ImageRgb8(flat), true);
+    let mut notes = vec![format!("page {number}: {}", card.note())];
+    notes.extend(seal);
+    let gray = super::card::flatten_light(&gray);
+    let (gray, note) = upright_turns(gray, false);
+    notes.extend(note.filter(|n| !n.starts_with("orientation not checked")));
+    let started = std::time::Instant::now();
+    let (mut page, stopped) = with_engine(CHINESE, |o| {
+        o.recognize_as(&gray, number, limits.max_ocr_millis, false)
+    })?;
+    if stopped {
+        notes.push(format!(
+            "page {number}: OCR stopped at its {} ms limit: the card was read in part",
+            limits.max_ocr_millis
+        ));
+    }
+    let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
+    let (ids, unsure_ids, mut done) =
+        confirm_id_numbers(&gray, &mut page, number, deadline, &mut notes)?;
+    let (dates, unsure_dates, dated) =
+        confirm_dates(&gray, &mut page, number, deadline, &mut notes)?;
+    done.extend(dated);
+    let (n, unsure) = confirm_figures(&gray, &mut page, number, deadline, &mut notes, &done, &[])?;
+    page.runs.retain(|r| !r.text.is_empty());
     Ok(OcrPage {
         page,
         notes,
-        rereads: (figures, disagree + unread),
+        rereads: (n + ids + dates, unsure + unsure_ids + unsure_dates),
     })
+}
+
+/// The characters of a date written 年月日.
+const DATE_CHARS: &CStr = c"0123456789年月日";
+
+/// The year, month and day of a date written `YYYY 年 M 月 D 日` (stray marks between the
+/// parts aside), if they make a date.
+fn ymd(t: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = [None; 3];
+    let mut digits = String::new();
+    let mut k = 0;
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else if let Some(i) = "年月日".chars().position(|m| m == c) {
+            if i != k {
+                return None;
+            }
+            parts[k] = digits.parse::<u32>().ok();
+            k += 1;
+            digits.clear();
+        }
+    }
+    let [Some(y), Some(m), Some(d)] = parts else {
+        return None;
+    };
+    let y = i32::try_from(y)
+        .ok()
+        .filter(|y| (1000..=9999).contains(y))?;
+    chrono::NaiveDate::from_ymd_opt(y, m, d).map(|_| (y, m, d))
+}
+
+/// The dates of a card written 年月日 (出生 on the face), read again alone with only digits
+/// and 年月日 allowed (`B`), and once more on the card scaled to 80% (`C`):
+/// - the first reading (`A`) is a date and `B` the same date: confirmed as it stands;
+/// - `A` is no date (a digit read as a character: `1988 年 了 月 24 泪`) while `B` = `C` is
+///   one: the date is `B`, with their confidence;
+/// - otherwise its words get [`DISAGREEING_READS`].
+///
+/// A date on an ID card is checked against the number by the extractor as well. Returns
+/// (dates, dates left unsure, the runs handled).
+fn confirm_dates(
+    gray: &GrayImage,
+    page: &mut TextPage,
+    number: u32,
+    deadline: std::time::Instant,
+    notes: &mut Vec<String>,
+) -> Result<(usize, usize, Vec<usize>), ReadError> {
+    // Per line (runs sharing a baseline): the runs from the first holding a digit to the one
+    // holding 日 (or the last), when the line holds 年 and 月.
+    let mut spans: Vec<Vec<usize>> = Vec::new();
+    let mut i = 0;
+    while i < page.runs.len() {
+        let y = page.runs[i].y;
+        let mut j = i;
+        while j < page.runs.len() && page.runs[j].y == y {
+            j += 1;
+        }
+        let line: String = page.runs[i..j].iter().map(|r| r.text.as_str()).collect();
+        if line.contains('年') && line.contains('月') {
+            let first = (i..j).find(|&k| page.runs[k].text.chars().any(|c| c.is_ascii_digit()));
+            if let Some(first) = first {
+                let last = (first..j)
+                    .find(|&k| page.runs[k].text.contains('日'))
+                    .unwrap_or(j - 1);
+                spans.push((first..=last).collect());
+            }
+        }
+        i = j;
+    }
+    if spans.is_empty() {
+        return Ok((0, 0, Vec::new()));
+    }
+    let h = gray.height() as f32;
+    let rects: Vec<(i32, i32, i32, i32)> = spans
+        .iter()
+        .map(|g| {
+            let rs: Vec<_> = g.iter().map(|&i| run_rect(&page.runs[i], h)).collect();
+            let l = rs.iter().map(|r| r.0).min().unwrap_or(0);
+            let t = rs.iter().map(|r| r.1).min().unwrap_or(0);
+            let r = rs.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+            let b = rs.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+            (l, t, r - l, b - t)
+        })
+        .collect();
+    let second = with_engine(
+        CHINESE,
+        |o| Ok(o.reread(gray, &rects, DATE_CHARS, deadline)),
+    )?;
+    const SMALLER: f32 = 0.8;
+    let small = image::imageops::resize(
+        gray,
+        (gray.width() as f32 * SMALLER) as u32,
+        (gray.height() as f32 * SMALLER) as u32,
+        image::imageops::FilterType::CatmullRom,
+    );
+    let scaled: Vec<(i32, i32, i32, i32)> = rects
+        .iter()
+        .map(|r| {
+            let k = |v: i32| (v as f32 * SMALLER) as i32;
+            (k(r.0), k(r.1), k(r.2), k(r.3))
+        })
+        .collect();
+    let third = with_engine(CHINESE, |o| {
+        Ok(o.reread(&small, &scaled, DATE_CHARS, deadline))
+    })?;
+    let mut unsure = 0;
+    for ((g, b), c) in spans.iter().zip(second).zip(third) {
+        let text: String = g.iter().map(|&i| page.runs[i].text.as_str()).collect();
+        let a = ymd(&text);
+        let b = b.and_then(|(t, conf)| ymd(&t).map(|d| (d, conf)));
+        let c = c.and_then(|(t, conf)| ymd(&t).map(|d| (d, conf)));
+        match (a, b, c) {
+            (Some(a), Some((b, _)), _) if a == b => {}
+            (None, Some((b, cb)), Some((c, cc))) if b == c => {
+                let last = &page.runs[*g.last().expect("non-empty")];
+                let right = last.x + last.width;
+                let first = &mut page.runs[g[0]];
+                first.width = right - first.x;
+                first.text = format!("{}年{}月{}日", b.0, b.1, b.2);
+                first.confidence = Some(cb.min(cc));
+                for &k in &g[1..] {
+                    page.runs[k].text.clear();
+                }
+                notes.push(format!(
+                    "page {number}: a date read as 「{text}」 is no date; read twice more alone on its line (digits and 年月日 only) it is {}-{:02}-{:02} both times: that reading is kept",
+                    b.0, b.1, b.2
+                ));
+            }
+            (None, _, _) => {}
+            _ => {
+                unsure += 1;
+                for &k in g {
+                    let r = &mut page.runs[k];
+                    r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
+                }
+                notes.push(format!(
+                    "page {number}: a date 「{text}」 was read differently the second time: it is marked low-confidence"
+                ));
+            }
+        }
+    }
+    let handled = spans.into_iter().flatten().collect();
+    Ok((rects.len(), unsure, handled))
+}
+
+/// The characters of a 公民身份号码.
+const ID_CHARS: &CStr = c"0123456789X";
+
+/// An ID number as compared between reads: its digits and `X`.
+fn id_key(t: &str) -> String {
+    t.chars()
+        .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Whether a word is (part of) a printed ID number: digits and `X` only, quotes or dots an OCR
+/// saw on the card's pattern around them aside.
+fn id_part(t: &str) -> bool {
+    let t = t.trim_matches(|c: char| !c.is_alphanumeric());
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
+}
+
+/// The ID numbers of a card, read three times. Runs of one line that together are a number of
+/// 15–19 digits (`A`) are read again alone on their band with only digits and `X` allowed
+/// (`B`), and once more on the card scaled to 80% (`C`):
+/// - `A` = `B`: confirmed — and when the check character holds, as sure as the surer of the
+///   two reads;
+/// - `A` fails the GB 11643 check while `B` = `C` passes it: the number is `B` (two agreeing
+///   reads, and a single misread digit never passes the check), with their confidence;
+/// - otherwise every run of the number gets [`DISAGREEING_READS`]: never sure.
+///
+/// Returns (numbers, numbers left unsure, the runs handled).
+fn confirm_id_numbers(
+    gray: &GrayImage,
+    page: &mut TextPage,
+    number: u32,
+    deadline: std::time::Instant,
+    notes: &mut Vec<String>,
+) -> Result<(usize, usize, Vec<usize>), ReadError> {
+    // Groups of consecutive runs on one line that are number parts.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..page.runs.len() {
+        let r = &page.runs[i];
+        if !id_part(&r.text) {
+            continue;
+        }
+        match groups.last_mut() {
+            Some(g) if *g.last().expect("non-empty") + 1 == i && page.runs[i - 1].y == r.y => {
+                g.push(i)
+            }
+            _ => groups.push(vec![i]),
+        }
+    }
+    groups.retain(|g| {
+        let n: usize = g.iter().map(|&i| id_key(&page.runs[i].text).len()).sum();
+        (15..=19).contains(&n)
+    });
+    if groups.is_empty() {
+        let found = read_number_band(gray, page, number, deadline, notes)?;
+        return Ok((
+            usize::from(found.is_some()),
+            usize::from(found == Some(false)),
+            Vec::new(),
+        ));
+    }
+    let h = gray.height() as f32;
+    let rects: Vec<(i32, i32, i32, i32)> = groups
+        .iter()
+        .map(|g| {
+            let rs: Vec<_> = g.iter().map(|&i| run_rect(&page.runs[i], h)).collect();
+            let l = rs.iter().map(|r| r.0).min().unwrap_or(0);
+            let t = rs.iter().map(|r| r.1).min().unwrap_or(0);
+            let r = rs.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+            let b = rs.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+            (l, t, r - l, b - t)
+        })
+        .collect();
+    let second = with_engine(CHINESE, |o| Ok(o.reread(gray, &rects, ID_CHARS, deadline)))?;
+    const SMALLER: f32 = 0.8;
+    let small = image::imageops::resize(
+        gray,
+        (gray.width() as f32 * SMALLER) as u32,
+        (gray.height() as f32 * SMALLER) as u32,
+        image::imageops::FilterType::CatmullRom,
+    );
+    let scaled: Vec<(i32, i32, i32, i32)> = rects
+        .iter()
+        .map(|r| {
+            let k = |v: i32| (v as f32 * SMALLER) as i32;
+            (k(r.0), k(r.1), k(r.2), k(r.3))
+        })
+        .collect();
+    let third = with_engine(CHINESE, |o| {
+        Ok(o.reread(&small, &scaled, ID_CHARS, deadline))
+    })?;
+    let valid = |k: &str| crate::model::IdNumber::parse(k).is_ok();
+    let mut unsure = 0;
+    let mut drop = Vec::new();
+    for ((g, b), c) in groups.iter().zip(second).zip(third) {
+        let a: String = g.iter().map(|&i| id_key(&page.runs[i].text)).collect();
+        let b = b.map(|(t, conf)| (id_key(&t), conf));
+        let c = c.map(|(t, conf)| (id_key(&t), conf));
+        match (&b, &c) {
+            // Two reads agree and the check character holds: as sure as the surer read (the
+            // first read's confidence suffers from stray marks of the card's pattern beside
+            // the digits; the second read sees the digits alone).
+            (Some((b, cb)), _) if *b == a && valid(b) => {
+                for &i in g {
+                    let r = &mut page.runs[i];
+                    r.confidence = Some(r.confidence.unwrap_or(0.0).max(*cb));
+                }
+            }
+            (Some((b, _)), _) if *b == a => {}
+            (Some((b, cb)), Some((c, cc))) if b == c && valid(b) && !valid(&a) => {
+                // One run carries the number read again; the others of the group go.
+                let first = g[0];
+                let last = &page.runs[*g.last().expect("non-empty")];
+                let right = last.x + last.width;
+                let r = &mut page.runs[first];
+                r.width = right - r.x;
+                r.text = b.clone();
+                r.confidence = Some(cb.min(*cc));
+                drop.extend(g.iter().skip(1).copied());
+                notes.push(format!(
+                    "page {number}: an ID number read as {} fails its check character; read twice more alone on its line (digits and X only) it is {} both times, which passes: that reading is kept",
+                    crate::model::mask_id_like(&a),
+                    crate::model::mask_id_like(b)
+                ));
+            }
+            _ => {
+                unsure += 1;
+                for &i in g {
+                    let r = &mut page.runs[i];
+                    r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
+                }
+                notes.push(format!(
+                    "page {number}: an ID number was read differently the second time ({} / {}): it is marked low-confidence",
+                    crate::model::mask_id_like(&a),
+                    b.as_ref()
+                        .map_or("nothing".to_string(), |b| crate::model::mask_id_like(&b.0))
+                ));
+            }
+        }
+    }
+    // The runs merged into the first of their group are emptied here and dropped by the
+    // caller once every index has been used.
+    for i in drop {
+        page.runs[i].text.clear();
+    }
+    let handled: Vec<usize> = groups.iter().flatten().copied().collect();
+    Ok((groups.len(), unsure, handled))
+}
+
+/// The card's number band ([`super::card::number_band`]) read when the page's recognition
+/// gave no number: twice with only digits and `X` allowed, on the card and on the card scaled
+/// to 80%. Two agreeing reads that pass the GB 11643 check become a word with their
+/// confidence; otherwise an 18-character reading is added with [`DISAGREEING_READS`], so the
+/// extractor can say what it saw and nothing rests on it. Returns whether a number was added
+/// and confirmed (`None`: nothing read).
+fn read_number_band(
+    gray: &GrayImage,
+    page: &mut TextPage,
+    number: u32,
+    deadline: std::time::Instant,
+    notes: &mut Vec<String>,
+) -> Result<Option<bool>, ReadError> {
+    let Some((l, t, w, h)) = super::card::number_band(gray) else {
+        return Ok(None);
+    };
+    let rect = (l as i32, t as i32, w as i32, h as i32);
+    let b = with_engine(CHINESE, |o| Ok(o.reread(gray, &[rect], ID_CHARS, deadline)))?;
+    const SMALLER: f32 = 0.8;
+    let small = image::imageops::resize(
+        gray,
+        (gray.width() as f32 * SMALLER) as u32,
+        (gray.height() as f32 * SMALLER) as u32,
+        image::imageops::FilterType::CatmullRom,
+    );
+    let k = |v: u32| (v as f32 * SMALLER) as i32;
+    let c = with_engine(CHINESE, |o| {
+        Ok(o.reread(&small, &[(k(l), k(t), k(w), k(h))], ID_CHARS, deadline))
+    })?;
+    let (Some(Some((b, cb))), Some(c)) = (b.into_iter().next(), c.into_iter().next()) else {
+        return Ok(None);
+    };
+    let b = id_key(&b);
+    if b.len() != 18 {
+        return Ok(None);
+    }
+    let confirmed = c.as_ref().is_some_and(|(c, _)| id_key(c) == b)
+        && crate::model::IdNumber::parse(&b).is_ok();
+    let conf = if confirmed {
+        cb.min(c.map_or(0.0, |c| c.1))
+    } else {
+        DISAGREEING_READS
+    };
+    let s = 72.0 / ASSUMED_DPI;
+    // The band is padded by a quarter of its text's height on each side.
+    let text_h = h as f32 / 1.5;
+    page.runs.push(TextRun {
+        text: b.clone(),
+        x: (l as f32 + text_h * 0.25) * s,
+        y: (gray.height() as f32 - (t + h) as f32 + text_h * 0.25) * s,
+        width: (w as f32 - text_h * 0.5) * s,
+        size: text_h * s,
+        confidence: Some(conf),
+    });
+    if page.runs.len() == 1 {
+        page.layer = TextLayer::Usable;
+    }
+    notes.push(format!(
+        "page {number}: the card's number band, which the page's reading missed, read alone (digits and X only): {}{}",
+        crate::model::mask_id_like(&b),
+        if confirmed {
+            ", the same twice and its check character holds"
+        } else {
+            ", not confirmed by a second read or its check character: low-confidence"
+        }
+    ));
+    Ok(Some(confirmed))
 }
 
 /// One page to read and where to send the answer.
@@ -821,6 +1306,12 @@ const MIN_QUARTER_TURN_CONFIDENCE: f32 = 2.0;
 /// 270°; a false 180° claim stays under 2. So a quarter turn is believed from
 /// [`MIN_QUARTER_TURN_CONFIDENCE`], a half turn only from [`MIN_ORIENTATION_CONFIDENCE`].
 pub fn upright(img: GrayImage) -> (GrayImage, Option<String>) {
+    upright_turns(img, true)
+}
+
+/// [`upright`], believing only a half turn unless `quarter` (a straightened card lies on its
+/// long side: only upside down is left to tell).
+fn upright_turns(img: GrayImage, quarter: bool) -> (GrayImage, Option<String>) {
     let found = OSD.with(|o| {
         let mut o = o.borrow_mut();
         let osd = o.get_or_insert_with(|| {
@@ -842,7 +1333,9 @@ pub fn upright(img: GrayImage) -> (GrayImage, Option<String>) {
         ),
         Some(Some((deg, conf)))
             if (deg == 180 && conf >= MIN_ORIENTATION_CONFIDENCE)
-                || ((deg == 90 || deg == 270) && conf >= MIN_QUARTER_TURN_CONFIDENCE) =>
+                || (quarter
+                    && (deg == 90 || deg == 270)
+                    && conf >= MIN_QUARTER_TURN_CONFIDENCE) =>
         {
             // `deg` is how far the page is turned clockwise: turn it back.
             let turned = match deg {
@@ -892,6 +1385,20 @@ mod tests {
         assert!((p.runs[1].x - 300.0 * s).abs() < 1e-3);
         assert_eq!(p.runs[1].confidence, Some(41.25));
         assert!((p.height - 2000.0 * s).abs() < 1e-3);
+    }
+
+    #[test]
+    fn card_numbers_and_dates_as_compared() {
+        assert_eq!(ymd("1990年10月1日"), Some((1990, 10, 1)));
+        assert_eq!(ymd(":1990 年 10 月 :1 日"), Some((1990, 10, 1)));
+        assert_eq!(ymd("1988年了月24泪"), None);
+        assert_eq!(ymd("1990年13月1日"), None);
+        assert_eq!(ymd("1990月10年1日"), None);
+        assert!(id_part("“370102195905121013"));
+        assert!(id_part("4101"));
+        assert!(!id_part("号码"));
+        assert!(!id_part("”"));
+        assert_eq!(id_key("4101 0519 9204 1176 2x"), "41010519920411762X");
     }
 
     #[test]

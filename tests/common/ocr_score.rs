@@ -5,8 +5,9 @@
 //! - **exact** when the reading holds the same value (text compared without spaces);
 //! - **missing** when the reading has no value there (nothing can rest on it);
 //! - **flagged** when the value differs but was marked unsure: the confidence that covers it
-//!   (the nearest enclosing `source.confidence`, else the document's lowest OCR confidence) is
-//!   under the bar, or its row carries a problem;
+//!   (the field's own `read_from.<field>.confidence`, else the nearest enclosing
+//!   `source.confidence`, else the document's lowest OCR confidence) is under the bar, or its
+//!   row carries a problem;
 //! - **confident-wrong** otherwise — the worst outcome: a wrong value presented as sure.
 //!
 //! Arrays of objects (table rows) are matched element by element to the reading's element
@@ -142,10 +143,17 @@ pub fn walk(
                 if matches!(k.as_str(), "file" | "kind" | "note") {
                     continue;
                 }
+                // A record may say where each field was read (`read_from.<field>`), with that
+                // field's own confidence.
+                let field_conf = a
+                    .and_then(|a| a.get("read_from"))
+                    .and_then(|r| r.get(k))
+                    .and_then(own_confidence)
+                    .or(conf);
                 walk(
                     tv,
                     a.and_then(|a| a.get(k)),
-                    conf,
+                    field_conf,
                     unsure,
                     bar,
                     &format!("{path}.{k}"),

@@ -19,6 +19,23 @@ fn ocr_fixture(name: &str) -> PathBuf {
     root().join("fixtures/ocr").join(name)
 }
 
+/// `jzz verify BUNDLE --out OUT` (a verdict, not an error) and its dossier.json.
+fn verify(bundle: &Path, out: &Path) -> Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_jzz"))
+        .arg("verify")
+        .arg(bundle)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(out.join("dossier.json")).unwrap()).unwrap()
+}
+
 fn rules() -> Rules {
     Rules::builtin().unwrap()
 }
@@ -103,21 +120,7 @@ fn degraded_permit_never_passes_residence_proof() {
             }
         }
         std::fs::copy(ocr_fixture(image), bundle.join("居住证.png")).unwrap();
-        let out = dir.path().join("out");
-        let o = Command::new(env!("CARGO_BIN_EXE_jzz"))
-            .arg("verify")
-            .arg(&bundle)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            matches!(o.status.code(), Some(0 | 1)),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let d: Value =
-            serde_json::from_slice(&std::fs::read(out.join("dossier.json")).unwrap()).unwrap();
+        let d = verify(&bundle, &dir.path().join("out"));
         let check = d["checks"]
             .as_array()
             .unwrap()
@@ -154,20 +157,7 @@ fn smudge_outside_the_table_leaves_tax_continuity_to_the_rows() {
          [applicant]\nname = \"陈晓明\"\nid_number = \"41010519920708215X\"\nhukou = \"non-beijing\"\n",
     )
     .unwrap();
-    let out = dir.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_jzz"))
-        .args(["verify", "--format", "json", "--out"])
-        .arg(&out)
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let d: Value =
-        serde_json::from_slice(&std::fs::read(out.join("dossier.json")).unwrap()).unwrap();
+    let d = verify(&bundle, &dir.path().join("out"));
     let check = |id: &str| {
         d["checks"]
             .as_array()

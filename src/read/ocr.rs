@@ -764,39 +764,7 @@ fn confirm_dates(
     if spans.is_empty() {
         return Ok((0, 0, Vec::new()));
     }
-    let h = gray.height() as f32;
-    let rects: Vec<(i32, i32, i32, i32)> = spans
-        .iter()
-        .map(|g| {
-            let rs: Vec<_> = g.iter().map(|&i| run_rect(&page.runs[i], h)).collect();
-            let l = rs.iter().map(|r| r.0).min().unwrap_or(0);
-            let t = rs.iter().map(|r| r.1).min().unwrap_or(0);
-            let r = rs.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
-            let b = rs.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
-            (l, t, r - l, b - t)
-        })
-        .collect();
-    let second = with_engine(
-        CHINESE,
-        |o| Ok(o.reread(gray, &rects, DATE_CHARS, deadline)),
-    )?;
-    const SMALLER: f32 = 0.8;
-    let small = image::imageops::resize(
-        gray,
-        (gray.width() as f32 * SMALLER) as u32,
-        (gray.height() as f32 * SMALLER) as u32,
-        image::imageops::FilterType::CatmullRom,
-    );
-    let scaled: Vec<(i32, i32, i32, i32)> = rects
-        .iter()
-        .map(|r| {
-            let k = |v: i32| (v as f32 * SMALLER) as i32;
-            (k(r.0), k(r.1), k(r.2), k(r.3))
-        })
-        .collect();
-    let third = with_engine(CHINESE, |o| {
-        Ok(o.reread(&small, &scaled, DATE_CHARS, deadline))
-    })?;
+    let (second, third) = read_groups_twice(gray, page, &spans, DATE_CHARS, deadline)?;
     let mut unsure = 0;
     for ((g, b), c) in spans.iter().zip(second).zip(third) {
         let text: String = g.iter().map(|&i| page.runs[i].text.as_str()).collect();
@@ -833,8 +801,9 @@ fn confirm_dates(
             }
         }
     }
+    let read = spans.len();
     let handled = spans.into_iter().flatten().collect();
-    Ok((rects.len(), unsure, handled))
+    Ok((read, unsure, handled))
 }
 
 /// The characters of a 公民身份号码.
@@ -900,36 +869,7 @@ fn confirm_id_numbers(
             Vec::new(),
         ));
     }
-    let h = gray.height() as f32;
-    let rects: Vec<(i32, i32, i32, i32)> = groups
-        .iter()
-        .map(|g| {
-            let rs: Vec<_> = g.iter().map(|&i| run_rect(&page.runs[i], h)).collect();
-            let l = rs.iter().map(|r| r.0).min().unwrap_or(0);
-            let t = rs.iter().map(|r| r.1).min().unwrap_or(0);
-            let r = rs.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
-            let b = rs.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
-            (l, t, r - l, b - t)
-        })
-        .collect();
-    let second = with_engine(CHINESE, |o| Ok(o.reread(gray, &rects, ID_CHARS, deadline)))?;
-    const SMALLER: f32 = 0.8;
-    let small = image::imageops::resize(
-        gray,
-        (gray.width() as f32 * SMALLER) as u32,
-        (gray.height() as f32 * SMALLER) as u32,
-        image::imageops::FilterType::CatmullRom,
-    );
-    let scaled: Vec<(i32, i32, i32, i32)> = rects
-        .iter()
-        .map(|r| {
-            let k = |v: i32| (v as f32 * SMALLER) as i32;
-            (k(r.0), k(r.1), k(r.2), k(r.3))
-        })
-        .collect();
-    let third = with_engine(CHINESE, |o| {
-        Ok(o.reread(&small, &scaled, ID_CHARS, deadline))
-    })?;
+    let (second, third) = read_groups_twice(gray, page, &groups, ID_CHARS, deadline)?;
     let valid = |k: &str| crate::model::IdNumber::parse(k).is_ok();
     let mut unsure = 0;
     let mut drop = Vec::new();
@@ -1055,6 +995,50 @@ fn read_number_band(
         }
     ));
     Ok(Some(confirmed))
+}
+
+/// One read of a figure group again.
+type Reread = Vec<Option<(String, f32)>>;
+
+/// Reads each group of words (indices into `page.runs`) again as one line with only `chars`
+/// allowed, twice: on `gray` as it is and on a copy at 80 % size (a figure that reads the same
+/// at two sizes is not an accident of one scale).
+fn read_groups_twice(
+    gray: &GrayImage,
+    page: &TextPage,
+    groups: &[Vec<usize>],
+    chars: &CStr,
+    deadline: std::time::Instant,
+) -> Result<(Reread, Reread), ReadError> {
+    let h = gray.height() as f32;
+    let rects: Vec<(i32, i32, i32, i32)> = groups
+        .iter()
+        .map(|g| {
+            let rs: Vec<_> = g.iter().map(|&i| run_rect(&page.runs[i], h)).collect();
+            let l = rs.iter().map(|r| r.0).min().unwrap_or(0);
+            let t = rs.iter().map(|r| r.1).min().unwrap_or(0);
+            let r = rs.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+            let b = rs.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+            (l, t, r - l, b - t)
+        })
+        .collect();
+    let second = with_engine(CHINESE, |o| Ok(o.reread(gray, &rects, chars, deadline)))?;
+    const SMALLER: f32 = 0.8;
+    let small = image::imageops::resize(
+        gray,
+        (gray.width() as f32 * SMALLER) as u32,
+        (gray.height() as f32 * SMALLER) as u32,
+        image::imageops::FilterType::CatmullRom,
+    );
+    let scaled: Vec<(i32, i32, i32, i32)> = rects
+        .iter()
+        .map(|r| {
+            let k = |v: i32| (v as f32 * SMALLER) as i32;
+            (k(r.0), k(r.1), k(r.2), k(r.3))
+        })
+        .collect();
+    let third = with_engine(CHINESE, |o| Ok(o.reread(&small, &scaled, chars, deadline)))?;
+    Ok((second, third))
 }
 
 /// One page to read and where to send the answer.

@@ -5,6 +5,8 @@
 //! not), no bundle false fail, every precheck employee right, and at least the share of
 //! bundle checks right that this version reaches — a regression below it fails.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -16,7 +18,7 @@ use jzz::policy::Policy;
 use jzz::read::Limits;
 
 /// Checks right (of 196) that this version reaches on the corpus; raise it when jzz improves.
-const MIN_CHECKS_RIGHT: u32 = 195;
+const MIN_CHECKS_RIGHT: u32 = 196;
 
 fn number_after(line: &str, key: &str) -> Option<u32> {
     let i = line.find(key)? + key.len();
@@ -126,6 +128,9 @@ fn validation_bundles_cite_every_decision() {
             if c.id == "documents.readable" || c.id == "materials.complete" {
                 continue;
             }
+            bare.extend(
+                common::misread_how(&c.evidence, &facts).map(|m| format!("{name}: {}: {m}", c.id)),
+            );
             for e in &c.evidence {
                 let conf = e.confidence.or_else(|| {
                     facts

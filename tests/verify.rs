@@ -3,6 +3,8 @@
 //! intended (`fixtures/bundles/expected/<name>.json`), golden dossiers, the HTML, exit codes.
 //! Refresh goldens with `UPDATE_GOLDEN=1 cargo test --test verify`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -280,7 +282,8 @@ fn decided_share(all: &[(String, PathBuf)]) -> (usize, usize, usize, Vec<String>
         let as_of = expected(name)["as_of"]
             .as_str()
             .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
-        let Ok((d, _)) = verify_path(path, &policy, &rules, &opts(as_of), &mut |_, _| {}) else {
+        let Ok((d, facts)) = verify_path(path, &policy, &rules, &opts(as_of), &mut |_, _| {})
+        else {
             continue;
         };
         if d.verdict != jzz::checks::Status::NeedsReview {
@@ -297,6 +300,16 @@ fn decided_share(all: &[(String, PathBuf)]) -> (usize, usize, usize, Vec<String>
             ) && c.evidence.is_empty()
             {
                 bare.push(format!("{name}: {} {:?}", c.id, c.status));
+            }
+            if matches!(
+                c.status,
+                jzz::checks::Status::Pass | jzz::checks::Status::Fail
+            ) && !matches!(c.id, "documents.readable" | "materials.complete")
+            {
+                bare.extend(
+                    common::misread_how(&c.evidence, &facts)
+                        .map(|m| format!("{name}: {}: {m}", c.id)),
+                );
             }
         }
     }

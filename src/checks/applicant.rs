@@ -6,17 +6,21 @@ use chrono::Months;
 use super::{Evidence, Finding, Status};
 use crate::checks::pipeline::{CheckSpec, Pipeline};
 use crate::extract::Record;
-use crate::facts::case::CaseFacts;
+use crate::facts::case::{CaseDoc, CaseFacts};
 use crate::facts::case_toml::Hukou;
 use crate::model::{IdNumber, Sex};
 use crate::policy::Policy;
+use crate::read::text::ReadBy;
 
-fn ev(document: &str, locator: &str, text: &str) -> Evidence {
+/// A file named as a whole (read or not, a material or not): cited by what it is, not judged
+/// by the OCR bar.
+fn file_ev(d: Option<&CaseDoc>, path: &str, text: &str) -> Evidence {
     Evidence {
-        document: document.to_string(),
-        locator: locator.to_string(),
+        document: path.to_string(),
+        locator: "file".to_string(),
         text: text.to_string(),
         confidence: None,
+        read_by: d.and_then(|d| d.read_by),
     }
 }
 
@@ -77,7 +81,7 @@ pub fn documents_readable(f: &CaseFacts) -> Finding {
         x.evidence = f
             .docs
             .iter()
-            .map(|d| ev(&d.path, "file", &format!("已读取，类型 {}", d.kind.id())))
+            .map(|d| file_ev(Some(d), &d.path, &format!("已读取，类型 {}", d.kind.id())))
             .collect();
         x
     } else {
@@ -95,7 +99,7 @@ pub fn documents_readable(f: &CaseFacts) -> Finding {
         x.evidence = f
             .docs
             .iter()
-            .filter_map(|d| d.error.as_ref().map(|e| ev(&d.path, "file", e)))
+            .filter_map(|d| d.error.as_ref().map(|e| file_ev(Some(d), &d.path, e)))
             .collect();
         x
     }
@@ -119,7 +123,10 @@ pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>)
             missing.push(format!("{}（{}）", m.name, m.section));
         }
         for d in found {
-            evidence.push(ev(&d.path, "kind", &format!("{}：{}", m.name, d.kind.id())));
+            evidence.push(Evidence {
+                locator: "kind".to_string(),
+                ..file_ev(Some(d), &d.path, &format!("{}：{}", m.name, d.kind.id()))
+            });
         }
     }
     let policy = match p.name.as_str() {
@@ -161,7 +168,10 @@ pub fn materials_complete(f: &CaseFacts, p: &Pipeline) -> (Finding, Vec<String>)
         );
         x.evidence = unsure
             .iter()
-            .map(|u| ev(u, "file", "未识别类型或 OCR 置信度低"))
+            .map(|u| {
+                let d = f.docs.iter().find(|d| &d.path == u);
+                file_ev(d, u, "未识别类型或 OCR 置信度低")
+            })
             .collect();
         x
     } else {
@@ -186,12 +196,7 @@ fn name_key(n: &str) -> String {
 /// inferred from (SPEC §2: what case.toml lacks is inferred and recorded).
 fn applicant_id_evidence(f: &CaseFacts, raw: &str) -> Evidence {
     match &f.applicant_id_from {
-        Some((document, note)) => Evidence {
-            document: document.clone(),
-            locator: "证件号码".into(),
-            text: note.clone(),
-            confidence: None,
-        },
+        Some((document, note)) => Evidence::inferred(f, document, "证件号码", note),
         None => Evidence::declared("[applicant] id_number", &crate::model::mask_id_like(raw)),
     }
 }
@@ -478,17 +483,14 @@ pub fn residence(f: &CaseFacts, spec: &CheckSpec) -> Finding {
     const POLICY: &str = "三(二)(6)";
     let months_left = spec.lease_months_left.unwrap_or(6);
     let (permits, certs, leases) = f.residence();
-    let evd = |d: &CaseDoc, locator: &str, text: &str| Evidence {
-        document: d.path.clone(),
-        locator: locator.to_string(),
-        text: text.to_string(),
-        confidence: d.min_confidence,
-    };
-    let evs = |d: &CaseDoc, s: &crate::extract::text_util::Source| Evidence {
-        document: d.path.clone(),
-        locator: s.locator.clone(),
-        text: s.text.clone(),
-        confidence: s.confidence.or(d.min_confidence),
+    let evd = |d: &CaseDoc, locator: &str, text: &str| Evidence::of_field(d, locator, text);
+    let evs = |d: &CaseDoc, s: &crate::extract::text_util::Source| {
+        let mut e = Evidence::of_source(&d.path, s);
+        if e.confidence.is_none() && d.min_confidence.is_some() {
+            e.confidence = d.min_confidence;
+            e.read_by = Some(ReadBy::Ocr);
+        }
+        e
     };
     let strip = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
     let same = |a: &str, b: &str| !strip(a).is_empty() && strip(a) == strip(b);

@@ -39,12 +39,7 @@ fn paid_evidence(f: &CaseFacts, m: YearMonth) -> Vec<Evidence> {
         .get(&m)
         .into_iter()
         .flatten()
-        .map(|p| Evidence {
-            document: p.document.clone(),
-            locator: p.source.locator.clone(),
-            text: p.source.text.clone(),
-            confidence: p.source.confidence,
-        })
+        .map(|p| Evidence::of_source(&p.document, &p.source))
         .collect()
 }
 

@@ -286,12 +286,7 @@ pub fn headcount(f: &CaseFacts, spec: &CheckSpec) -> Finding {
 const WORK_MONTHS: usize = 24;
 
 fn evidence_of(doc: &str, s: &crate::extract::text_util::Source) -> super::Evidence {
-    super::Evidence {
-        document: doc.to_string(),
-        locator: s.locator.clone(),
-        text: s.text.clone(),
-        confidence: s.confidence,
-    }
+    super::Evidence::of_source(doc, s)
 }
 
 fn same_name(a: &str, b: &str) -> bool {

@@ -61,19 +61,13 @@ pub fn consistency(
         let cite = |ev: &mut Vec<Evidence>| {
             if let Some(m) = person.months.get(period) {
                 ev.extend(m.rows.iter().chain(m.form_rows.iter()).map(|r| Evidence {
-                    document: if r.document.is_empty() {
-                        document.to_string()
-                    } else {
-                        r.document.to_string()
-                    },
-                    locator: r.locator(),
                     text: format!(
                         "扣缴义务人（{}）：{}；{}",
                         stated_in(agent),
                         agent.name,
                         r.text
                     ),
-                    confidence: r.confidence,
+                    ..Evidence::of_row(document, r)
                 }));
             }
         };

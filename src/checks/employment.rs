@@ -10,24 +10,14 @@ use crate::facts::case::CaseFacts;
 use crate::model::{UnitNameMatch, YearMonth, compare_unit_names};
 
 fn ev(document: &str, s: &Source) -> Evidence {
-    Evidence {
-        document: document.to_string(),
-        locator: s.locator.clone(),
-        text: s.text.clone(),
-        confidence: s.confidence,
-    }
+    Evidence::of_source(document, s)
 }
 
 /// The applicant unit as the case states it: `case.toml`, or the contract it was inferred
 /// from.
 fn unit_evidence(f: &CaseFacts, unit: &str) -> Evidence {
     match &f.unit_name_from {
-        Some(document) => Evidence {
-            document: document.clone(),
-            locator: "甲方".into(),
-            text: unit.to_string(),
-            confidence: None,
-        },
+        Some(document) => Evidence::inferred(f, document, "甲方", unit),
         None => Evidence::declared("[unit] name", unit),
     }
 }
@@ -91,12 +81,12 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
         };
     for (d, c) in f.contracts() {
         if let Some(e) = &c.employer {
-            let src = c.term_source.clone().unwrap_or(Source {
-                confidence: None,
-                locator: "甲方".into(),
-                text: e.clone(),
-            });
-            compare("劳动合同甲方", e, ev(&d.path, &src), None);
+            compare(
+                "劳动合同甲方",
+                e,
+                Evidence::of_field(d, "甲方（用人单位）", e),
+                None,
+            );
         }
     }
     if let (Some(p), Some(w)) = (&f.person, window) {
@@ -107,11 +97,8 @@ pub fn consistency(f: &CaseFacts, window: Option<&Window>) -> Finding {
                         .rows
                         .first()
                         .map(|r| Evidence::of_row("扣缴明细", r))
-                        .unwrap_or(Evidence {
-                            document: "扣缴明细".into(),
-                            locator: m.to_string(),
-                            text: a.name.clone(),
-                            confidence: None,
+                        .unwrap_or_else(|| {
+                            Evidence::inferred(f, "扣缴明细", &m.to_string(), &a.name)
                         });
                     compare("扣缴义务人", &a.name, e, Some(m));
                 }

@@ -206,6 +206,7 @@ mod tests {
             pages: Some(1),
             duplicate_of: None,
             min_confidence: confidence,
+            read_by: Some(crate::read::text::ReadBy::Ocr),
         };
         let toml = CaseToml {
             application_type: Some(ApplicationType::New),
@@ -324,12 +325,14 @@ mod tests {
             locator: "page 1, line 4".into(),
             text: "2020-01 1,234.00".into(),
             confidence: Some(61.0),
+            read_by: Some(crate::read::text::ReadBy::Ocr),
         });
         x.evidence.push(crate::checks::Evidence {
             document: "b.xlsx".into(),
             locator: "Sheet1!R3".into(),
             text: "2020-02".into(),
             confidence: None,
+            read_by: Some(crate::read::text::ReadBy::Spreadsheet),
         });
         let y = low_confidence_guard(&f, &policy, x);
         assert_eq!(y.status, Status::NeedsReview);

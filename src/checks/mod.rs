@@ -20,6 +20,7 @@ pub mod tax;
 use serde::Serialize;
 
 use crate::model::{Fen, YearMonth};
+use crate::read::text::ReadBy;
 
 /// Declares [`CheckId`]: one line per check a pipeline file may name.
 macro_rules! check_ids {
@@ -180,6 +181,10 @@ pub struct Evidence {
     /// OCR confidence 0–100 of what was read; absent for text layers and spreadsheets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// How it was read: `spreadsheet`, `text_layer`, `ocr`, or `declared` (case.toml); absent
+    /// only for a file cited as a whole that could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_by: Option<ReadBy>,
 }
 
 impl Evidence {
@@ -191,6 +196,7 @@ impl Evidence {
             locator: field.to_string(),
             text: text.to_string(),
             confidence: None,
+            read_by: Some(ReadBy::Declared),
         }
     }
 
@@ -201,18 +207,60 @@ impl Evidence {
             locator: source.locator.clone(),
             text: source.text.clone(),
             confidence: source.confidence,
+            read_by: Some(source.read_by),
         }
     }
 
     /// A value of a document's record that carries no source of its own: it is judged by the
     /// lowest OCR confidence of the document (`None` for a text layer or a spreadsheet), so a
-    /// value of a poorly read scan can never carry a check.
+    /// value of a poorly read scan can never carry a check; it was read as the document was
+    /// (OCR when any of it was).
     pub fn of_field(doc: &crate::facts::case::CaseDoc, label: &str, text: &str) -> Evidence {
         Evidence {
             document: doc.path.clone(),
             locator: label.to_string(),
             text: text.to_string(),
             confidence: doc.min_confidence,
+            read_by: if doc.min_confidence.is_some() {
+                Some(ReadBy::Ocr)
+            } else {
+                doc.read_by
+            },
+        }
+    }
+
+    /// A value `case::build` took from `document` because `case.toml` did not state it (SPEC §2):
+    /// judged as that document's fields are ([`Evidence::of_field`]); for the merged exports
+    /// (`扣缴明细`), by the person's rows (the weakest OCR confidence among them).
+    pub fn inferred(
+        f: &crate::facts::case::CaseFacts,
+        document: &str,
+        locator: &str,
+        text: &str,
+    ) -> Evidence {
+        if let Some(d) = f.docs.iter().find(|d| d.path == document) {
+            return Evidence::of_field(d, locator, text);
+        }
+        let rows = f
+            .person
+            .iter()
+            .flat_map(|p| p.months.values())
+            .flat_map(|m| m.rows.iter());
+        let (mut confidence, mut read_by) = (None::<f32>, ReadBy::Spreadsheet);
+        for r in rows {
+            if let Some(c) = r.confidence {
+                confidence = Some(confidence.map_or(c, |m| m.min(c)));
+            }
+            if r.read_by != ReadBy::Spreadsheet {
+                read_by = r.read_by;
+            }
+        }
+        Evidence {
+            document: document.to_string(),
+            locator: locator.to_string(),
+            text: text.to_string(),
+            confidence,
+            read_by: Some(read_by),
         }
     }
 
@@ -227,6 +275,7 @@ impl Evidence {
             locator: r.locator(),
             text: r.text.to_string(),
             confidence: r.confidence,
+            read_by: Some(r.read_by),
         }
     }
 }

@@ -31,12 +31,7 @@ pub struct SiMonth {
 /// The social-insurance timeline of a case.
 pub fn months(f: &CaseFacts) -> BTreeMap<YearMonth, SiMonth> {
     let mut out: BTreeMap<YearMonth, SiMonth> = BTreeMap::new();
-    let ev = |doc: &str, s: &crate::extract::text_util::Source| Evidence {
-        document: doc.to_string(),
-        locator: s.locator.clone(),
-        text: s.text.clone(),
-        confidence: s.confidence,
-    };
+    let ev = Evidence::of_source;
     for (d, r) in f.si_records() {
         for s in &r.spells {
             if let (Some(a), Some(b)) = (s.from, s.to) {

@@ -70,10 +70,8 @@ pub fn continuity(person: &PersonFacts, window: &Window, document: &str) -> Find
         .unplaced
         .iter()
         .map(|(r, problems)| Evidence {
-            document: document.to_string(),
-            locator: r.locator(),
             text: format!("{}（{}）", r.text, problems.join("；")),
-            confidence: r.confidence,
+            ..Evidence::of_row(document, r)
         })
         .collect();
     f.months = missing;

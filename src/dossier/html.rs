@@ -29,6 +29,7 @@ use crate::checks::{Finding, Status};
 use crate::dossier::chart;
 use crate::dossier::{DocumentEntry, Dossier, MonthRow, VerificationCode};
 use crate::model::Fen;
+use crate::read::text::ReadBy;
 
 /// The page's style sheet, inlined into `<style>`.
 const CSS: &str = include_str!("dossier.css");
@@ -405,7 +406,7 @@ fn check_card(f: &Finding, bar: u8) -> Markup {
                                 td.path { (e.document) }
                                 td.small { (e.locator) }
                                 td.quote { (e.text) }
-                                td { (evidence_confidence(e.confidence, bar)) }
+                                td { (evidence_confidence(e.confidence, e.read_by, bar)) }
                             }
                         }
                     }
@@ -415,16 +416,20 @@ fn check_card(f: &Finding, bar: u8) -> Markup {
     }
 }
 
-/// How a cited value was read: its OCR confidence, marked under the bar, or 非 OCR.
-fn evidence_confidence(c: Option<f32>, bar: u8) -> Markup {
+/// How a cited value was read: by OCR with its confidence, marked under the bar; from a
+/// spreadsheet's cells, a PDF's text layer, or as declared in case.toml.
+fn evidence_confidence(c: Option<f32>, read_by: Option<ReadBy>, bar: u8) -> Markup {
     match c {
         Some(c) if below(c, bar) => html! {
             span.conf.low title={ "OCR 置信度低于 " (bar) "%，请核对原件" } {
-                "置信度 " (pct(c)) "（偏低）"
+                "OCR 置信度 " (pct(c)) "（偏低）"
             }
         },
-        Some(c) => html! { span.conf { "置信度 " (pct(c)) } },
-        None => html! { span.muted.small title="文本层或表格，非 OCR 识别" { "非 OCR" } },
+        Some(c) => html! { span.conf { "OCR 置信度 " (pct(c)) } },
+        None => match read_by {
+            Some(r) => html! { span.muted.small title="非 OCR 识别" { (r.zh()) } },
+            None => html! { span.muted.small { "—" } },
+        },
     }
 }
 
@@ -676,6 +681,7 @@ pub mod tests {
             locator: "Sheet1 第 9 行".to_string(),
             text: "2023-11 | 工资薪金所得 | 8500.00 | 北京云杉数智科技有限公司".to_string(),
             confidence: None,
+            read_by: Some(crate::read::text::ReadBy::Spreadsheet),
         }];
         let mut review = Finding::new(
             "si.continuity",
@@ -690,12 +696,14 @@ pub mod tests {
                 locator: "第 2 页 第 14 行".to_string(),
                 text: "*202309 养老 15300.00 北京云杉数智科技有限公司".to_string(),
                 confidence: Some(62.4),
+                read_by: Some(crate::read::text::ReadBy::Ocr),
             },
             Evidence {
                 document: si_doc.to_string(),
                 locator: "第 2 页 第 15 行".to_string(),
                 text: "202310 养老 15300.00 北京云杉数智科技有限公司".to_string(),
                 confidence: Some(91.0),
+                read_by: Some(crate::read::text::ReadBy::Ocr),
             },
         ];
         let material = Finding::new(
@@ -715,6 +723,7 @@ pub mod tests {
             locator: "Sheet1 第 5–16 行".to_string(),
             text: "扣缴义务人：北京云杉数智科技有限公司".to_string(),
             confidence: None,
+            read_by: Some(crate::read::text::ReadBy::Spreadsheet),
         }];
         let mut identity = Finding::new(
             "applicant.identity",
@@ -727,6 +736,7 @@ pub mod tests {
             locator: "第 1 页".to_string(),
             text: "公民身份号码 110105********1234".to_string(),
             confidence: Some(94.0),
+            read_by: Some(crate::read::text::ReadBy::Ocr),
         }];
         let na = Finding::new(
             "housing.property",

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text_util::{Source, dates_in};
 use crate::read::layout::Line;
+use crate::read::text::ReadBy;
 
 /// A 学位 level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -121,11 +122,7 @@ impl<'a> Joined<'a> {
     /// text joined, the lowest OCR confidence among them.
     pub fn source(&self, from: usize, to: usize) -> Source {
         if self.lines.is_empty() {
-            return Source {
-                locator: String::new(),
-                text: String::new(),
-                confidence: None,
-            };
+            return Source::none(ReadBy::TextLayer);
         }
         let (a, b) = (
             self.line_of(from),
@@ -144,6 +141,7 @@ impl<'a> Joined<'a> {
                 .iter()
                 .filter_map(|l| crate::read::text::min_confidence(l.runs.iter()))
                 .reduce(f32::min),
+            read_by: ReadBy::of_runs(span.iter().flat_map(|l| l.runs.iter())),
         }
     }
 }

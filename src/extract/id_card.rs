@@ -24,6 +24,7 @@ use super::text_util::{Source, dates_in, labelled};
 use crate::model::IdNumber;
 use crate::model::text::normalize_for_match;
 use crate::read::layout::Line;
+use crate::read::text::ReadBy;
 
 /// The confidence of two readings of the card that contradict each other (the number and its
 /// birth date or sex): under any bar, as `read::ocr` gives two reads of a figure that differ.
@@ -475,6 +476,7 @@ pub fn extract(lines: &[Line]) -> IdCard {
                 locator: address_lines.join("; "),
                 text: a.clone(),
                 confidence: address_conf,
+                read_by: ReadBy::of_runs(lines.iter().flat_map(|l| l.runs.iter())),
             },
         );
     }

@@ -80,6 +80,7 @@ impl ExportRows {
                         ),
                         text: r.text.to_string(),
                         confidence: r.confidence,
+                        read_by: r.read_by,
                     },
                 })
                 .collect(),
@@ -186,6 +187,10 @@ pub fn printed_export_workbook(
                     .map_or_else(String::new, |r| format!("page {}, header", r.page)),
                 text: t.headers.join(" | "),
                 confidence: None,
+                read_by: t
+                    .rows
+                    .first()
+                    .map_or(crate::read::text::ReadBy::TextLayer, |r| r.read_by),
             });
         }
         for r in t.rows {
@@ -225,6 +230,7 @@ pub fn cite_pages(x: &mut tax_export::TaxExport, sources: &[text_util::Source]) 
             if let Some(src) = (r.row as usize).checked_sub(1).and_then(|i| sources.get(i)) {
                 r.locator = Some(std::sync::Arc::from(src.locator.as_str()));
                 r.confidence = src.confidence;
+                r.read_by = src.read_by;
             }
         }
     }

@@ -694,6 +694,7 @@ fn read_grouped_months(lines: &[Line], h: usize, rec: &mut SiRecord) {
                 locator: l.locator(),
                 text,
                 confidence: crate::read::text::min_confidence(l.runs.iter()),
+                read_by: crate::read::text::ReadBy::of_runs(&l.runs),
             },
             by_insurance,
         });

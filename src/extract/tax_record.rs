@@ -377,11 +377,7 @@ mod tests {
                     remark: String::new(),
                     voucher_number: None,
                     tax_type: None,
-                    source: Source {
-                        locator: String::new(),
-                        text: String::new(),
-                        confidence: None,
-                    },
+                    source: Source::none(crate::read::text::ReadBy::TextLayer),
                 })
                 .collect(),
             total_fen: total,

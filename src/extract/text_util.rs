@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Fen, YearMonth, parse_date};
 use crate::read::layout::Line;
+use crate::read::text::ReadBy;
 
 /// Where a value was read: page, line and the line's text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,8 @@ pub struct Source {
     /// The lowest OCR confidence (0–100) of what was read there; `None` for text layers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// How it was read: a text layer, OCR or (for a tax export's row) a spreadsheet.
+    pub read_by: ReadBy,
 }
 
 impl Source {
@@ -27,6 +30,7 @@ impl Source {
             locator: line.locator(),
             text: line.text(),
             confidence: crate::read::text::min_confidence(line.runs.iter()),
+            read_by: ReadBy::of_runs(&line.runs),
         }
     }
 
@@ -36,6 +40,17 @@ impl Source {
             locator: r.locator(),
             text: r.text.clone(),
             confidence: r.confidence,
+            read_by: r.read_by,
+        }
+    }
+
+    /// A source that points at nothing (a value the document does not hold).
+    pub fn none(read_by: ReadBy) -> Source {
+        Source {
+            locator: String::new(),
+            text: String::new(),
+            confidence: None,
+            read_by,
         }
     }
 }

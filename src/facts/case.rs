@@ -26,6 +26,7 @@ use crate::extract::{
 use crate::facts::{self, PersonFacts};
 use crate::model::{Fen, IdNumber, YearMonth, text::strip_spaces};
 use crate::policy::Policy;
+use crate::read::text::ReadBy;
 
 /// One document of the case as read.
 #[derive(Clone, Debug)]
@@ -50,11 +51,14 @@ pub struct CaseDoc {
     pub duplicate_of: Option<String>,
     /// The lowest OCR confidence of anything read from it (`None`: no OCR).
     pub min_confidence: Option<f32>,
+    /// How it was read (`None`: it could not be): spreadsheet, text layer, or OCR when any
+    /// page was.
+    pub read_by: Option<ReadBy>,
 }
 
 /// Bump when an extractor changes what it reads: cached extraction results made by another
 /// version are not used (issue 6's content-addressed cache keys on file hash + this).
-pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/3+", env!("CARGO_PKG_VERSION"));
+pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/4+", env!("CARGO_PKG_VERSION"));
 
 /// A [`CaseDoc`] as stored in a cache: the record is kept with its kind, so it reads back as
 /// the same variant (the untagged JSON of `Record` alone is ambiguous between kinds whose
@@ -79,6 +83,9 @@ pub struct StoredDoc {
     pub pages: Option<u32>,
     /// Lowest OCR confidence.
     pub min_confidence: Option<f32>,
+    /// How it was read.
+    #[serde(default)]
+    pub read_by: Option<ReadBy>,
 }
 
 impl CaseDoc {
@@ -98,6 +105,7 @@ impl CaseDoc {
             error: self.error.clone(),
             pages: self.pages,
             min_confidence: self.min_confidence,
+            read_by: self.read_by,
         }
     }
 
@@ -122,6 +130,7 @@ impl CaseDoc {
             pages: s.pages,
             duplicate_of: None,
             min_confidence: s.min_confidence,
+            read_by: s.read_by,
         })
     }
 }
@@ -584,6 +593,7 @@ pub fn tax_list_to_rows(document: &str, x: &TaxList) -> Vec<TaxRow> {
             problems: r.problems.clone(),
             text: Arc::from(r.source.text.as_str()),
             confidence: r.source.confidence,
+            read_by: r.source.read_by,
         });
     }
     out

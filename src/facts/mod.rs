@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::extract::tax_export::{Agent, Layout, TaxRow};
 use crate::model::{Fen, IdNumber, YearMonth};
 use crate::policy::{IncomeBasis, Policy};
+use crate::read::text::ReadBy;
 
 /// Where a fact was read: a row of a sheet.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -37,6 +38,8 @@ pub struct RowRef {
     /// OCR confidence of the row (a printed export read by OCR).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// A spreadsheet's cell, or a printed export's text layer or OCR.
+    pub read_by: ReadBy,
 }
 
 fn is_empty(s: &Arc<str>) -> bool {
@@ -53,6 +56,7 @@ impl RowRef {
             text: r.text.clone(),
             layout: r.layout,
             confidence: r.confidence,
+            read_by: r.read_by,
         }
     }
 

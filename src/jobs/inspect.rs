@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::classify::{self, Classification, Kind, Rules};
 use crate::extract::{self, ExportRows, Record, tax_export};
 use crate::read::layout::{self, Line};
-use crate::read::text::TextLayer;
+use crate::read::text::{ReadBy, TextLayer};
 use crate::read::{self, Format, Limits, ReadError};
 
 /// One page's text layer, summarized.
@@ -96,6 +96,22 @@ pub struct Inspection {
 }
 
 impl Inspection {
+    /// How the file was read (`None` when it could not be): a spreadsheet's cells, a PDF's text
+    /// layer, or OCR when any page went through it.
+    pub fn read_by(&self) -> Option<ReadBy> {
+        if self.error.is_some() {
+            return None;
+        }
+        Some(match self.format? {
+            Format::Xlsx | Format::Xls | Format::Ods | Format::Csv | Format::Html => {
+                ReadBy::Spreadsheet
+            }
+            _ if self.pages.iter().any(|p| p.ocr) || self.min_confidence.is_some() => ReadBy::Ocr,
+            Format::Pdf => ReadBy::TextLayer,
+            _ => ReadBy::Ocr,
+        })
+    }
+
     fn failed(file: &str, format: Option<Format>, e: impl ToString) -> Inspection {
         Inspection {
             file: file.to_string(),

@@ -87,6 +87,7 @@ pub fn read_doc(path: &str, bytes: &[u8], sha256: &str, limits: &Limits, rules: 
             "read"
         ),
     }
+    let read_by = i.read_by();
     CaseDoc {
         path: path.to_string(),
         sha256: sha256.to_string(),
@@ -98,6 +99,7 @@ pub fn read_doc(path: &str, bytes: &[u8], sha256: &str, limits: &Limits, rules: 
         pages: (!i.pages.is_empty()).then_some(i.pages.len() as u32),
         duplicate_of: None,
         min_confidence: i.min_confidence,
+        read_by,
     }
 }
 

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::text::{TextPage, TextRun};
+use super::text::{ReadBy, TextPage, TextRun};
 use crate::model::text::halfwidth;
 
 /// One visual line of a page.
@@ -221,6 +221,8 @@ pub struct TableRow {
     /// cell beside it says.
     #[serde(skip)]
     pub cell_confidence: Vec<Option<f32>>,
+    /// Text layer or OCR.
+    pub read_by: ReadBy,
 }
 
 impl TableRow {
@@ -295,6 +297,7 @@ pub fn read_table(
         parts: Parts,
         confidence: Option<f32>,
         cell_conf: Vec<Option<f32>>,
+        read_by: ReadBy,
     }
     /// Per column, the texts of a row with their baselines.
     type Parts = Vec<Vec<(f32, String)>>;
@@ -349,6 +352,7 @@ pub fn read_table(
                 parts,
                 confidence,
                 cell_conf,
+                read_by: ReadBy::of_runs(&l.runs),
             };
             // Continuation lines seen just above this row belong to it when they are nearer
             // to it than to the row before (a vertically centred row with a wrapped cell).
@@ -410,6 +414,7 @@ pub fn read_table(
                 text,
                 confidence: d.confidence,
                 cell_confidence: d.cell_conf,
+                read_by: d.read_by,
             }
         })
         .collect();

@@ -3,7 +3,7 @@
 //! and y growing upwards, as in PDF user space after the page's CTM; floats are fine here —
 //! they place text, they never decide money.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A run of glyphs drawn in one go (one `Tj`, or one string of a `TJ` array between
 /// significant kerning gaps) in one font and size on one baseline.
@@ -77,4 +77,51 @@ pub struct TextDocument {
 /// The lowest confidence of some runs (`None` when none carries one: a text layer).
 pub fn min_confidence<'a>(runs: impl Iterator<Item = &'a TextRun>) -> Option<f32> {
     runs.filter_map(|r| r.confidence).reduce(f32::min)
+}
+
+/// How a value was read (SPEC §5 `evidence[].read_by`): from a spreadsheet's cells, a PDF's
+/// text layer, by OCR from pixels, or as the unit declared it in `case.toml`. Only OCR values
+/// carry a confidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadBy {
+    /// A spreadsheet cell (xlsx, xls, ods, CSV, an HTML table saved as `.xls`).
+    Spreadsheet,
+    /// A PDF's text layer.
+    TextLayer,
+    /// OCR of a scan, a photo or a page without a usable text layer.
+    Ocr,
+    /// Declared by the unit in `case.toml`, not read from a document.
+    Declared,
+}
+
+impl ReadBy {
+    /// How runs of a page were read: OCR words carry a confidence, text-layer runs never do.
+    pub fn of_runs<'a>(runs: impl IntoIterator<Item = &'a TextRun>) -> ReadBy {
+        if runs.into_iter().any(|r| r.confidence.is_some()) {
+            ReadBy::Ocr
+        } else {
+            ReadBy::TextLayer
+        }
+    }
+
+    /// The id in JSON (`text_layer`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ReadBy::Spreadsheet => "spreadsheet",
+            ReadBy::TextLayer => "text_layer",
+            ReadBy::Ocr => "ocr",
+            ReadBy::Declared => "declared",
+        }
+    }
+
+    /// What a reviewer reads (`文字层`).
+    pub fn zh(self) -> &'static str {
+        match self {
+            ReadBy::Spreadsheet => "表格单元格",
+            ReadBy::TextLayer => "PDF 文字层",
+            ReadBy::Ocr => "OCR 识别",
+            ReadBy::Declared => "申报（case.toml）",
+        }
+    }
 }

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use header::{Header, find_header};
 use period::period_of;
 
+use crate::read::text::ReadBy;
 use crate::read::{Cell, Row, RowSink, Workbook};
 
 /// How many non-empty rows from the top are searched for the header.
@@ -136,6 +137,8 @@ pub struct TaxRow {
     /// (`None` for a spreadsheet or a text layer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// A spreadsheet's cell, or a printed export's text layer or OCR.
+    pub read_by: ReadBy,
 }
 
 /// What the header block above a table says.
@@ -877,6 +880,7 @@ impl SheetExtractor {
             problems,
             text,
             confidence: None,
+            read_by: ReadBy::Spreadsheet,
         });
     }
 

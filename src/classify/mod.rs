@@ -59,6 +59,31 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The name a reviewer reads (`个人所得税纳税记录`).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Kind::TaxExport => "扣缴明细导出",
+            Kind::TaxRecord => "个人所得税纳税记录",
+            Kind::SiRecord => "社会保险个人权益记录",
+            Kind::SiUnitRecord => "单位职工缴费信息",
+            Kind::LaborContract => "劳动合同",
+            Kind::IdCard => "居民身份证",
+            Kind::ResidencePermit => "北京市居住证",
+            Kind::PropertyCert => "不动产权证书",
+            Kind::Lease => "房屋租赁合同",
+            Kind::IdCardBack => "居民身份证（国徽面）",
+            Kind::Degree => "学历学位证书",
+            Kind::TitleCert => "职称证书",
+            Kind::MarriageCert => "结婚证",
+            Kind::BusinessLicense => "营业执照",
+            Kind::TaxNotice => "涉税信息查询结果告知书",
+            Kind::ApplicationForm => "申请表",
+            Kind::ApplicationReport => "申请报告",
+            Kind::IntegrityStatement => "诚信声明",
+            Kind::Unknown => "未识别",
+        }
+    }
+
     /// The id as in SPEC §3.
     pub fn id(self) -> &'static str {
         match self {

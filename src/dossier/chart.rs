@@ -352,8 +352,8 @@ fn line_values(ms: &[&MonthRow], g: &Geometry) -> Markup {
     }
 }
 
-/// The key under the strip: what each colour means.
-pub(super) fn legend() -> Markup {
+/// The key under the strip: what each colour means; `multiplier` is the policy's (`1.2`).
+pub(super) fn legend(multiplier: &str) -> Markup {
     let swatch = |colour: &str| html! { i.sw style={ "background:" (colour) } {} };
     html! {
         div.legend {
@@ -361,7 +361,7 @@ pub(super) fn legend() -> Markup {
             span { (swatch(INCOME)) "月应税收入" }
             span { (swatch(UNDER)) "低于月收入标准" }
             span { (swatch(UNKNOWN)) "收入未知" }
-            span { i.ln {} "月收入标准（上年度本市职工月平均工资 × 1.2）" }
+            span { i.ln {} "月收入标准（上年度本市职工月平均工资 × " (multiplier) "）" }
         }
         div.legend {
             span.lg { "社保：" }

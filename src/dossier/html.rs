@@ -133,34 +133,18 @@ fn pipeline_zh(p: &str) -> Option<&'static str> {
     }
 }
 
-/// Chinese names of the SPEC §3 document kinds.
+/// Chinese names of the SPEC §3 document kinds (`Kind::zh`, one name per kind).
 fn kind_zh(k: &str) -> Option<&'static str> {
-    Some(match k {
-        "tax_export" => "扣缴明细导出",
-        "tax_record" => "个人所得税纳税记录",
-        "si_record" => "社会保险个人权益记录",
-        "si_unit_record" => "单位职工缴费信息",
-        "labor_contract" => "劳动合同",
-        "id_card" => "居民身份证",
-        "residence_permit" => "北京市居住证",
-        "property_cert" => "不动产权证书",
-        "lease" => "房屋租赁合同",
-        "degree" => "学历学位证书",
-        "title_cert" => "职称证书",
-        "business_license" => "营业执照",
-        "tax_notice" => "涉税信息查询结果告知书",
-        "application_form" => "申请表",
-        "application_report" => "申请报告",
-        "integrity_statement" => "诚信声明",
-        "unknown" => "未识别",
-        _ => return None,
-    })
+    k.parse::<crate::classify::Kind>()
+        .ok()
+        .map(crate::classify::Kind::zh)
 }
 
 fn code_kind_zh(k: &str) -> Option<&'static str> {
     match k {
         "tax_record_code" => Some("纳税记录验证码"),
         "si_serial_and_check" => Some("社保查询流水号 / 校验码"),
+        "xuexin_code" => Some("学信网在线验证码"),
         _ => None,
     }
 }
@@ -294,7 +278,7 @@ fn month_section(d: &Dossier) -> Markup {
             } @else {
                 (window_summary(&ms))
                 (chart::strip(&ms))
-                (chart::legend())
+                (chart::legend(&d.income_multiplier))
             }
         }
     }
@@ -789,6 +773,7 @@ pub mod tests {
                 },
             ],
             ocr_min_confidence: 80,
+            income_multiplier: "1.2".into(),
             inferred: vec![
                 "用人单位名称：北京云杉数智科技有限公司（取自扣缴明细的扣缴义务人）".to_string(),
             ],
@@ -814,6 +799,7 @@ pub mod tests {
             months: vec![],
             verification_codes: vec![],
             ocr_min_confidence: 80,
+            income_multiplier: "1.2".into(),
             inferred: vec![],
             missing_materials: vec![],
             applicant: None,
@@ -987,6 +973,22 @@ pub mod tests {
     }
 
     /// The bar that marks a confidence is the policy's, as the dossier carries it.
+    #[test]
+    fn legend_and_kinds_follow_the_policy_and_the_kinds() {
+        let mut d = sample();
+        d.income_multiplier = "1.5".into();
+        let html = render(&d);
+        assert!(html.contains("上年度本市职工月平均工资 × 1.5"));
+        assert!(!html.contains("× 1.2"));
+        // How each cited value was read is named.
+        assert!(html.contains("表格单元格"));
+        assert!(html.contains("OCR 置信度 62%（偏低）"));
+        for k in ["id_card_back", "marriage_cert", "degree"] {
+            assert!(kind_zh(k).is_some(), "{k}");
+        }
+        assert_eq!(code_kind_zh("xuexin_code"), Some("学信网在线验证码"));
+    }
+
     #[test]
     fn low_confidence_follows_the_policy_bar() {
         let mut d = sample();

@@ -95,6 +95,9 @@ pub struct Dossier {
     /// The policy's OCR bar (0–100, `[ocr] min_confidence` in `pipelines/policy.toml`): a cited
     /// value read with less confidence cannot make a check pass or fail, and the HTML marks it.
     pub ocr_min_confidence: u8,
+    /// The policy's monthly income multiplier (`[thresholds] monthly_income`, `1.2`): the line
+    /// is this × the previous year's average monthly wage.
+    pub income_multiplier: String,
     /// What was inferred from documents because `case.toml` did not say it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inferred: Vec<String>,

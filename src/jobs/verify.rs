@@ -270,6 +270,7 @@ fn dossier(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy, o: engine::Outco
         months: months(f, o.window.as_ref(), policy),
         verification_codes: codes,
         ocr_min_confidence: policy.ocr_min_confidence,
+        income_multiplier: policy.thresholds.monthly_income.to_string(),
         inferred: f.inferred.clone(),
         missing_materials: o.missing_materials,
         applicant: Some(ApplicantSummary {

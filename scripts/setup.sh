@@ -32,6 +32,9 @@ if [ "${rustc_minor:-0}" -lt 88 ]; then
 fi
 
 echo "== building jzz (release)"
+# The commit goes into `jzz --version`.
+JZZ_COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+export JZZ_COMMIT
 cargo build --release --locked --quiet
 
 sample=fixtures/bundles/complete-cat1

@@ -243,3 +243,47 @@ fn bad_store_exits_2() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// An operator sees errors: the run's counts as Prometheus text in the store (and, asked, in a
+/// local file), and `--fail-on-error` turns an errored case into exit 1.
+#[test]
+fn errored_cases_show_in_metrics_and_fail_on_error() {
+    let s = store_with(&["complete-cat1"], 1);
+    let bad = s.path().join("pending/broken-case");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("case.toml"), "application_type = [\n").unwrap();
+    let (code, out, err) = nightly(s.path(), &["--run-id", "m"]);
+    assert_eq!(
+        code, 0,
+        "without --fail-on-error an errored case is in the summary: {out}{err}"
+    );
+    let prom = std::fs::read_to_string(s.path().join("runs/m/metrics.prom")).unwrap();
+    assert!(
+        prom.contains("jzz_nightly_cases{shard=\"0/1\",outcome=\"error\"} 1\n"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("# TYPE jzz_nightly_duration_seconds gauge"),
+        "{prom}"
+    );
+    let local = s.path().join("textfile/jzz.prom");
+    std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+    let (code, out, err) = nightly(
+        s.path(),
+        &[
+            "--run-id",
+            "n",
+            "--fail-on-error",
+            "--metrics-file",
+            local.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("errored"), "{err}");
+    let text = std::fs::read_to_string(&local).unwrap();
+    assert!(text.contains("outcome=\"error\"} 1"), "{text}");
+    // A run without errors exits 0 even with the flag.
+    std::fs::remove_dir_all(&bad).unwrap();
+    let (code, out, err) = nightly(s.path(), &["--run-id", "o", "--fail-on-error"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -4,6 +4,7 @@
 //! (`log`), where every error names the file and what is wrong.
 
 mod log;
+mod version;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -54,6 +55,42 @@ enum Format {
     Json,
 }
 
+/// `jzz nightly`'s arguments.
+#[derive(clap::Args)]
+struct NightlyArgs {
+    /// file:///path or s3://bucket/prefix (credentials and endpoint from AWS_* variables).
+    #[arg(long)]
+    store: String,
+    /// Root of the pending cases.
+    #[arg(long, default_value = "pending")]
+    prefix: String,
+    /// This worker's share: K/N (0 ≤ K < N), by a stable hash of the case id.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Take the shard from a Kubernetes Indexed Job: JOB_COMPLETION_INDEX of JZZ_SHARDS.
+    #[arg(long)]
+    shard_from_env: bool,
+    /// Cases in flight at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// The run id (runs/<run-id>/); default the date in Beijing, so a restart the same
+    /// night resumes the run.
+    #[arg(long)]
+    run_id: Option<String>,
+    /// A policy table to use instead of the built-in pipelines/policy.toml.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Exit 1 when any case could not be judged (an error), so a CronJob or a monitor sees
+    /// it; without it the run exits 0 and the errors are in the summary and the metrics.
+    #[arg(long)]
+    fail_on_error: bool,
+    /// Also write the run's metrics (Prometheus text, as runs/<run-id>/metrics.prom) to this
+    /// local file, e.g. a node-exporter textfile collector's directory (written to a temporary
+    /// name and renamed).
+    #[arg(long, value_name = "PATH")]
+    metrics_file: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a withholding-client tax export (个人扣缴明细 / 综合所得申报表) for every employee:
@@ -99,30 +136,7 @@ enum Command {
     /// table: dossiers to dossiers/<case-id>/, the summary to runs/<run-id>/. Resumable; never
     /// reads a file twice (jzz/cache/), skips unchanged cases. Exit 0 done (cases may fail),
     /// 2 store unreachable.
-    Nightly {
-        /// file:///path or s3://bucket/prefix (credentials and endpoint from AWS_* variables).
-        #[arg(long)]
-        store: String,
-        /// Root of the pending cases.
-        #[arg(long, default_value = "pending")]
-        prefix: String,
-        /// This worker's share: K/N (0 ≤ K < N), by a stable hash of the case id.
-        #[arg(long, value_parser = parse_shard)]
-        shard: Option<(u64, u64)>,
-        /// Take the shard from a Kubernetes Indexed Job: JOB_COMPLETION_INDEX of JZZ_SHARDS.
-        #[arg(long)]
-        shard_from_env: bool,
-        /// Cases in flight at once.
-        #[arg(long, default_value_t = 4)]
-        concurrency: usize,
-        /// The run id (runs/<run-id>/); default the date in Beijing, so a restart the same
-        /// night resumes the run.
-        #[arg(long)]
-        run_id: Option<String>,
-        /// A policy table to use instead of the built-in pipelines/policy.toml.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-    },
+    Nightly(NightlyArgs),
     /// Show what jzz reads from each file: the format found in the content, the kind and the
     /// phrases that decided it, each page's text layer, and the typed record with the location
     /// of every value. Exit 0 when every file was read, 2 when one could not be.
@@ -188,7 +202,17 @@ fn ms(t: Instant) -> u64 {
 /// Runs the command line and returns the exit status. `note` is what `main` has to say
 /// before logging exists (an OpenMP restart that failed).
 pub fn run(note: Option<String>) -> i32 {
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    // The long version hashes the language data: only when it is asked for.
+    if std::env::args_os().any(|a| a == "--version") {
+        let text: &'static str = Box::leak(version::long_version().into_boxed_str());
+        cmd = cmd.long_version(text);
+    }
+    let cli = match cmd
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -210,23 +234,7 @@ pub fn run(note: Option<String>) -> i32 {
         warn!("{note}");
     }
     match cli.command {
-        Command::Nightly {
-            store,
-            prefix,
-            shard,
-            shard_from_env,
-            concurrency,
-            run_id,
-            policy,
-        } => nightly(
-            store,
-            prefix,
-            shard,
-            shard_from_env,
-            concurrency,
-            run_id,
-            policy.as_ref(),
-        ),
+        Command::Nightly(a) => nightly(a),
         Command::Verify {
             bundle,
             out,
@@ -435,16 +443,21 @@ fn verify(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn nightly(
-    store: String,
-    prefix: String,
-    shard: Option<(u64, u64)>,
-    shard_from_env: bool,
-    concurrency: usize,
-    run_id: Option<String>,
-    policy_path: Option<&PathBuf>,
-) -> i32 {
+fn nightly(a: NightlyArgs) -> i32 {
     use std::sync::Arc;
+    let NightlyArgs {
+        store,
+        prefix,
+        shard,
+        shard_from_env,
+        concurrency,
+        run_id,
+        policy: policy_path,
+        fail_on_error,
+        metrics_file,
+    } = a;
+    let policy_path = policy_path.as_ref();
+    let started = Instant::now();
     let shard = if shard_from_env {
         let index = std::env::var("JOB_COMPLETION_INDEX")
             .ok()
@@ -532,6 +545,28 @@ fn nightly(
                     .join(" "),
                 s.run_id
             ));
+            if let Some(path) = &metrics_file {
+                let text =
+                    jzz::nightly::metrics_text(&s, started.elapsed(), Utc::now().timestamp());
+                let tmp = path.with_extension("prom.tmp");
+                if let Err(e) = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path))
+                {
+                    error!(
+                        file = path.display().to_string().as_str(),
+                        "{}: cannot write the metrics: {e}",
+                        path.display()
+                    );
+                    return EXIT_UNUSABLE;
+                }
+            }
+            let errors = s.counts.get("error").copied().unwrap_or(0);
+            if fail_on_error && errors > 0 {
+                error!(
+                    errors,
+                    "{errors} 个案件无法核验（errored），见 runs/{}/summary.json", s.run_id
+                );
+                return EXIT_SHORT;
+            }
             EXIT_CLEAR
         }
         Err(e) => {

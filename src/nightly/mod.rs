@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -383,6 +383,18 @@ pub async fn run(
     results.sort_by(|a, b| a.case_id.cmp(&b.case_id));
     let summary = summarize(&opts.run_id, (k, n), results);
     write_summary(store, &summary).await?;
+    let metrics_key = if n == 1 {
+        format!("runs/{}/metrics.prom", summary.run_id)
+    } else {
+        format!("runs/{}/metrics-shard-{k}-of-{n}.prom", summary.run_id)
+    };
+    store
+        .put(
+            &metrics_key,
+            metrics_text(&summary, started.elapsed(), Utc::now().timestamp()).into_bytes(),
+        )
+        .await
+        .map_err(|e| store_err(store, e))?;
     let count = |key: &str| summary.counts.get(key).copied().unwrap_or(0);
     tracing::info!(
         run_id = %summary.run_id,
@@ -623,6 +635,72 @@ fn summarize(run_id: &str, (k, n): (u64, u64), cases: Vec<CaseResult>) -> RunSum
     }
 }
 
+/// The run's counts as Prometheus text (exposition format 0.0.4) for a node-exporter textfile
+/// collector: cases by outcome (every outcome, zero included, so an alert on `error` always
+/// has a series), changed, skipped, files read, cache hits, duration and when it finished.
+/// Labelled by shard only: a run id label would make a new series every night.
+pub fn metrics_text(s: &RunSummary, duration: std::time::Duration, finished_unix: i64) -> String {
+    let count = |key: &str| s.counts.get(key).copied().unwrap_or(0);
+    let shard = s.shard.replace(['\\', '"', '\n'], "_");
+    let mut out = String::new();
+    let mut metric = |name: &str, help: &str, samples: &[(Option<&str>, String)]| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for (outcome, v) in samples {
+            match outcome {
+                Some(o) => out.push_str(&format!(
+                    "{name}{{shard=\"{shard}\",outcome=\"{o}\"}} {v}\n"
+                )),
+                None => out.push_str(&format!("{name}{{shard=\"{shard}\"}} {v}\n")),
+            }
+        }
+    };
+    let outcomes: Vec<(Option<&str>, String)> =
+        ["pass", "fail", "needs_review", "needs_material", "error"]
+            .iter()
+            .map(|o| (Some(*o), count(o).to_string()))
+            .collect();
+    metric(
+        "jzz_nightly_cases",
+        "Pending cases judged by the last run, by outcome (a verdict, or error).",
+        &outcomes,
+    );
+    for (name, key, help) in [
+        (
+            "jzz_nightly_cases_changed",
+            "changed",
+            "Cases whose verdict changed in the last run.",
+        ),
+        (
+            "jzz_nightly_cases_skipped",
+            "skipped",
+            "Cases skipped as unchanged (files and policy) in the last run.",
+        ),
+        (
+            "jzz_nightly_file_reads",
+            "reads",
+            "Files read (not from the extraction cache) in the last run.",
+        ),
+        (
+            "jzz_nightly_cache_hits",
+            "cache_hits",
+            "Files taken from the extraction cache in the last run.",
+        ),
+    ] {
+        metric(name, help, &[(None, count(key).to_string())]);
+    }
+    metric(
+        "jzz_nightly_duration_seconds",
+        "Wall time of the last run.",
+        &[(None, format!("{:.3}", duration.as_secs_f64()))],
+    );
+    metric(
+        "jzz_nightly_last_run_timestamp_seconds",
+        "When the last run finished (Unix time).",
+        &[(None, finished_unix.to_string())],
+    );
+    out
+}
+
 fn csv_of(s: &RunSummary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let _ = w.write_record([
@@ -703,6 +781,38 @@ async fn put_summary(store: &Store, dir: &str, s: &RunSummary) -> Result<(), Sto
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_name_every_outcome() {
+        let mut counts = std::collections::BTreeMap::new();
+        counts.insert("pass".to_string(), 3);
+        counts.insert("error".to_string(), 1);
+        counts.insert("cases".to_string(), 4);
+        let s = RunSummary {
+            schema: "jzz.run/1".into(),
+            run_id: "2026-12-05".into(),
+            shard: "1/4".into(),
+            cases: Vec::new(),
+            counts,
+        };
+        let t = metrics_text(&s, std::time::Duration::from_millis(2500), 1_764_900_000);
+        assert!(t.contains("jzz_nightly_cases{shard=\"1/4\",outcome=\"pass\"} 3\n"));
+        assert!(t.contains("jzz_nightly_cases{shard=\"1/4\",outcome=\"error\"} 1\n"));
+        assert!(t.contains("jzz_nightly_cases{shard=\"1/4\",outcome=\"fail\"} 0\n"));
+        assert!(t.contains("jzz_nightly_duration_seconds{shard=\"1/4\"} 2.500\n"));
+        assert!(t.contains("jzz_nightly_last_run_timestamp_seconds{shard=\"1/4\"} 1764900000\n"));
+        // Every sample line is `name{labels} value`; every metric has HELP and TYPE.
+        for l in t.lines().filter(|l| !l.starts_with('#')) {
+            let (series, value) = l.rsplit_once(' ').unwrap();
+            assert!(
+                series.starts_with("jzz_nightly_") && series.ends_with('}'),
+                "{l}"
+            );
+            assert!(value.parse::<f64>().is_ok(), "{l}");
+        }
+        assert_eq!(t.matches("# TYPE").count(), t.matches("# HELP").count());
+        assert!(!t.contains("2026-12-05"));
+    }
 
     #[test]
     fn shards_are_stable_and_cover_everything() {

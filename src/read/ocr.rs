@@ -1338,6 +1338,38 @@ fn upright_turns(img: GrayImage, quarter: bool) -> (GrayImage, Option<String>) {
     }
 }
 
+/// The version of the tesseract library linked (`5.3.0`).
+pub fn tesseract_version() -> String {
+    // SAFETY: TessVersion returns a pointer to a static NUL-terminated string.
+    let v = unsafe { std::ffi::CStr::from_ptr(leptess::capi::TessVersion()) };
+    v.to_string_lossy().into_owned()
+}
+
+/// The language data file of `lang` in use: its path, size in bytes and sha256 (hex), or why
+/// it cannot be found.
+pub fn language_data(lang: &str) -> Result<(PathBuf, u64, String), String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let dir = tessdata_dir().ok_or("no tessdata directory")?;
+    let path = dir.join(format!("{lang}.traineddata"));
+    let mut f = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        h.update(&buf[..n]);
+    }
+    let hex = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((path, size, hex))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -188,3 +188,66 @@ fn smudge_outside_the_table_leaves_tax_continuity_to_the_rows() {
         }
     }
 }
+
+/// Kills the busy processes however the test ends.
+struct Busy(Vec<std::process::Child>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Issue 13: the OCR budget is decided by the page (pixels, cells, second reads), not by the
+/// clock: the scanned bundle gives the same dossier with both cores kept busy by two other
+/// processes as without them.
+#[test]
+fn same_dossier_on_a_busy_machine() {
+    let bundle = ocr_fixture("bundles/scan-cat1");
+    let quiet = tempfile::tempdir().unwrap();
+    let a = verify(&bundle, quiet.path());
+    let busy = Busy(
+        (0..2)
+            .map(|_| {
+                Command::new("sh")
+                    .args(["-c", "while :; do :; done"])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect(),
+    );
+    let loaded = tempfile::tempdir().unwrap();
+    let b = verify(&bundle, loaded.path());
+    drop(busy);
+    assert_eq!(a, b, "the dossier changed with the machine's load");
+}
+
+/// The wall clock is only a guard: past it a page is an error naming the guard, never a page
+/// read in part; a budget of no second reads leaves the figures unconfirmed, with a note.
+#[test]
+fn ocr_guard_is_an_error_and_the_budget_a_note() {
+    let file = ocr_fixture("residence-permit-200dpi.png");
+    let rules = rules();
+    let guarded = Limits {
+        max_ocr_millis: 1,
+        ..Limits::default()
+    };
+    let i = jzz::jobs::inspect::inspect_file(&file, "permit.png", &guarded, &rules);
+    let e = i.error.expect("an error past the guard");
+    assert!(e.contains("guard"), "{e}");
+    assert!(i.record.is_none());
+    let no_rereads = Limits {
+        max_ocr_rereads: 0,
+        ..Limits::default()
+    };
+    let i = jzz::jobs::inspect::inspect_file(&file, "permit.png", &no_rereads, &rules);
+    assert!(i.error.is_none(), "{:?}", i.error);
+    assert!(
+        i.notes.iter().any(|n| n.contains("OCR budget")),
+        "{:?}",
+        i.notes
+    );
+}

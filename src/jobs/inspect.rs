@@ -258,6 +258,15 @@ fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Ins
                         ocr_pages.insert(k);
                     }
                 }
+                // Past the wall-clock guard: the file is an error, never a file read in part.
+                Err(e @ ReadError::OcrGuard { .. }) => {
+                    return Inspection::failed_with(
+                        label,
+                        Some(Format::Pdf),
+                        format!("page {k}: {e}"),
+                        notes,
+                    );
+                }
                 Err(e) => notes.push(format!("page {k}: OCR failed: {e}")),
             }
         }
@@ -326,11 +335,20 @@ fn inspect_image(
     }
     let mut pages = Vec::new();
     let mut error = None;
-    for (_, r) in read::ocr::read_pages(images, limits) {
+    for (k, r) in read::ocr::read_pages(images, limits) {
         match r {
             Ok(p) => {
                 notes.extend(p.notes);
                 pages.push(p.page);
+            }
+            // Past the wall-clock guard: the file is an error, never a file read in part.
+            Err(e @ ReadError::OcrGuard { .. }) => {
+                return Inspection::failed_with(
+                    label,
+                    Some(format),
+                    format!("page {k}: {e}"),
+                    notes,
+                );
             }
             Err(e) => {
                 error.get_or_insert(e);

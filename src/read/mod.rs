@@ -62,12 +62,21 @@ pub struct Limits {
     /// Most memory the image decoder may allocate for one image, bytes.
     pub max_image_alloc: u64,
     /// Most pixels handed to OCR: a larger image is scaled down to this many first, which
-    /// bounds OCR time — an A4 page is 3.9 million pixels at 200 dpi (≈ 1 s of OCR on one core),
-    /// 8.7 million at 300 dpi. A dense 11.5-million-pixel typewriter page takes ≈ 8 s;
-    /// `max_ocr_millis` stops tesseract anyway.
+    /// bounds OCR work — an A4 page is 3.9 million pixels at 200 dpi (≈ 1 s of OCR on one core),
+    /// 8.7 million at 300 dpi. With [`Limits::max_ocr_cells`] and [`Limits::max_ocr_rereads`]
+    /// this is the page's OCR budget: decided before recognition from the page alone, so the
+    /// same page gives the same words on an idle and on a busy machine.
     pub max_ocr_pixels: u64,
-    /// Deadline for tesseract's recognition of one page, milliseconds (its monitor stops it; the
-    /// words read so far are kept, with a note).
+    /// Most table cells of one page read on their own (the first in reading order); the rest
+    /// keep the page read's words, with a note.
+    pub max_ocr_cells: usize,
+    /// Most second reads (figures, ID numbers, dates) of one page; the rest stay unconfirmed
+    /// (low confidence), with a note.
+    pub max_ocr_rereads: usize,
+    /// Last-resort guard on one page's OCR, all passes, wall-clock milliseconds. It is not the
+    /// budget (that is pixels, cells and re-reads): a page that runs past it — a hung engine,
+    /// a machine overloaded many times over — is an error naming the page, never a page read
+    /// in part.
     pub max_ocr_millis: u64,
     /// Most pages of one document read by OCR (a scanned bundle page is 2–5 s of CPU).
     pub max_ocr_pages: usize,
@@ -108,7 +117,9 @@ impl Default for Limits {
             max_image_side: 12_000,
             max_image_alloc: 512 << 20,
             max_ocr_pixels: 12_000_000,
-            max_ocr_millis: 8_000,
+            max_ocr_cells: 600,
+            max_ocr_rereads: 400,
+            max_ocr_millis: 120_000,
             max_ocr_pages: 60,
         }
     }
@@ -168,6 +179,14 @@ pub enum ReadError {
     /// OCR could not run (tesseract or a language missing, or tesseract failed).
     #[error("OCR is not available: {0}")]
     Ocr(String),
+    /// A page's OCR ran past the last-resort wall-clock guard ([`Limits::max_ocr_millis`]).
+    #[error(
+        "OCR of a page ran past its {seconds} s guard (a hung engine or an overloaded machine): the file is not read in part; read it again"
+    )]
+    OcrGuard {
+        /// The guard, seconds.
+        seconds: u64,
+    },
     /// A third-party reader panicked on this input.
     #[error("the {format} reader crashed on this file ({detail}); the file is damaged or hostile")]
     Crashed {

@@ -239,25 +239,94 @@ impl Ocr {
     }
 }
 
+/// One page's OCR budget. The work is decided by the page alone — its pixels (bounded by
+/// [`super::Limits::max_ocr_pixels`] before recognition), at most `max_ocr_cells` cells read on
+/// their own and `max_ocr_rereads` second reads, taken in reading order — so the same page gives
+/// the same words on an idle and on a busy machine. The wall clock is only a last-resort guard:
+/// past it the page is an error ([`ReadError::OcrGuard`]), never a page read in part.
+#[derive(Debug)]
+pub struct Budget {
+    guard_at: std::time::Instant,
+    guard_ms: u64,
+    max_cells: usize,
+    rereads_left: std::cell::Cell<usize>,
+    rereads_refused: std::cell::Cell<usize>,
+}
+
+impl Budget {
+    /// The budget of a page whose OCR starts now.
+    pub fn new(limits: &super::Limits) -> Budget {
+        Budget {
+            guard_at: std::time::Instant::now()
+                + std::time::Duration::from_millis(limits.max_ocr_millis),
+            guard_ms: limits.max_ocr_millis,
+            max_cells: limits.max_ocr_cells,
+            rereads_left: std::cell::Cell::new(limits.max_ocr_rereads),
+            rereads_refused: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The guard's error.
+    fn guard_error(&self) -> ReadError {
+        ReadError::OcrGuard {
+            seconds: self.guard_ms.div_ceil(1000),
+        }
+    }
+
+    /// An error once the wall-clock guard has passed.
+    fn check(&self) -> Result<(), ReadError> {
+        if std::time::Instant::now() >= self.guard_at {
+            Err(self.guard_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Milliseconds left before the guard (for tesseract's monitor).
+    fn millis_left(&self) -> u64 {
+        self.guard_at
+            .saturating_duration_since(std::time::Instant::now())
+            .as_millis() as u64
+    }
+
+    /// Grants up to `n` second reads; the rest are counted as refused.
+    fn take(&self, n: usize) -> usize {
+        let granted = n.min(self.rereads_left.get());
+        self.rereads_left.set(self.rereads_left.get() - granted);
+        self.rereads_refused
+            .set(self.rereads_refused.get() + (n - granted));
+        granted
+    }
+
+    /// The note for second reads the budget refused, if any.
+    fn note(&self, number: u32) -> Option<String> {
+        let n = self.rereads_refused.get();
+        (n > 0).then(|| {
+            format!("page {number}: {n} second reads left out by the page's OCR budget (they stay unconfirmed)")
+        })
+    }
+}
+
 impl Ocr {
     /// Reads each cell `(left, top, width, height)` of `img` (pixels) on its own as one block
     /// of text, into word runs in the page's point space (as [`Ocr::recognize`]). A cell
-    /// without ink is skipped; cells not reached before `deadline` are left out and counted
-    /// in the second value.
+    /// without ink is skipped; only the first `budget.max_cells` cells are read (the cells
+    /// read are the second value); past the budget's guard, an error.
     pub fn recognize_cells(
         &mut self,
         img: &GrayImage,
         number: u32,
         cells: &[crate::read::scan::Cell],
-        deadline: std::time::Instant,
-    ) -> (Vec<TextRun>, Vec<crate::read::scan::Cell>) {
+        budget: &Budget,
+    ) -> Result<(Vec<TextRun>, Vec<crate::read::scan::Cell>), ReadError> {
         let (w, h) = img.dimensions();
         let (Ok(wi), Ok(hi)) = (i32::try_from(w), i32::try_from(h)) else {
-            return (Vec::new(), Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         };
         if img.as_raw().len() < w as usize * h as usize {
-            return (Vec::new(), Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
+        let mut guard = Ok(());
         let ink = crate::read::scan::ink_threshold(img);
         let mut runs = Vec::new();
         let mut read = Vec::new();
@@ -267,12 +336,13 @@ impl Ocr {
             c::TessBaseAPISetImage(self.api, img.as_raw().as_ptr(), wi, hi, 1, wi);
             c::TessBaseAPISetSourceResolution(self.api, ASSUMED_DPI as i32);
             c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_SINGLE_BLOCK);
-            for &cell in cells {
+            for &cell in cells.iter().take(budget.max_cells) {
                 let (l, t, cw, ch) = cell;
                 if l.saturating_add(cw) > w || t.saturating_add(ch) > h || cw < 4 || ch < 4 {
                     continue;
                 }
-                if std::time::Instant::now() >= deadline {
+                if let Err(e) = budget.check() {
+                    guard = Err(e);
                     break;
                 }
                 read.push(cell);
@@ -296,26 +366,30 @@ impl Ocr {
             c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_AUTO);
             c::TessBaseAPIClear(self.api);
         }
-        (runs, read)
+        guard.map(|_| (runs, read))
     }
 
     /// Re-reads each rectangle `(left, top, width, height)` of `img` (pixels) as one line with
-    /// only `whitelist` allowed; `None` where nothing was read. Stops re-reading (the rest
-    /// `None`) once `deadline` has passed. The engine is returned to page mode afterwards.
+    /// only `whitelist` allowed; `None` where nothing was read or the budget granted no
+    /// second read (the first rectangles are granted); past the budget's guard, an error. The
+    /// engine is returned to page mode afterwards.
     pub fn reread(
         &mut self,
         img: &GrayImage,
         rects: &[(i32, i32, i32, i32)],
         whitelist: &CStr,
-        deadline: std::time::Instant,
-    ) -> Vec<Option<(String, f32)>> {
+        budget: &Budget,
+    ) -> Result<Vec<Option<(String, f32)>>, ReadError> {
         let (w, h) = img.dimensions();
         let (Ok(wi), Ok(hi)) = (i32::try_from(w), i32::try_from(h)) else {
-            return vec![None; rects.len()];
+            return Ok(vec![None; rects.len()]);
         };
         if img.as_raw().len() < w as usize * h as usize {
-            return vec![None; rects.len()];
+            return Ok(vec![None; rects.len()]);
         }
+        budget.check()?;
+        let granted = budget.take(rects.len());
+        let mut guard = Ok(());
         let mut out = Vec::with_capacity(rects.len());
         // SAFETY: the pixel buffer holds w × h bytes and outlives every call below; rectangles
         // are clamped to the image; each UTF-8 result is copied before TessDeleteText.
@@ -328,12 +402,16 @@ impl Ocr {
                 c"tessedit_char_whitelist".as_ptr(),
                 whitelist.as_ptr(),
             );
-            for &(l, t, rw, rh) in rects {
+            for (i, &(l, t, rw, rh)) in rects.iter().enumerate() {
                 let (l, t) = (l.clamp(0, wi - 1), t.clamp(0, hi - 1));
                 let (rw, rh) = (rw.min(wi - l), rh.min(hi - t));
-                if rw < 4 || rh < 4 || std::time::Instant::now() >= deadline {
+                if i >= granted || rw < 4 || rh < 4 {
                     out.push(None);
                     continue;
+                }
+                if let Err(e) = budget.check() {
+                    guard = Err(e);
+                    break;
                 }
                 c::TessBaseAPISetRectangle(self.api, l, t, rw, rh);
                 let p = c::TessBaseAPIGetUTF8Text(self.api);
@@ -350,7 +428,7 @@ impl Ocr {
             c::TessBaseAPISetPageSegMode(self.api, c::TessPageSegMode_PSM_AUTO);
             c::TessBaseAPIClear(self.api);
         }
-        out
+        guard.map(|_| out)
     }
 }
 
@@ -431,7 +509,7 @@ pub fn read_page(
     let prepared = super::scan::prepare(gray, super::scan::Steps::default());
     notes.extend(prepared.notes);
     let gray = prepared.gray;
-    let started = std::time::Instant::now();
+    let budget = Budget::new(limits);
     let table = prepared.table;
     // The table's closed cells are read one by one below: the page read sees them blank.
     let outside = if prepared.cells.is_empty() {
@@ -453,10 +531,13 @@ pub fn read_page(
         o.recognize_as(
             outside.as_ref().unwrap_or(&gray),
             number,
-            limits.max_ocr_millis,
+            budget.millis_left(),
             table && outside.is_none(),
         )
     })?;
+    if stopped {
+        return Err(budget.guard_error());
+    }
     drop(outside);
     // A ruled table: every closed cell read again on its own, its words replacing the page
     // read's words there. Read as one block, a row whose cells hold one and two lines (a
@@ -465,10 +546,9 @@ pub fn read_page(
     let h = gray.height() as f32;
     let mut read_cells: Vec<super::scan::Cell> = Vec::new();
     if !prepared.cells.is_empty() {
-        let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
         let cells = prepared.cells.clone();
         let (runs, read) = with_engine(CHINESE, |o| {
-            Ok(o.recognize_cells(&gray, number, &cells, deadline))
+            o.recognize_cells(&gray, number, &cells, &budget)
         })?;
         page.runs.retain(|r| cell_of(&read, r, h).is_none());
         page.runs.extend(runs);
@@ -479,30 +559,24 @@ pub fn read_page(
         read_cells = read;
         if read_cells.len() < cells.len() {
             notes.push(format!(
-                "page {number}: {} of {} table cells read on their own before the OCR limit",
+                "page {number}: {} of {} table cells read on their own (the page's OCR budget); the rest keep the page's reading",
                 read_cells.len(),
                 cells.len()
             ));
         }
     }
-    if stopped {
-        notes.push(format!(
-            "page {number}: OCR stopped at its {} ms limit: the page was read in part",
-            limits.max_ocr_millis
-        ));
-    }
-    // Second reads share what is left of the page's budget; figures not re-read in time stay
-    // unconfirmed (low-confidence).
-    let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
+    // Second reads share the page's budget; figures it does not grant stay unconfirmed
+    // (low-confidence).
     let rereads = confirm_figures(
         &gray,
         &mut page,
         number,
-        deadline,
+        &budget,
         &mut notes,
         &[],
         &read_cells,
     )?;
+    notes.extend(budget.note(number));
     Ok(OcrPage {
         page,
         notes,
@@ -554,7 +628,7 @@ fn confirm_figures(
     gray: &GrayImage,
     page: &mut TextPage,
     number: u32,
-    deadline: std::time::Instant,
+    budget: &Budget,
     notes: &mut Vec<String>,
     done: &[usize],
     cells: &[super::scan::Cell],
@@ -599,9 +673,7 @@ fn confirm_figures(
         });
     }
     let rects: Vec<(i32, i32, i32, i32)> = units.iter().map(|u| u.1).collect();
-    let second = with_engine(CHINESE, |o| {
-        Ok(o.reread(gray, &rects, FIGURE_CHARS, deadline))
-    })?;
+    let second = with_engine(CHINESE, |o| o.reread(gray, &rects, FIGURE_CHARS, budget))?;
     let figures: usize = units.iter().map(|u| u.0.len()).sum();
     let mut disagree = 0;
     let mut unread = 0;
@@ -668,23 +740,20 @@ pub fn read_card(
     let gray = super::card::flatten_light(&gray);
     let (gray, note) = upright_turns(gray, false);
     notes.extend(note.filter(|n| !n.starts_with("orientation not checked")));
-    let started = std::time::Instant::now();
+    let budget = Budget::new(limits);
     let (mut page, stopped) = with_engine(CHINESE, |o| {
-        o.recognize_as(&gray, number, limits.max_ocr_millis, false)
+        o.recognize_as(&gray, number, budget.millis_left(), false)
     })?;
     if stopped {
-        notes.push(format!(
-            "page {number}: OCR stopped at its {} ms limit: the card was read in part",
-            limits.max_ocr_millis
-        ));
+        return Err(budget.guard_error());
     }
-    let deadline = started + std::time::Duration::from_millis(limits.max_ocr_millis);
     let (ids, unsure_ids, mut done) =
-        confirm_id_numbers(&gray, &mut page, number, deadline, &mut notes)?;
+        confirm_id_numbers(&gray, &mut page, number, &budget, &mut notes)?;
     let (dates, unsure_dates, dated) =
-        confirm_dates(&gray, &mut page, number, deadline, &mut notes)?;
+        confirm_dates(&gray, &mut page, number, &budget, &mut notes)?;
     done.extend(dated);
-    let (n, unsure) = confirm_figures(&gray, &mut page, number, deadline, &mut notes, &done, &[])?;
+    let (n, unsure) = confirm_figures(&gray, &mut page, number, &budget, &mut notes, &done, &[])?;
+    notes.extend(budget.note(number));
     page.runs.retain(|r| !r.text.is_empty());
     Ok(OcrPage {
         page,
@@ -736,7 +805,7 @@ fn confirm_dates(
     gray: &GrayImage,
     page: &mut TextPage,
     number: u32,
-    deadline: std::time::Instant,
+    budget: &Budget,
     notes: &mut Vec<String>,
 ) -> Result<(usize, usize, Vec<usize>), ReadError> {
     // Per line (runs sharing a baseline): the runs from the first holding a digit to the one
@@ -764,7 +833,7 @@ fn confirm_dates(
     if spans.is_empty() {
         return Ok((0, 0, Vec::new()));
     }
-    let (second, third) = read_groups_twice(gray, page, &spans, DATE_CHARS, deadline)?;
+    let (second, third) = read_groups_twice(gray, page, &spans, DATE_CHARS, budget)?;
     let mut unsure = 0;
     for ((g, b), c) in spans.iter().zip(second).zip(third) {
         let text: String = g.iter().map(|&i| page.runs[i].text.as_str()).collect();
@@ -840,7 +909,7 @@ fn confirm_id_numbers(
     gray: &GrayImage,
     page: &mut TextPage,
     number: u32,
-    deadline: std::time::Instant,
+    budget: &Budget,
     notes: &mut Vec<String>,
 ) -> Result<(usize, usize, Vec<usize>), ReadError> {
     // Groups of consecutive runs on one line that are number parts.
@@ -862,14 +931,14 @@ fn confirm_id_numbers(
         (15..=19).contains(&n)
     });
     if groups.is_empty() {
-        let found = read_number_band(gray, page, number, deadline, notes)?;
+        let found = read_number_band(gray, page, number, budget, notes)?;
         return Ok((
             usize::from(found.is_some()),
             usize::from(found == Some(false)),
             Vec::new(),
         ));
     }
-    let (second, third) = read_groups_twice(gray, page, &groups, ID_CHARS, deadline)?;
+    let (second, third) = read_groups_twice(gray, page, &groups, ID_CHARS, budget)?;
     let valid = |k: &str| crate::model::IdNumber::parse(k).is_ok();
     let mut unsure = 0;
     let mut drop = Vec::new();
@@ -938,14 +1007,14 @@ fn read_number_band(
     gray: &GrayImage,
     page: &mut TextPage,
     number: u32,
-    deadline: std::time::Instant,
+    budget: &Budget,
     notes: &mut Vec<String>,
 ) -> Result<Option<bool>, ReadError> {
     let Some((l, t, w, h)) = super::card::number_band(gray) else {
         return Ok(None);
     };
     let rect = (l as i32, t as i32, w as i32, h as i32);
-    let b = with_engine(CHINESE, |o| Ok(o.reread(gray, &[rect], ID_CHARS, deadline)))?;
+    let b = with_engine(CHINESE, |o| o.reread(gray, &[rect], ID_CHARS, budget))?;
     const SMALLER: f32 = 0.8;
     let small = image::imageops::resize(
         gray,
@@ -955,7 +1024,7 @@ fn read_number_band(
     );
     let k = |v: u32| (v as f32 * SMALLER) as i32;
     let c = with_engine(CHINESE, |o| {
-        Ok(o.reread(&small, &[(k(l), k(t), k(w), k(h))], ID_CHARS, deadline))
+        o.reread(&small, &[(k(l), k(t), k(w), k(h))], ID_CHARS, budget)
     })?;
     let (Some(Some((b, cb))), Some(c)) = (b.into_iter().next(), c.into_iter().next()) else {
         return Ok(None);
@@ -1008,7 +1077,7 @@ fn read_groups_twice(
     page: &TextPage,
     groups: &[Vec<usize>],
     chars: &CStr,
-    deadline: std::time::Instant,
+    budget: &Budget,
 ) -> Result<(Reread, Reread), ReadError> {
     let h = gray.height() as f32;
     let rects: Vec<(i32, i32, i32, i32)> = groups
@@ -1022,7 +1091,7 @@ fn read_groups_twice(
             (l, t, r - l, b - t)
         })
         .collect();
-    let second = with_engine(CHINESE, |o| Ok(o.reread(gray, &rects, chars, deadline)))?;
+    let second = with_engine(CHINESE, |o| o.reread(gray, &rects, chars, budget))?;
     const SMALLER: f32 = 0.8;
     let small = image::imageops::resize(
         gray,
@@ -1037,7 +1106,7 @@ fn read_groups_twice(
             (k(r.0), k(r.1), k(r.2), k(r.3))
         })
         .collect();
-    let third = with_engine(CHINESE, |o| Ok(o.reread(&small, &scaled, chars, deadline)))?;
+    let third = with_engine(CHINESE, |o| o.reread(&small, &scaled, chars, budget))?;
     Ok((second, third))
 }
 

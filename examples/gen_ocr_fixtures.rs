@@ -16,7 +16,9 @@
 //!   handwritten-style blue note and signature below the table and a seal next to it; a phone
 //!   photo of the contract (perspective, uneven light, desk border); two synthetic ID-card fronts
 //!   with valid GB 11643 numbers (one ending in X); a multi-page TIFF; two image-only PDFs (DCT
-//!   gray / DCT RGB / Flate gray pages, and a 1-bit page), written with lopdf.
+//!   gray / DCT RGB / Flate gray pages, and a 1-bit page), written with lopdf; the newer kinds
+//!   (`tax-list`, `si-monthly`, `xuexin`, `title-cert`, `marriage-cert`, `degree-masters`) as
+//!   200 dpi flatbed scans (`<stem>-200dpi.jpg`, the two-page 纳税清单 an image-only PDF).
 //! - `id-photo/`: phone photos of ID cards (three faces, one number ending in X; two backs,
 //!   one 长期; both sides side by side in one photo): turned 3–10°, in perspective, on wood, a
 //!   desk or cloth, uneven light and on some a hard-edged shadow band, colour cast, JPEG.
@@ -1266,6 +1268,78 @@ fn specials(out: &mut Out, fonts: &Fonts) -> Res<()> {
         );
         e["truth"] = pdf_truth("tax-record-1page")?;
         out.record(rel, (w, h), e)?;
+    }
+    kind_scans(out)?;
+    Ok(())
+}
+
+/// The newer document kinds as flatbed scans (issue 14), each at `dpi` through [`scan`]: the
+/// 地税-era 纳税清单 (two pages, an image-only PDF), the monthly 个人缴费明细, the 学信网 备案表,
+/// the 职称证书, the 结婚证 and the 硕士学位证书 (one page each, JPEG). The truth is the text
+/// PDF's.
+const KIND_SCANS: [(&str, u32); 6] = [
+    ("tax-list", 200),
+    ("si-monthly", 200),
+    ("xuexin", 200),
+    ("title-cert", 200),
+    ("marriage-cert", 200),
+    ("degree-masters", 200),
+];
+
+/// JPEG quality of the kind scans (single pages as `.jpg`, the pages of a PDF as DCTDecode).
+const KIND_JPEG_Q: u8 = 85;
+
+fn kind_scans(out: &mut Out) -> Res<()> {
+    for (stem, dpi) in KIND_SCANS {
+        let pdf = format!("{stem}.pdf");
+        let n = page_count(&pdf)?;
+        let ext = if n == 1 { "jpg" } else { "pdf" };
+        let rel = format!("special/{stem}-{dpi}dpi.{ext}");
+        // One stream for all pages of the file: each page its own skew, paper and noise.
+        let mut rng = Rng::new(&rel);
+        let mut deg = Vec::new();
+        let mut pages = Vec::new();
+        for k in 1..=n {
+            let (img, d) = scan(&gray_at(&pdf, k, dpi)?, dpi, &mut rng);
+            if n == 1 {
+                deg.extend(d);
+            } else {
+                deg.extend(d.into_iter().map(|x| format!("page {k}: {x}")));
+            }
+            pages.push(img);
+        }
+        let dims = pages[0].dimensions();
+        if n == 1 {
+            let img = pages.pop().ok_or("no page")?;
+            write_jpeg(&img.into(), KIND_JPEG_Q, dpi, &out.dir.join(&rel))?;
+            deg.push(format!("jpeg q{KIND_JPEG_Q}"));
+        } else {
+            let mut pdf_pages = Vec::new();
+            for img in pages {
+                let (w, h) = img.dimensions();
+                let jpeg = jpeg_bytes(&img.into(), KIND_JPEG_Q, dpi)?;
+                pdf_pages.push((
+                    w as f32 * 72.0 / dpi as f32,
+                    h as f32 * 72.0 / dpi as f32,
+                    img_dict(w, h, "DeviceGray", 8, "DCTDecode"),
+                    jpeg,
+                ));
+            }
+            std::fs::write(out.dir.join(&rel), image_pdf(pdf_pages, &rel)?)?;
+            deg.insert(0, "image-only PDF, no text".into());
+            deg.push(format!("every page DCTDecode DeviceGray q{KIND_JPEG_Q}"));
+        }
+        let pnums: Vec<u32> = (1..=n).collect();
+        let mut e = json!({
+            "set": "special",
+            "source": format!("{PDF_DIR}/{pdf}"),
+            "pages": pnums,
+            "dpi": dpi,
+            "color": "gray",
+            "degradations": deg,
+        });
+        e["truth"] = pdf_truth(stem)?;
+        out.record(&rel, dims, e)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use common::ocr_score::{Score, confident_wrong_fields, reading, score};
+use common::ocr_score::{Score, confident_wrong_fields, reading, score, walk};
 use jzz::case::intake::IntakeLimits;
 use jzz::checks::Status;
 use jzz::classify::Rules;
@@ -32,8 +32,21 @@ fn entry(file: &str) -> Value {
         .unwrap_or_else(|| panic!("{file} not in the manifest"))
 }
 
-/// Reads one fixture; returns its score and the kind found.
-fn read(file: &str) -> (Score, Option<String>, Vec<String>) {
+/// One fixture as read and scored.
+struct Read {
+    score: Score,
+    /// The kind found.
+    kind: Option<String>,
+    /// The fields wrong yet presented as sure.
+    wrong: Vec<String>,
+    /// The fields read with no confidence of their own or of an enclosing source: such a
+    /// value would be judged by the record's other values. (`layout` is the extractor's name
+    /// for what it read, not a value read.)
+    unsourced: Vec<String>,
+}
+
+/// Reads one fixture and scores it.
+fn read(file: &str) -> Read {
     let e = entry(file);
     let rules = Rules::builtin().unwrap();
     let bar = Policy::builtin().unwrap().ocr_min_confidence as f64;
@@ -48,7 +61,7 @@ fn read(file: &str) -> (Score, Option<String>, Vec<String>) {
     });
     let actual = reading(&i);
     let conf = i.min_confidence.map(f64::from);
-    let s = score(&e["truth"], actual.as_ref(), conf, false, bar);
+    let score = score(&e["truth"], actual.as_ref(), conf, false, bar);
     let mut wrong = Vec::new();
     confident_wrong_fields(
         &e["truth"],
@@ -59,12 +72,36 @@ fn read(file: &str) -> (Score, Option<String>, Vec<String>) {
         "",
         &mut wrong,
     );
-    (s, kind, wrong)
+    let mut unsourced = Vec::new();
+    walk(
+        &e["truth"],
+        actual.as_ref(),
+        None,
+        false,
+        bar,
+        "",
+        &mut |p, _, _, a, c, _| {
+            if a.is_some() && c.is_none() && p != ".layout" {
+                unsourced.push(p.to_string());
+            }
+        },
+    );
+    Read {
+        score,
+        kind,
+        wrong,
+        unsourced,
+    }
 }
 
 /// Asserts the kind, no confident-wrong field and at least `min_exact` % exact.
 fn check(file: &str, kind: &str, min_exact: f64) {
-    let (s, k, wrong) = read(file);
+    let Read {
+        score: s,
+        kind: k,
+        wrong,
+        ..
+    } = read(file);
     assert_eq!(k.as_deref(), Some(kind), "{file}");
     assert!(
         wrong.is_empty(),
@@ -126,6 +163,65 @@ fn scanned_pdfs_and_tiff() {
     ] {
         check(f, "tax_record", 0.0);
     }
+}
+
+/// Issue 14: flatbed scans of the newer kinds (the 地税-era 纳税清单 as a two-page image-only
+/// PDF, the monthly 个人缴费明细, the 学信网 备案表, the 职称证书, the 结婚证, the 硕士学位证书),
+/// each scored field by field against its text PDF's truth: the kind found, no wrong value
+/// presented as sure, every value read with a confidence of its own (its line's, its row's),
+/// and at least the share of fields exact measured when they were added
+/// less about one field (a build's float rounding in deskewing, a page cut short by the OCR
+/// time limit on a busy machine). Measured: 纳税清单 199/200 (one agent's （ read as 〈,
+/// unsure), 缴费明细 99/99, 备案表 9/9, 职称 7/7, 结婚证 11/11, 学位证书 7/8 (the award date
+/// in Chinese numerals under the signatures is not read: missing, not wrong).
+#[test]
+fn scans_of_the_newer_kinds() {
+    let cases = [
+        ("special/tax-list-200dpi.pdf", "tax_record", 95.0),
+        ("special/si-monthly-200dpi.jpg", "si_record", 95.0),
+        ("special/xuexin-200dpi.jpg", "degree", 88.0),
+        ("special/title-cert-200dpi.jpg", "title_cert", 85.0),
+        ("special/marriage-cert-200dpi.jpg", "marriage_cert", 90.0),
+        ("special/degree-masters-200dpi.jpg", "degree", 75.0),
+    ];
+    let mut failures = Vec::new();
+    for (file, kind, min_exact) in cases {
+        let Read {
+            score: s,
+            kind: k,
+            wrong,
+            unsourced,
+        } = read(file);
+        eprintln!(
+            "{file}: {}/{} exact ({:.1}%), {} missing, {} flagged, {} confident-wrong",
+            s.exact,
+            s.fields,
+            s.percent_exact(),
+            s.missing,
+            s.flagged,
+            s.confident_wrong
+        );
+        if k.as_deref() != Some(kind) {
+            failures.push(format!("{file}: kind {k:?}, expected {kind}"));
+        }
+        if !wrong.is_empty() {
+            failures.push(format!(
+                "{file}: wrong values presented as sure: {wrong:#?}"
+            ));
+        }
+        if !unsourced.is_empty() {
+            failures.push(format!(
+                "{file}: values read with no confidence of their own: {unsourced:?}"
+            ));
+        }
+        if s.percent_exact() < min_exact {
+            failures.push(format!(
+                "{file}: {:.1}% exact ({s:?}), expected ≥ {min_exact}%",
+                s.percent_exact()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// A phone photo of a contract page: kind found, nothing wrong presented as sure.

@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::text_util::{Source, dates_in};
+use super::text_util::{ReadFrom, Source, dates_in};
 use crate::read::layout::Line;
 use crate::read::text::ReadBy;
 
@@ -81,6 +81,10 @@ pub struct DegreeCert {
     pub awarded_on: Option<Read<NaiveDate>>,
     /// 证书编号.
     pub cert_number: Option<Read<String>>,
+    /// Where the values without a source of their own were read (`sex`, `school_and_major`,
+    /// `major`, `field`).
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
     /// What could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
@@ -168,6 +172,15 @@ pub(crate) fn plausible_name(s: &str) -> bool {
             .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·' || c == '•')
 }
 
+/// A person's name as read after its label: spaces out, and any mark OCR read at either end
+/// (a stray `”` where the next label's gap was) trimmed: a name is Han characters and `·`.
+/// A name in Latin letters is kept as read, without its spaces.
+pub(crate) fn name_of(s: &str) -> String {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let han = t.trim_matches(|c: char| !(('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·'));
+    if han.is_empty() { t } else { han.to_string() }
+}
+
 /// Lines of text-layer text, one run each (for the extractors' unit tests).
 #[cfg(test)]
 pub(crate) fn lines_of_texts(texts: &[&str]) -> Vec<Line> {
@@ -198,6 +211,7 @@ pub fn extract(lines: &[Line]) -> DegreeCert {
     let j = Joined::new(lines);
     let t = &j.text;
     let mut problems = Vec::new();
+    let mut read_from = ReadFrom::new();
     // Holder, sex and birth: `NAME,女,1989年11月7日生`.
     let mut holder = None;
     let mut sex = None;
@@ -225,6 +239,7 @@ pub fn extract(lines: &[Line]) -> DegreeCert {
                 });
             }
             sex = Some(mark.trim_matches(',').to_string());
+            read_from.insert("sex".into(), j.source(i, i + mark.len()));
             let after = i + mark.len();
             if let Some((k, d)) = dates_in(&t[after..]).first().copied()
                 && k < 4
@@ -255,6 +270,11 @@ pub fn extract(lines: &[Line]) -> DegreeCert {
                     .max()
                     .map(|p| sm[p..].to_string())
                     .filter(|m| !m.is_empty());
+                let source = j.source(from, from + k);
+                read_from.insert("school_and_major".into(), source.clone());
+                if major.is_some() {
+                    read_from.insert("major".into(), source);
+                }
                 (Some(sm), major)
             }
             _ => (None, None),
@@ -270,13 +290,12 @@ pub fn extract(lines: &[Line]) -> DegreeCert {
             let s = &t[from..from + k];
             if let Some(l) = DegreeLevel::find(s) {
                 let f = s.trim_end_matches(l.label());
+                let source = j.source(i, from + k + "学位".len());
                 if !f.is_empty() && f.chars().count() <= 8 {
                     field = Some(f.to_string());
+                    read_from.insert("field".into(), source.clone());
                 }
-                level = Some(Read {
-                    value: l,
-                    source: j.source(i, from + k + "学位".len()),
-                });
+                level = Some(Read { value: l, source });
             }
         }
     }
@@ -329,6 +348,7 @@ pub fn extract(lines: &[Line]) -> DegreeCert {
         field,
         awarded_on,
         cert_number,
+        read_from,
         problems,
     }
 }
@@ -336,6 +356,14 @@ pub fn extract(lines: &[Line]) -> DegreeCert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_lose_stray_marks() {
+        assert_eq!(name_of("李秀英”"), "李秀英");
+        assert_eq!(name_of(" 王 建国 "), "王建国");
+        assert_eq!(name_of("阿依·买买提"), "阿依·买买提");
+        assert_eq!(name_of("JOHN SMITH"), "JOHNSMITH");
+    }
 
     #[test]
     fn reads_a_bachelors_certificate() {

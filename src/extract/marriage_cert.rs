@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::degree::Read;
-use super::text_util::{dates_in, labelled};
+use super::degree::{Read, name_of};
+use super::text_util::{ReadFrom, cite, dates_in, labelled};
 use crate::read::layout::Line;
 
 /// One spouse as printed.
@@ -20,6 +20,9 @@ pub struct Spouse {
     pub birth: Option<NaiveDate>,
     /// 身份证件号 as printed.
     pub id_number: Option<Read<String>>,
+    /// Where `sex` and `birth` were read.
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
 }
 
 /// A marriage certificate as read.
@@ -33,6 +36,9 @@ pub struct MarriageCert {
     pub cert_number: Option<String>,
     /// The spouses, in printed order (two when read completely).
     pub spouses: Vec<Spouse>,
+    /// Where `holder` and `cert_number` were read.
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
     /// What could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
@@ -83,34 +89,51 @@ pub fn extract(lines: &[Line]) -> MarriageCert {
                     source: v.source,
                 })
             });
+        let mut read_from = ReadFrom::new();
+        let sex = g("性别").and_then(|v| {
+            v.value
+                .chars()
+                .find(|c| *c == '男' || *c == '女')
+                .map(|c| (String::from(c), v.source))
+        });
+        cite(&mut read_from, "sex", sex.as_ref().map(|s| &s.1));
+        let birth =
+            g("出生日期").and_then(|v| dates_in(&v.value).first().map(|d| (d.1, v.source.clone())));
+        cite(&mut read_from, "birth", birth.as_ref().map(|b| &b.1));
         spouses.push(Spouse {
             name: Read {
-                value: name.value.replace(' ', ""),
+                value: name_of(&name.value),
                 source: name.source,
             },
-            sex: g("性别").and_then(|v| {
-                v.value
-                    .chars()
-                    .find(|c| *c == '男' || *c == '女')
-                    .map(String::from)
-            }),
-            birth: g("出生日期").and_then(|v| dates_in(&v.value).first().map(|d| d.1)),
+            sex: sex.map(|s| s.0),
+            birth: birth.map(|b| b.0),
             id_number,
+            read_from,
         });
     }
     if spouses.len() != 2 {
         problems.push(format!("读到 {} 位当事人（应为 2 位）", spouses.len()));
     }
+    let holder = get("持证人");
+    let cert_number = get("结婚证字号");
+    let mut read_from = ReadFrom::new();
+    cite(&mut read_from, "holder", holder.as_ref().map(|v| &v.source));
+    cite(
+        &mut read_from,
+        "cert_number",
+        cert_number.as_ref().map(|v| &v.source),
+    );
     MarriageCert {
-        holder: get("持证人").map(|v| v.value),
+        holder: holder.map(|v| v.value),
         registered_on: get("登记日期").and_then(|v| {
             dates_in(&v.value).first().map(|d| Read {
                 value: d.1,
                 source: v.source.clone(),
             })
         }),
-        cert_number: get("结婚证字号").map(|v| v.value),
+        cert_number: cert_number.map(|v| v.value),
         spouses,
+        read_from,
         problems,
     }
 }

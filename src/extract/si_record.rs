@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::text_util::{Source, date, labelled, month};
+use super::text_util::{ReadFrom, Source, cite, date, labelled, month};
 use crate::model::{Fen, YearMonth};
 use crate::read::layout::{Line, read_table};
 
@@ -138,6 +138,10 @@ pub struct SiRecord {
     pub months: Vec<Month>,
     /// What could not be read.
     pub findings: Vec<String>,
+    /// Where the header's values were read (`holder_name`, `id_number`, `check_code`,
+    /// `serial_number`, `unit_name`, `query_date`).
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
 }
 
 const LABELS: &[&str] = &[
@@ -171,20 +175,42 @@ fn header_index(lines: &[Line], first: &str) -> Option<usize> {
 
 /// Reads a social-insurance record.
 pub fn extract(lines: &[Line]) -> SiRecord {
-    let get = |label: &str| labelled(lines, label, LABELS).map(|v| v.value);
     let monthly = lines.iter().any(is_month_header);
+    let mut read_from = ReadFrom::new();
+    // Each header value with where it was read.
+    let mut get = |field: &str, labels: &[&str]| {
+        let v = labels
+            .iter()
+            .find_map(|label| labelled(lines, label, LABELS))?;
+        cite(&mut read_from, field, Some(&v.source));
+        Some(v.value)
+    };
+    let holder_name = get("holder_name", &["参保人姓名", "姓名"]);
+    let id_number = get("id_number", &["社会保障号码"]);
+    let check_code = get("check_code", &["校验码"]);
+    let serial_number = get("serial_number", &["查询流水号"]);
+    let unit_name = if monthly {
+        None
+    } else {
+        get("unit_name", &["单位名称"])
+    };
+    let query_date = get("query_date", &["查询日期"]).and_then(|v| date(&v));
+    if query_date.is_none() {
+        read_from.remove("query_date");
+    }
     let mut rec = SiRecord {
         layout: if monthly { "monthly" } else { "rights" }.to_string(),
-        holder_name: get("参保人姓名").or_else(|| get("姓名")),
-        id_number: get("社会保障号码"),
-        check_code: get("校验码"),
-        serial_number: get("查询流水号"),
-        unit_name: get("单位名称").filter(|_| !monthly),
-        query_date: get("查询日期").and_then(|v| date(&v)),
+        holder_name,
+        id_number,
+        check_code,
+        serial_number,
+        unit_name,
+        query_date,
         spells: Vec::new(),
         years: Vec::new(),
         months: Vec::new(),
         findings: Vec::new(),
+        read_from,
     };
     if monthly {
         read_months(lines, &mut rec);
@@ -691,10 +717,8 @@ fn read_grouped_months(lines: &[Line], h: usize, rec: &mut SiRecord) {
             late,
             seq,
             source: Source {
-                locator: l.locator(),
                 text,
-                confidence: crate::read::text::min_confidence(l.runs.iter()),
-                read_by: crate::read::text::ReadBy::of_runs(&l.runs),
+                ..Source::of(l)
             },
             by_insurance,
         });

@@ -12,9 +12,9 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::text_util::{Source, date, labelled, month};
+use super::text_util::{ReadFrom, Source, cite, date, labelled, month};
 use crate::model::{Fen, YearMonth};
-use crate::read::layout::{Line, tables};
+use crate::read::layout::{Cell, Line, Table, cells_by_names, read_table, rest_of_page};
 
 /// One row of the 纳税清单.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,6 +70,10 @@ pub struct TaxList {
     pub total_source: Option<Source>,
     /// Disagreements and what could not be read.
     pub findings: Vec<String>,
+    /// Where the header's values were read (`holder_name`, `id_number`, `authority`,
+    /// `printed_on`).
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
 }
 
 const LABELS: &[&str] = &[
@@ -99,6 +103,59 @@ fn is_header(l: &Line) -> bool {
     n.contains("所得项目") && n.contains("收入额") && n.contains("扣缴义务人")
 }
 
+/// The column names a 纳税清单 prints (`document-formats.md` §2), for cutting an OCR'd header
+/// line into its columns.
+const COLUMNS: &[&str] = &[
+    "序号",
+    "所得项目",
+    "税种",
+    "品目名称",
+    "税款所属期起",
+    "税款所属期止",
+    "税款所属时期",
+    "税款所属期",
+    "申报日期",
+    "申报收入额",
+    "收入额",
+    "实缴税额",
+    "实缴(退)税额",
+    "扣缴义务人",
+    "征收机关",
+    "入库日期",
+    "入库时间",
+];
+
+/// The header's cells: by the gaps between its runs on a text layer; by the column names it
+/// holds when OCR'd ([`cells_by_names`]: OCR splits and joins the names across the gaps).
+fn header_cells(l: &Line) -> Vec<Cell> {
+    let ocr = l.runs.iter().any(|r| r.confidence.is_some());
+    ocr.then(|| cells_by_names(l, COLUMNS))
+        .flatten()
+        .unwrap_or_else(|| l.cells(1.2))
+}
+
+/// Each table of the document: its header's cells ([`header_cells`]) over the rest of its
+/// page. A row starts with its 税款所属期 (the 序号 before it is a small figure OCR often
+/// misreads as a character or drops; the period is never absent from a row).
+fn tables(lines: &[Line], stop: impl Fn(&Line) -> bool + Copy) -> Vec<Table> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_header(l))
+        .map(|(i, l)| {
+            let header = header_cells(l);
+            let key = header
+                .iter()
+                .position(|c| {
+                    let t = c.text();
+                    t.contains("所属期") || t.contains("所属时期")
+                })
+                .unwrap_or(0);
+            read_table(&header, &rest_of_page(lines, i), key, stop)
+        })
+        .collect()
+}
+
 fn money(s: &str) -> Option<Fen> {
     let t = s.trim();
     if t.is_empty() {
@@ -126,14 +183,37 @@ fn code(s: &str) -> Option<String> {
 pub fn extract(lines: &[Line], pages: u32) -> TaxList {
     let get = |label: &str| labelled(lines, label, LABELS);
     let code_l = get("查验码").or_else(|| get("验证码"));
+    let holder = get("纳税人名称");
+    let id = get("证件号码").or_else(|| get("纳税人识别号"));
+    let authority = get("税务机关");
+    let printed = get("打印日期");
+    let printed_on = printed.as_ref().and_then(|v| date(&v.value));
+    let mut read_from = ReadFrom::new();
+    cite(
+        &mut read_from,
+        "holder_name",
+        holder.as_ref().map(|v| &v.source),
+    );
+    cite(&mut read_from, "id_number", id.as_ref().map(|v| &v.source));
+    cite(
+        &mut read_from,
+        "authority",
+        authority.as_ref().map(|v| &v.source),
+    );
+    cite(
+        &mut read_from,
+        "printed_on",
+        printed
+            .as_ref()
+            .filter(|_| printed_on.is_some())
+            .map(|v| &v.source),
+    );
     let mut x = TaxList {
         layout: "tax_list".into(),
-        holder_name: get("纳税人名称").map(|v| v.value),
-        id_number: get("证件号码")
-            .or_else(|| get("纳税人识别号"))
-            .map(|v| crate::model::text::strip_spaces(&v.value)),
-        authority: get("税务机关").map(|v| v.value),
-        printed_on: get("打印日期").and_then(|v| date(&v.value)),
+        holder_name: holder.map(|v| v.value),
+        id_number: id.map(|v| crate::model::text::strip_spaces(&v.value)),
+        authority: authority.map(|v| v.value),
+        printed_on,
         verification_code: code_l.as_ref().and_then(|v| code(&v.value)),
         verification_source: code_l.map(|v| v.source),
         pages,
@@ -142,6 +222,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxList {
         total_tax_fen: None,
         total_source: None,
         findings: Vec::new(),
+        read_from,
     };
     let stop = |l: &Line| {
         let n = l.normalized();
@@ -151,7 +232,7 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxList {
             || n.starts_with("说明")
             || (n.starts_with("第") && n.contains("页"))
     };
-    for t in tables(lines, is_header, 0, stop) {
+    for t in tables(lines, stop) {
         let col = |f: &dyn Fn(&str) -> bool| t.headers.iter().position(|h| f(h));
         let c_item = col(&|h| h.contains("所得项目"));
         let c_from = col(&|h| h.contains("所属期起") || h.contains("所属时期起"));
@@ -212,7 +293,10 @@ pub fn extract(lines: &[Line], pages: u32) -> TaxList {
                 problems.push("扣缴义务人为空".into());
             }
             x.rows.push(TaxListRow {
-                item: cell(c_item),
+                // A stray mark OCR reads in the gap before the item is not part of it.
+                item: cell(c_item)
+                    .trim_matches(|c: char| "，,、.。:：;；".contains(c))
+                    .to_string(),
                 period_from,
                 period_to,
                 period,

@@ -55,6 +55,18 @@ impl Source {
     }
 }
 
+/// Where each value of a record that holds it without a source of its own was read, by the
+/// field's name (`read_from.school`): the line and its lowest OCR confidence, so that a value
+/// read unsurely is judged by its own words, not by the record's other values.
+pub type ReadFrom = std::collections::BTreeMap<String, Source>;
+
+/// Notes in `read_from` where `field` was read, when it was.
+pub fn cite(read_from: &mut ReadFrom, field: &str, source: Option<&Source>) {
+    if let Some(s) = source {
+        read_from.insert(field.to_string(), s.clone());
+    }
+}
+
 /// A labelled value and the line it was read from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Labelled {
@@ -73,7 +85,8 @@ pub fn labelled(lines: &[Line], label: &str, stops: &[&str]) -> Option<Labelled>
         let n = l.normalized();
         let Some(i) = n.find(label) else { continue };
         let rest = &n[i + label.len()..];
-        let start = match rest.find(':') {
+        // OCR reads a colon as a semicolon now and then.
+        let start = match rest.find([':', ';']) {
             Some(c) if rest[..c].chars().count() <= 14 => i + label.len() + c + 1,
             _ => i + label.len(),
         };
@@ -91,6 +104,7 @@ pub fn labelled(lines: &[Line], label: &str, stops: &[&str]) -> Option<Labelled>
         let value: String = l.display().chars().skip(a).take(b - a).collect();
         let v = value
             .trim()
+            .trim_start_matches([':', '：', ';', '；'])
             .trim_matches(|c: char| c == '_' || c.is_whitespace());
         if !v.is_empty() {
             return Some(Labelled {
@@ -319,6 +333,18 @@ pub fn first_amount(s: &str) -> Option<Fen> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_colon_read_as_a_semicolon_still_ends_the_label() {
+        let lines = crate::extract::degree::lines_of_texts(&[
+            "纳税人名称;欧阳明哲",
+            "打印日期;:2019-03-05 查验码:K7QW",
+        ]);
+        let v = labelled(&lines, "纳税人名称", &[]).unwrap();
+        assert_eq!(v.value, "欧阳明哲");
+        let v = labelled(&lines, "打印日期", &["查验码"]).unwrap();
+        assert_eq!(v.value, "2019-03-05");
+    }
 
     #[test]
     fn amounts_lose_the_space_after_their_point() {

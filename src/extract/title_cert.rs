@@ -8,8 +8,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::degree::Read;
-use super::text_util::{dates_in, labelled};
+use super::degree::{Read, name_of};
+use super::text_util::{ReadFrom, cite, dates_in, labelled};
 use crate::read::layout::Line;
 
 /// A 职称 level.
@@ -119,6 +119,10 @@ pub struct TitleCert {
     pub obtained_on: Option<Read<NaiveDate>>,
     /// 证书编号 / 管理号.
     pub cert_number: Option<String>,
+    /// Where the values without a source of their own were read (`title`, `major`,
+    /// `cert_number`).
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
     /// What could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
@@ -172,7 +176,7 @@ pub fn extract(lines: &[Line]) -> TitleCert {
     let first = |ls: &[&str]| ls.iter().find_map(|l| get(l));
     let mut problems = Vec::new();
     let holder = get("姓名").map(|v| Read {
-        value: v.value.replace(' ', ""),
+        value: name_of(&v.value),
         source: v.source,
     });
     let id_number = first(&["身份证号码", "身份证号", "证件号码"]).and_then(|v| {
@@ -219,15 +223,25 @@ pub fn extract(lines: &[Line]) -> TitleCert {
             source: v.source.clone(),
         })
     });
-    let cert_number = first(&["证书编号", "管理号"]).map(|v| v.value);
+    let cert_number = first(&["证书编号", "管理号"]);
+    let major = get("专业");
+    let mut read_from = ReadFrom::new();
+    cite(&mut read_from, "title", title.as_ref().map(|v| &v.source));
+    cite(&mut read_from, "major", major.as_ref().map(|v| &v.source));
+    cite(
+        &mut read_from,
+        "cert_number",
+        cert_number.as_ref().map(|v| &v.source),
+    );
     TitleCert {
         holder,
         id_number,
         title: title.map(|t| t.value),
         level,
-        major: get("专业").map(|v| v.value),
+        major: major.map(|v| v.value),
         obtained_on,
-        cert_number,
+        cert_number: cert_number.map(|v| v.value),
+        read_from,
         problems,
     }
 }

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::degree::{Read, token_after};
-use super::text_util::{Source, dates_in, labelled};
+use super::degree::{Read, name_of, token_after};
+use super::text_util::{ReadFrom, Source, cite, dates_in, labelled};
 use crate::read::layout::Line;
 
 /// A 学历证书电子注册备案表 as read.
@@ -35,6 +35,10 @@ pub struct XuexinRecord {
     pub verification_code: Option<Read<String>>,
     /// 更新日期.
     pub updated_on: Option<NaiveDate>,
+    /// Where the values without a source of their own were read (`school`, `major`,
+    /// `completion`, `cert_number`, `updated_on`).
+    #[serde(default, skip_serializing_if = "ReadFrom::is_empty")]
+    pub read_from: ReadFrom,
     /// What could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
@@ -72,7 +76,7 @@ pub fn extract(lines: &[Line]) -> XuexinRecord {
     let get = |l: &str| labelled(lines, l, STOPS);
     let mut problems = Vec::new();
     let holder = get("姓名").map(|v| Read {
-        value: v.value.replace(' ', ""),
+        value: name_of(&v.value),
         source: v.source,
     });
     let id_number = get("证件号码").and_then(|v| {
@@ -100,6 +104,7 @@ pub fn extract(lines: &[Line]) -> XuexinRecord {
         value: v.value.replace(' ', ""),
         source: v.source,
     });
+    let mut read_from = ReadFrom::new();
     let completion = lines.iter().find_map(|l| {
         let n = l.normalized();
         let i = n.find("毕(结)业")?;
@@ -110,8 +115,13 @@ pub fn extract(lines: &[Line]) -> XuexinRecord {
         ["毕业", "结业", "肄业"]
             .into_iter()
             .find(|w| rest.trim_start_matches(':').starts_with(w))
-            .map(str::to_string)
+            .map(|w| (w.to_string(), Source::of(l)))
     });
+    cite(
+        &mut read_from,
+        "completion",
+        completion.as_ref().map(|c| &c.1),
+    );
     let verification_code = lines.iter().find_map(|l| {
         let n = l.normalized();
         let (_, code) = token_after(&n, "在线验证码", |c| c.is_ascii_alphanumeric())?;
@@ -124,9 +134,29 @@ pub fn extract(lines: &[Line]) -> XuexinRecord {
         token_after(&l.normalized(), "证书编号", |c| {
             c.is_ascii_alphanumeric()
         })
-        .map(|x| x.1)
+        .map(|x| (x.1, Source::of(l)))
     });
-    let updated_on = get("更新日期").and_then(|v| dates_in(&v.value).first().map(|d| d.1));
+    cite(
+        &mut read_from,
+        "cert_number",
+        cert_number.as_ref().map(|c| &c.1),
+    );
+    let updated = get("更新日期");
+    let updated_on = updated
+        .as_ref()
+        .and_then(|v| dates_in(&v.value).first().map(|d| d.1));
+    cite(
+        &mut read_from,
+        "updated_on",
+        updated
+            .as_ref()
+            .filter(|_| updated_on.is_some())
+            .map(|v| &v.source),
+    );
+    let school = get("学校名称");
+    cite(&mut read_from, "school", school.as_ref().map(|v| &v.source));
+    let major = get("专业");
+    cite(&mut read_from, "major", major.as_ref().map(|v| &v.source));
     if holder.is_none() {
         problems.push("未读到姓名".into());
     }
@@ -137,14 +167,15 @@ pub fn extract(lines: &[Line]) -> XuexinRecord {
         holder,
         id_number,
         birth,
-        school: get("学校名称").map(|v| v.value),
+        school: school.map(|v| v.value),
         level,
-        major: get("专业").map(|v| v.value),
+        major: major.map(|v| v.value),
         graduated_on,
-        completion,
-        cert_number,
+        completion: completion.map(|c| c.0),
+        cert_number: cert_number.map(|c| c.0),
         verification_code,
         updated_on,
+        read_from,
         problems,
     }
 }

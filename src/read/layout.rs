@@ -279,6 +279,118 @@ fn column_of(bounds: &[(f32, f32)], x: f32) -> usize {
         .unwrap_or(bounds.len().saturating_sub(1))
 }
 
+/// Whether a run is text read by OCR: Chinese without figures, or punctuation alone (the `)`
+/// of `(科技)有限公司`).
+fn ocr_text(r: &TextRun) -> bool {
+    r.confidence.is_some()
+        && !r.text.chars().any(|c| c.is_ascii_alphanumeric())
+        && (r.text.chars().any(is_cjk) || r.text.chars().all(|c| c.is_ascii_punctuation()))
+}
+
+/// The widest gap (in font sizes) between two OCR words of one phrase.
+const PHRASE_GAP_EM: f32 = 1.0;
+
+/// The column of each run of a line: a run's by its centre, an OCR'd phrase's by the phrase's
+/// centre. A text layer gives a cell's text as one run; OCR gives a word per character or two,
+/// with gaps where a full-width bracket or a wide glyph stood, and a unit name that begins left
+/// of its column's header would lose its first words to the column before: OCR words of
+/// Chinese text less than [`PHRASE_GAP_EM`] apart are one phrase.
+fn run_columns(runs: &[TextRun], bounds: &[(f32, f32)]) -> Vec<usize> {
+    let mut out = vec![0; runs.len()];
+    let mut i = 0;
+    while i < runs.len() {
+        let mut j = i + 1;
+        if ocr_text(&runs[i]) {
+            while j < runs.len()
+                && ocr_text(&runs[j])
+                && runs[j].x - runs[j - 1].right() <= PHRASE_GAP_EM * runs[j].size.max(1.0)
+            {
+                j += 1;
+            }
+        }
+        let col = column_of(bounds, (runs[i].x + runs[j - 1].right()) / 2.0);
+        out[i..j].fill(col);
+        i = j;
+    }
+    out
+}
+
+/// The header cells of a line found by the column names it holds (`names`, as printed without
+/// spaces): each name found, longest first, becomes one cell from its first character to its
+/// last. OCR reads a header's names a character or two per word and joins neighbouring names
+/// across narrow gaps (or bridges them with stray marks), so the gaps between runs no longer
+/// tell where one name ends. A character's position is its share of its run's width. `None`
+/// when fewer than two names are found.
+pub fn cells_by_names(line: &Line, names: &[&str]) -> Option<Vec<Cell>> {
+    // The line's characters without spaces, each with its horizontal extent and run.
+    let mut chars: Vec<(char, f32, f32, usize)> = Vec::new();
+    for (k, r) in line.runs.iter().enumerate() {
+        let t: Vec<char> = halfwidth(&r.text)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let n = t.len().max(1) as f32;
+        for (j, c) in t.into_iter().enumerate() {
+            let x0 = r.x + r.width * j as f32 / n;
+            chars.push((c, x0, x0 + r.width / n, k));
+        }
+    }
+    let text: Vec<char> = chars.iter().map(|c| c.0).collect();
+    let mut taken = vec![false; text.len()];
+    let mut sorted: Vec<Vec<char>> = names
+        .iter()
+        .map(|n| {
+            halfwidth(n)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
+        .collect();
+    sorted.sort_by_key(|n: &Vec<char>| std::cmp::Reverse(n.len()));
+    let mut cells = Vec::new();
+    for name in sorted.iter().filter(|n| !n.is_empty()) {
+        let mut i = 0;
+        while i + name.len() <= text.len() {
+            let span = i..i + name.len();
+            if text[span.clone()] == name[..] && !taken[span.clone()].iter().any(|t| *t) {
+                taken[span.clone()].iter_mut().for_each(|t| *t = true);
+                let (a, b) = (chars[span.start], chars[span.end - 1]);
+                cells.push(Cell {
+                    x0: a.1,
+                    x1: b.2,
+                    runs: line.runs[a.3..=b.3].to_vec(),
+                });
+                i = span.end;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    if cells.len() < 2 {
+        return None;
+    }
+    // The cell's text is its name (its runs may hold a neighbour's characters too).
+    for c in &mut cells {
+        let name: String = chars
+            .iter()
+            .zip(&taken)
+            .filter(|(ch, t)| **t && ch.1 >= c.x0 - 0.01 && ch.2 <= c.x1 + 0.01)
+            .map(|(ch, _)| ch.0)
+            .collect();
+        let r = &c.runs[0];
+        c.runs = vec![TextRun {
+            text: name,
+            x: c.x0,
+            y: r.y,
+            width: c.x1 - c.x0,
+            size: r.size,
+            confidence: r.confidence,
+        }];
+    }
+    cells.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    Some(cells)
+}
+
 /// Reads the rows below a header. `lines` are the lines after the header (on one page, top
 /// to bottom); reading stops at the first line for which `stop` is true. `key` is the column
 /// that every new row fills (a date, a sequence number); lines without it are continuations.
@@ -325,11 +437,15 @@ pub fn read_table(
         let mut parts: Parts = vec![Vec::new(); ncol];
         let mut cell_conf: Vec<Option<f32>> = vec![None; ncol];
         let confidence = crate::read::text::min_confidence(l.runs.iter());
+        // A cell that spans columns (long text) is split by run centres, an OCR'd phrase by
+        // its own centre ([`run_columns`]).
+        let run_col = run_columns(&l.runs, &bounds);
+        let mut k = 0;
         for c in l.cells(0.6) {
-            // A cell that spans columns (long text) is split by run centres.
             let mut by_col: Vec<Vec<&TextRun>> = vec![Vec::new(); ncol];
             for r in &c.runs {
-                by_col[column_of(&bounds, r.x + r.width / 2.0)].push(r);
+                by_col[run_col[k]].push(r);
+                k += 1;
             }
             for (i, rs) in by_col.into_iter().enumerate() {
                 if !rs.is_empty() {
@@ -437,14 +553,16 @@ pub fn tables(
         .iter()
         .enumerate()
         .filter(|(_, l)| is_header(l))
-        .map(|(i, l)| {
-            let rest: Vec<Line> = lines[i + 1..]
-                .iter()
-                .take_while(|x| x.page == l.page)
-                .cloned()
-                .collect();
-            read_table(&l.cells(1.2), &rest, key, stop)
-        })
+        .map(|(i, l)| read_table(&l.cells(1.2), &rest_of_page(lines, i), key, stop))
+        .collect()
+}
+
+/// The lines after `lines[i]` on its page.
+pub fn rest_of_page(lines: &[Line], i: usize) -> Vec<Line> {
+    lines[i + 1..]
+        .iter()
+        .take_while(|x| x.page == lines[i].page)
+        .cloned()
         .collect()
 }
 
@@ -535,6 +653,73 @@ mod tests {
             t.rows[1].cells,
             vec!["2020.02.10", "45.60", "国家税务总局北京市通州区税务局"]
         );
+    }
+
+    fn ocr(text: &str, x: f32, y: f32, width: f32) -> TextRun {
+        TextRun {
+            text: text.into(),
+            x,
+            y,
+            width,
+            size: 10.0,
+            confidence: Some(90.0),
+        }
+    }
+
+    #[test]
+    fn an_ocr_phrase_goes_to_the_column_of_its_centre() {
+        let header = vec![
+            Cell {
+                x0: 100.0,
+                x1: 140.0,
+                runs: vec![run("个人缴费", 100.0, 700.0)],
+            },
+            Cell {
+                x0: 200.0,
+                x1: 260.0,
+                runs: vec![run("缴费单位名称", 200.0, 700.0)],
+            },
+        ];
+        // The unit name starts left of the midpoint between the headers (170): read as one
+        // run (a text layer) or as OCR words, it is the unit's.
+        let p = page(vec![
+            ocr("720.00", 110.0, 680.0, 30.0),
+            ocr("北京", 150.0, 680.0, 20.0),
+            ocr("通州", 172.0, 680.0, 20.0),
+            ocr("恒信达商贸有限公司", 194.0, 680.0, 90.0),
+        ]);
+        let t = read_table(&header, &lines(&p), 0, |_| false);
+        assert_eq!(
+            t.rows[0].cells,
+            vec!["720.00", "北京通州恒信达商贸有限公司"]
+        );
+    }
+
+    #[test]
+    fn header_cells_by_column_names() {
+        // OCR: the names split into characters, two names joined by a stray mark.
+        let p = page(vec![
+            ocr("序号", 10.0, 700.0, 20.0),
+            ocr("”所", 40.0, 700.0, 20.0),
+            ocr("得项目", 60.0, 700.0, 30.0),
+            ocr("税款所属期起", 110.0, 700.0, 60.0),
+            ocr("”", 171.0, 700.0, 3.0),
+            ocr("税款所属期止", 176.0, 700.0, 60.0),
+        ]);
+        let l = &lines(&p)[0];
+        let names = [
+            "序号",
+            "所得项目",
+            "税款所属期起",
+            "税款所属期止",
+            "税款所属期",
+        ];
+        let cells = cells_by_names(l, &names).unwrap();
+        let texts: Vec<String> = cells.iter().map(Cell::text).collect();
+        assert_eq!(texts, names[..4]);
+        assert!((cells[1].x0 - 50.0).abs() < 0.01 && (cells[1].x1 - 90.0).abs() < 0.01);
+        assert!((cells[3].x0 - 176.0).abs() < 0.01);
+        assert!(cells_by_names(l, &["序号", "姓名"]).is_none());
     }
 
     #[test]

@@ -539,6 +539,14 @@ pub fn read_page(
         return Err(budget.guard_error());
     }
     drop(outside);
+    read_unread_ink(
+        &gray,
+        &mut page,
+        number,
+        &prepared.cells,
+        &budget,
+        &mut notes,
+    )?;
     // A ruled table: every closed cell read again on its own, its words replacing the page
     // read's words there. Read as one block, a row whose cells hold one and two lines (a
     // wrapped 入库税务机关 beside a one-line date) is cut into lines through the characters of
@@ -567,13 +575,15 @@ pub fn read_page(
     }
     // Second reads share the page's budget; figures it does not grant stay unconfirmed
     // (low-confidence).
+    drop_stray_marks(&mut page.runs);
+    let dated = confirm_page_dates(&gray, &mut page, number, &budget, &mut notes)?;
     let rereads = confirm_figures(
         &gray,
         &mut page,
         number,
         &budget,
         &mut notes,
-        &[],
+        &dated,
         &read_cells,
     )?;
     notes.extend(budget.note(number));
@@ -582,6 +592,107 @@ pub fn read_page(
         notes,
         rereads,
     })
+}
+
+/// Print the page read left out ([`super::scan::unread_ink`]: automatic segmentation now and
+/// then drops a column of labels whose values it read) read again piece by piece, each as one
+/// block of text, its words added to the page. A piece whose words are all unsure (under
+/// [`UNREAD_MIN_CONFIDENCE`]) was no print (a stroke of a seal, a scribble) and adds nothing.
+fn read_unread_ink(
+    gray: &GrayImage,
+    page: &mut TextPage,
+    number: u32,
+    cells: &[super::scan::Cell],
+    budget: &Budget,
+    notes: &mut Vec<String>,
+) -> Result<(), ReadError> {
+    let s = 72.0 / ASSUMED_DPI;
+    let mut sizes: Vec<f32> = page.runs.iter().map(|r| r.size / s).collect();
+    if sizes.is_empty() {
+        return Ok(());
+    }
+    sizes.sort_by(f32::total_cmp);
+    let line_h = sizes[sizes.len() / 2].round() as u32;
+    let h = gray.height() as f32;
+    let mut covered: Vec<super::scan::Cell> = page
+        .runs
+        .iter()
+        .map(|r| {
+            let (l, t, w, rh) = run_rect(r, h);
+            (
+                l.max(0) as u32,
+                t.max(0) as u32,
+                w.max(0) as u32,
+                rh.max(0) as u32,
+            )
+        })
+        .collect();
+    covered.extend_from_slice(cells);
+    let pieces = super::scan::unread_ink(gray, &covered, line_h);
+    if pieces.is_empty() {
+        return Ok(());
+    }
+    // Each piece with a quarter of a line around it, as a cell is read.
+    let pad = line_h / 4;
+    let (gw, gh) = gray.dimensions();
+    let rects: Vec<super::scan::Cell> = pieces
+        .iter()
+        .map(|&(l, t, w, ph)| {
+            let (l0, t0) = (l.saturating_sub(pad), t.saturating_sub(pad));
+            let (l1, t1) = ((l + w + pad).min(gw), (t + ph + pad).min(gh));
+            (l0, t0, l1 - l0, t1 - t0)
+        })
+        .collect();
+    let (runs, _) = with_engine(CHINESE, |o| o.recognize_cells(gray, number, &rects, budget))?;
+    let mut added = 0;
+    let mut kept = 0;
+    for rect in &rects {
+        let own: Vec<&TextRun> = runs
+            .iter()
+            .filter(|r| cell_of(std::slice::from_ref(rect), r, h).is_some())
+            .collect();
+        if own
+            .iter()
+            .any(|r| r.confidence.unwrap_or(0.0) >= UNREAD_MIN_CONFIDENCE)
+        {
+            kept += 1;
+            added += own.len();
+            page.runs.extend(own.into_iter().cloned());
+        }
+    }
+    if added > 0 {
+        notes.push(format!(
+            "page {number}: {kept} pieces of print the page read left out were read on their own ({added} words)"
+        ));
+    }
+    Ok(())
+}
+
+/// A piece of print read again ([`read_unread_ink`]) counts when one of its words is read at
+/// least this surely.
+const UNREAD_MIN_CONFIDENCE: f32 = 60.0;
+
+/// Quote marks and full stops chi_sim reads in the blank between the columns of a table
+/// without rulings (`”2017-01-31`, `“1820.00`, a lone `”` or `。。`).
+const STRAY_MARKS: &[char] = &['“', '”', '"', '\'', '‘', '’', '`', '。'];
+
+/// A lone stray mark read less surely than this is dropped.
+const STRAY_MAX_CONFIDENCE: f32 = 50.0;
+
+/// Takes the stray marks ([`STRAY_MARKS`]) off the figures they were read onto (a figure holds
+/// no quote mark) and drops lone ones read unsurely: they join the words around them into one
+/// cell and keep a figure from being read again.
+fn drop_stray_marks(runs: &mut Vec<TextRun>) {
+    for r in runs.iter_mut() {
+        let t = r.text.trim_matches(STRAY_MARKS);
+        if t.len() < r.text.len() && is_figure(t) {
+            r.text = t.to_string();
+        }
+    }
+    runs.retain(|r| {
+        !(r.text.chars().all(|c| STRAY_MARKS.contains(&c))
+            && r.confidence.unwrap_or(100.0) < STRAY_MAX_CONFIDENCE)
+    });
 }
 
 /// Cards read from one photo as one page: the first on top, each next one below it.
@@ -873,6 +984,106 @@ fn confirm_dates(
     let read = spans.len();
     let handled = spans.into_iter().flatten().collect();
     Ok((read, unsure, handled))
+}
+
+/// The date written 年月日 in a text read again, whatever the second read put before its first
+/// digit or after its 日 (a stroke of the label before it, read as a digit-only character, is
+/// not part of the date; a digit it adds to the year makes no date).
+fn ymd_in(t: &str) -> Option<(i32, u32, u32)> {
+    let start = t.find(|c: char| c.is_ascii_digit())?;
+    let rest = &t[start..];
+    let end = rest.find('日')? + '日'.len_utf8();
+    ymd(&rest[..end])
+}
+
+/// The runs of each date written 年月日 on a page, per line: from a run holding a digit to the
+/// run holding its 日, every run between made of digits and 年/月 only (`2018`, `年`, `12`, `月`,
+/// `20`, `日`, or one run `2018年12月20日`).
+fn date_spans(runs: &[TextRun]) -> Vec<Vec<usize>> {
+    let mut spans = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        let same_line = open.last().is_some_and(|&k| runs[k].y == r.y);
+        if !same_line {
+            open.clear();
+        }
+        let t = r.text.as_str();
+        let datelike = t
+            .chars()
+            .any(|c| c.is_ascii_digit() || "年月日".contains(c))
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || "年月日".contains(c) || "，,：:".contains(c));
+        if !datelike {
+            open.clear();
+            continue;
+        }
+        if open.is_empty() && !t.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        open.push(i);
+        if t.contains('日') {
+            let text: String = open.iter().map(|&k| runs[k].text.as_str()).collect();
+            if ymd(&text).is_some() {
+                spans.push(std::mem::take(&mut open));
+            } else {
+                open.clear();
+            }
+        }
+    }
+    spans
+}
+
+/// The dates written 年月日 on a page, each read again whole with only digits and 年月日
+/// allowed: a date read the same both times is confirmed as it stands; otherwise its runs get
+/// [`DISAGREEING_READS`]. Read digit group by digit group with figures only, a date's 年 and
+/// 月 come out as digits or stray strokes and no date would ever be confirmed. Returns the
+/// runs handled (the figure check leaves them alone) and notes the dates left unsure.
+fn confirm_page_dates(
+    gray: &GrayImage,
+    page: &mut TextPage,
+    number: u32,
+    budget: &Budget,
+    notes: &mut Vec<String>,
+) -> Result<Vec<usize>, ReadError> {
+    let spans = date_spans(&page.runs);
+    if spans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let h = gray.height() as f32;
+    let rects: Vec<(i32, i32, i32, i32)> = spans
+        .iter()
+        .map(|g| {
+            let rs: Vec<_> = g.iter().map(|&i| run_rect(&page.runs[i], h)).collect();
+            let l = rs.iter().map(|r| r.0).min().unwrap_or(0);
+            let t = rs.iter().map(|r| r.1).min().unwrap_or(0);
+            let r = rs.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+            let b = rs.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+            // OCR word boxes may start a little right of their ink: half a line more on the
+            // left keeps the year's first digit.
+            let more = (b - t) / 2;
+            (l - more, t, r - l + more, b - t)
+        })
+        .collect();
+    let second = with_engine(CHINESE, |o| o.reread(gray, &rects, DATE_CHARS, budget))?;
+    let mut unsure = 0;
+    for (g, again) in spans.iter().zip(second) {
+        let text: String = g.iter().map(|&i| page.runs[i].text.as_str()).collect();
+        if again.and_then(|(t, _)| ymd_in(&t)) == ymd(&text) {
+            continue;
+        }
+        unsure += 1;
+        for &k in g {
+            let r = &mut page.runs[k];
+            r.confidence = Some(r.confidence.unwrap_or(100.0).min(DISAGREEING_READS));
+        }
+    }
+    if unsure > 0 {
+        notes.push(format!(
+            "page {number}: {unsure} of {} dates read differently the second time: they are marked low-confidence",
+            spans.len()
+        ));
+    }
+    Ok(spans.into_iter().flatten().collect())
 }
 
 /// The characters of a 公民身份号码.
@@ -1217,9 +1428,11 @@ pub fn read_pages(
 /// text) into a page of word runs.
 fn page_from_tsv(tsv: &str, w: u32, h: u32, number: u32) -> TextPage {
     let s = 72.0 / ASSUMED_DPI;
-    let mut runs = Vec::new();
+    let mut runs: Vec<TextRun> = Vec::new();
     // The current tesseract line: bottom and height in pixels.
     let mut line: Option<(f32, f32)> = None;
+    // Whether the last run pushed is on the current line.
+    let mut same_line = false;
     for row in tsv.lines() {
         let f: Vec<&str> = row.splitn(12, '\t').collect();
         if f.len() < 11 {
@@ -1232,13 +1445,26 @@ fn page_from_tsv(tsv: &str, w: u32, h: u32, number: u32) -> TextPage {
             continue;
         };
         match level as i32 {
-            4 => line = Some((top + height, height)),
+            4 => {
+                line = Some((top + height, height));
+                same_line = false;
+            }
             5 => {
                 let text = f.get(11).map(|t| t.trim()).unwrap_or("");
                 if text.is_empty() || conf < 0.0 {
                     continue;
                 }
                 let (bottom, lh) = line.unwrap_or((top + height, height));
+                // A word's box may run on over the words after it on its line (chi_sim gives
+                // `2018` of `2018年12月20日` the width of the whole date): it ends where the
+                // next word starts.
+                if let Some(prev) = runs.last_mut().filter(|_| same_line)
+                    && left * s > prev.x
+                    && left * s < prev.right()
+                {
+                    prev.width = left * s - prev.x;
+                }
+                same_line = true;
                 runs.push(TextRun {
                     text: text.to_string(),
                     x: left * s,
@@ -1470,6 +1696,81 @@ mod tests {
         assert!((p.runs[1].x - 300.0 * s).abs() < 1e-3);
         assert_eq!(p.runs[1].confidence, Some(41.25));
         assert!((p.height - 2000.0 * s).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_word_box_ends_where_the_next_word_starts() {
+        // chi_sim gives `2018` the box of the whole date: it is cut at 年.
+        let tsv = "4\t1\t1\t1\t1\t0\t100\t200\t300\t40\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t100\t200\t290\t40\t91\t2018\n\
+                   5\t1\t1\t1\t1\t2\t180\t200\t30\t40\t91\t年\n\
+                   4\t1\t1\t1\t2\t0\t100\t300\t300\t40\t-1\t\n\
+                   5\t1\t1\t1\t2\t1\t90\t300\t50\t40\t91\t12\n";
+        let p = page_from_tsv(tsv, 1000, 2000, 1);
+        let s = 72.0 / ASSUMED_DPI;
+        assert!((p.runs[0].width - 80.0 * s).abs() < 1e-3, "{:?}", p.runs[0]);
+        assert!((p.runs[1].width - 30.0 * s).abs() < 1e-3);
+        // A word on the next line is not the end of the one before.
+        assert!((p.runs[2].x - 90.0 * s).abs() < 1e-3);
+        assert!((p.runs[2].width - 50.0 * s).abs() < 1e-3);
+    }
+
+    #[test]
+    fn stray_marks_leave_figures_and_gaps() {
+        let run = |t: &str, c: f32| TextRun {
+            text: t.into(),
+            x: 0.0,
+            y: 0.0,
+            width: 8.0,
+            size: 10.0,
+            confidence: Some(c),
+        };
+        let mut runs = vec![
+            run("”2017-01-31", 43.0),
+            run("“1820.00", 47.0),
+            run("”", 26.0),
+            run("。。", 7.0),
+            run("“甲方”", 80.0),
+            run("”", 90.0),
+        ];
+        drop_stray_marks(&mut runs);
+        let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["2017-01-31", "1820.00", "“甲方”", "”"]);
+    }
+
+    #[test]
+    fn page_dates_are_found_and_compared_whole() {
+        let run = |t: &str, x: f32, y: f32| TextRun {
+            text: t.into(),
+            x,
+            y,
+            width: 8.0,
+            size: 10.0,
+            confidence: Some(90.0),
+        };
+        let runs = vec![
+            run("期", 0.0, 100.0),
+            run(":", 10.0, 100.0),
+            run("2018", 20.0, 100.0),
+            run("年", 30.0, 100.0),
+            run("12", 40.0, 100.0),
+            run("月", 50.0, 100.0),
+            run("20", 60.0, 100.0),
+            run("日", 70.0, 100.0),
+            run("至", 80.0, 100.0),
+            run("2019年1月2日", 90.0, 100.0),
+            // A date's parts across lines are no date.
+            run("2020", 0.0, 80.0),
+            run("年", 10.0, 80.0),
+            run("3", 0.0, 60.0),
+            run("月", 10.0, 60.0),
+            run("4日", 20.0, 60.0),
+        ];
+        assert_eq!(date_spans(&runs), vec![vec![2, 3, 4, 5, 6, 7], vec![9]]);
+        // A stroke before the year read as a digit makes no date.
+        assert_eq!(ymd_in("1:2018年12月20日"), None);
+        assert_eq!(ymd_in("日2018年12月20日1"), Some((2018, 12, 20)));
+        assert_eq!(ymd_in("2018年12月20"), None);
     }
 
     #[test]

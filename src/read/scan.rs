@@ -519,10 +519,143 @@ pub fn line_height(img: &GrayImage) -> Option<u32> {
     Some(bands[bands.len() / 2])
 }
 
+/// The most pieces of print [`unread_ink`] returns for one page.
+pub const MAX_UNREAD: usize = 40;
+
+/// Pieces of print that no word of a page read covers: automatic page segmentation now and
+/// then leaves out a whole column of labels (`专业`, `入学日期` of a form whose values it read).
+/// `covered` are the rectangles read already (each word's box, padded; the table cells read on
+/// their own), `line_h` the height of a line of print in pixels. Ink outside them is smeared
+/// along its rows across gaps under half a line, and each connected piece that looks like a
+/// line of print is returned as a rectangle `(left, top, width, height)`: ½–2½ lines tall, at
+/// least ¾ of a line wide, 4–55 % ink (not a speck, not a dark band), clear of the page's edge
+/// (a photo's desk, a scanner lid's shadow); the largest first, at most [`MAX_UNREAD`].
+pub fn unread_ink(img: &GrayImage, covered: &[Cell], line_h: u32) -> Vec<Cell> {
+    let (w, h) = img.dimensions();
+    let (wu, hu) = (w as usize, h as usize);
+    if w < 8 || h < 8 || line_h < 4 {
+        return Vec::new();
+    }
+    let t = ink_threshold(img);
+    let mut cov = vec![false; wu * hu];
+    for &(l, top, cw, ch) in covered {
+        for y in top.min(h)..top.saturating_add(ch).min(h) {
+            let row = y as usize * wu;
+            cov[row + l.min(w) as usize..row + l.saturating_add(cw).min(w) as usize].fill(true);
+        }
+    }
+    let ink = |x: usize, y: usize| !cov[y * wu + x] && img.as_raw()[y * wu + x] < t;
+    // Uncovered ink, smeared along rows over gaps under half a line.
+    let gap = (line_h / 2).max(2) as usize;
+    let mut m = vec![false; wu * hu];
+    for y in 0..hu {
+        let mut last: Option<usize> = None;
+        for x in 0..wu {
+            if !ink(x, y) {
+                continue;
+            }
+            if let Some(l) = last
+                && x - l <= gap
+            {
+                m[y * wu + l..y * wu + x].fill(true);
+            }
+            m[y * wu + x] = true;
+            last = Some(x);
+        }
+    }
+    // Connected pieces (4-neighbours) of the smeared mask: bounding box and ink pixels.
+    let mut seen = vec![false; wu * hu];
+    let mut pieces: Vec<(Cell, usize)> = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..wu * hu {
+        if !m[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        let mut dark = 0usize;
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % wu, i / wu);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            if ink(x, y) {
+                dark += 1;
+            }
+            let mut push = |j: usize| {
+                if m[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                push(i - 1);
+            }
+            if x + 1 < wu {
+                push(i + 1);
+            }
+            if y > 0 {
+                push(i - wu);
+            }
+            if y + 1 < hu {
+                push(i + wu);
+            }
+        }
+        let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+        let lh = line_h as usize;
+        let density = dark as f32 / (bw * bh) as f32;
+        let margin = 3;
+        if 2 * bh >= lh
+            && 2 * bh <= 5 * lh
+            && 4 * bw >= 3 * lh
+            && (0.04..=0.55).contains(&density)
+            && x0 >= margin
+            && y0 >= margin
+            && x1 + margin < wu
+            && y1 + margin < hu
+        {
+            pieces.push(((x0 as u32, y0 as u32, bw as u32, bh as u32), dark));
+        }
+    }
+    pieces.sort_by_key(|p| std::cmp::Reverse(p.1));
+    pieces.truncate(MAX_UNREAD);
+    pieces.into_iter().map(|p| p.0).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use image::Rgb;
+
+    #[test]
+    fn print_no_word_covers_is_found() {
+        let mut g = GrayImage::from_pixel(400, 200, Luma([235]));
+        // Three "words" of strokes 20 px tall: two covered by the page read, one not.
+        let word = |g: &mut GrayImage, x0: u32, y0: u32| {
+            for x in (x0..x0 + 60).step_by(6) {
+                for y in y0..y0 + 20 {
+                    g.put_pixel(x, y, Luma([20]));
+                    g.put_pixel(x + 1, y, Luma([20]));
+                }
+            }
+        };
+        word(&mut g, 20, 40);
+        word(&mut g, 200, 40);
+        word(&mut g, 20, 120);
+        // A speck and a dark band at the edge are no print.
+        g.put_pixel(300, 150, Luma([0]));
+        for y in 0..200 {
+            for x in 390..400 {
+                g.put_pixel(x, y, Luma([10]));
+            }
+        }
+        let covered = [(15, 35, 70, 30), (195, 35, 70, 30)];
+        let found = unread_ink(&g, &covered, 22);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // The third word, its strokes from x 20 to 75, rows 120–139.
+        assert_eq!(found[0], (20, 120, 56, 20));
+        // Everything covered: nothing to read again.
+        assert!(unread_ink(&g, &[(0, 0, 390, 200)], 22).is_empty());
+    }
 
     fn page_with_lines(w: u32, h: u32) -> GrayImage {
         let mut g = GrayImage::from_pixel(w, h, Luma([255]));

@@ -2,11 +2,14 @@
 //! `tests/ocr_accuracy.rs` and `benches/ocr.rs`.
 //!
 //! Every leaf of a truth object (`file`, `kind` and `note` aside) is one field. It is:
-//! - **exact** when the reading holds the same value (text compared without spaces);
+//! - **exact** when the reading holds the same value (text compared without spaces); a truth
+//!   of `null` (no value, e.g. the month of a period that is not one month) is exact when the
+//!   reading has none either;
 //! - **missing** when the reading has no value there (nothing can rest on it);
 //! - **flagged** when the value differs but was marked unsure: the confidence that covers it
-//!   (the field's own `read_from.<field>.confidence`, else the nearest enclosing
-//!   `source.confidence`, else the document's lowest OCR confidence) is under the bar, or its
+//!   (the field's own `read_from.<field>.confidence` or that of a source beside it named for
+//!   it, `verification_source` for `verification_code`; else the nearest enclosing
+//!   `source.confidence`; else the document's lowest OCR confidence) is under the bar, or its
 //!   row carries a problem;
 //! - **confident-wrong** otherwise — the worst outcome: a wrong value presented as sure.
 //!
@@ -84,6 +87,16 @@ fn own_confidence(v: &Value) -> Option<f64> {
         .or_else(|| v.get("confidence").and_then(Value::as_f64))
 }
 
+/// The source an object states for its field `k` beside it: `<prefix>_source` for a field
+/// named `<prefix>_…` (the longest such prefix).
+fn sibling_source<'a>(a: &'a Value, k: &str) -> Option<&'a Value> {
+    let m = a.as_object()?;
+    k.match_indices('_')
+        .rev()
+        .find_map(|(i, _)| m.get(&format!("{}_source", &k[..i])))
+        .filter(|s| s.is_object())
+}
+
 /// Whether an object (a row) carries problems.
 fn has_problems(v: &Value) -> bool {
     v.get("problems")
@@ -143,11 +156,16 @@ pub fn walk(
                 if matches!(k.as_str(), "file" | "kind" | "note") {
                     continue;
                 }
-                // A record may say where each field was read (`read_from.<field>`), with that
+                // A record may say where each field was read (`read_from.<field>`, or a
+                // sibling source named for it: `verification_source` for
+                // `verification_code`, `total_source` for `total_income_fen`), with that
                 // field's own confidence.
                 let field_conf = a
-                    .and_then(|a| a.get("read_from"))
-                    .and_then(|r| r.get(k))
+                    .and_then(|a| {
+                        a.get("read_from")
+                            .and_then(|r| r.get(k))
+                            .or_else(|| sibling_source(a, k))
+                    })
                     .and_then(own_confidence)
                     .or(conf);
                 walk(
@@ -189,6 +207,8 @@ pub fn walk(
         t => {
             let a = actual.filter(|a| !a.is_null());
             let outcome = match a {
+                // Nothing there, as the truth says (a 税款所属期 that is not one month).
+                None if t.is_null() => Outcome::Exact,
                 None => Outcome::Missing,
                 Some(a) if norm(t) == norm(a) => Outcome::Exact,
                 Some(_) if unsure || conf.is_some_and(|c| c < bar) => Outcome::Flagged,

@@ -591,6 +591,8 @@ mod tests {
         let p = policy();
         assert!(p.is_wage_item("正常工资薪金所得"));
         assert!(p.is_wage_item(" 正常工资薪金所得 "));
+        // The name before 2019, in the 扣缴个人所得税报告表 and the 纳税清单.
+        assert!(p.is_wage_item("工资、薪金所得"));
         assert!(!p.is_wage_item("全年一次性奖金收入"));
         assert!(!p.is_wage_item("劳务报酬所得"));
     }

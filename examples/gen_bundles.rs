@@ -30,15 +30,19 @@ use std::path::{Path, PathBuf};
 use common::dates::{Ym, Ymd, ym_cn, ymd_cn, ymd_dot, ymd_hanzi};
 use common::documents::{
     Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, STAFF_NAMES, SiMonth,
-    Spell, Staff, Term, body_flow, contract_2019, degree, lease, nsjl, residence_permit,
-    si_monthly, si_rights, si_unit_record, si_year, signatures,
+    Spell, Staff, TaxListLine, TaxListSpec, Term, body_flow, contract_2019, degree, lease, nsjl,
+    residence_permit, si_monthly, si_rights, si_unit_record, si_year, signatures, tax_list_pages,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
 use common::layout::{A4_H, A4_W, Al, Doc, Page, k, p};
+use common::money::yuan_thousands;
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
-use common::tax::{DETAIL_AMOUNT_HEADERS, annual_bracket, write_form_head};
+use common::tax::{
+    DETAIL_AMOUNT_HEADERS, annual_bracket, old_bracket, old_deduction, write_form_head,
+    write_report_head,
+};
 use common::{Res, self_check};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -750,6 +754,117 @@ fn export_xlsx(
     Ok(wb.save_to_buffer()?)
 }
 
+/// A month of the 2011–2018 monthly withholding (no cumulation): income, the personal social
+/// insurance and housing fund deducted before tax, the taxable amount, rate, quick deduction
+/// and tax, all in fen.
+struct OldMonth {
+    ym: Ym,
+    income: i64,
+    social: (i64, i64, i64, i64),
+    taxable: i64,
+    rate_pct: i64,
+    quick: i64,
+    tax: i64,
+}
+
+fn old_month(c: &Case, ym: Ym) -> OldMonth {
+    let income = c.income(ym);
+    let social = social(c.si_base(ym));
+    let taxable = (income - social.0 - social.1 - social.2 - social.3 - old_deduction(ym)).max(0);
+    let (rate_pct, quick) = old_bracket(taxable, ym);
+    let tax = taxable * rate_pct / 100 - quick;
+    assert!(tax > 0, "{}: {} must have tax", c.name, ym.iso());
+    OldMonth {
+        ym,
+        income,
+        social,
+        taxable,
+        rate_pct,
+        quick,
+        tax,
+    }
+}
+
+/// The months `from..=to` of the old withholding.
+fn old_months(c: &Case, (from, to): (Ym, Ym)) -> Vec<OldMonth> {
+    let mut v = vec![];
+    let mut m = from;
+    while m <= to {
+        v.push(old_month(c, m));
+        m = m.add(1);
+    }
+    v
+}
+
+/// The applicant's rows of a pre-2019 《扣缴个人所得税报告表》, one per month, as the old client
+/// exported them (所得期间 `2018年03月`, amounts as text with thousands separators, a 合计 row).
+fn report_xlsx(
+    who: &Person,
+    months: &[OldMonth],
+    unit: &str,
+    code: &str,
+    exported: Ymd,
+) -> Res<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(exported.0 as u16, exported.1 as u8, exported.2 as u8)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_author("jzz gen_bundles")
+            .set_creation_datetime(&created),
+    );
+    let title = Format::new().set_bold().set_align(FormatAlign::Center);
+    let head = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin);
+    let ws = wb.add_worksheet().set_name("扣缴个人所得税报告表")?;
+    write_report_head(ws, unit, code, &title, &head)?;
+    let text = |v: i64| yuan_thousands(v);
+    let mut r = 6u32;
+    for (n, m) in months.iter().enumerate() {
+        ws.write_number(r, 0, (n + 1) as f64)?;
+        ws.write_string(r, 1, who.name)?;
+        ws.write_string(r, 2, "居民身份证")?;
+        ws.write_string(r, 3, &who.id)?;
+        ws.write_string(r, 4, "中国")?;
+        ws.write_string(r, 5, "工资、薪金所得")?;
+        ws.write_string(r, 6, format!("{}年{:02}月", m.ym.0, m.ym.1))?;
+        let (pen, med, une, hf) = m.social;
+        let amounts = [
+            m.income,
+            0,
+            pen,
+            med,
+            une,
+            hf,
+            old_deduction(m.ym),
+            m.taxable,
+        ];
+        for (j, v) in amounts.iter().enumerate() {
+            ws.write_string(r, 7 + j as u16, text(*v))?;
+        }
+        ws.write_number(r, 15, m.rate_pct as f64)?;
+        ws.write_string(r, 16, text(m.quick))?;
+        ws.write_string(r, 17, text(m.tax))?;
+        ws.write_string(r, 18, text(m.tax))?;
+        ws.write_string(r, 19, text(0))?;
+        r += 1;
+    }
+    ws.write_string(r, 0, "合计")?;
+    ws.write_string(r, 7, text(months.iter().map(|m| m.income).sum()))?;
+    ws.write_string(r, 18, text(months.iter().map(|m| m.tax).sum()))?;
+    ws.set_column_width(3, 21)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// A 纳税清单's 查验码: twelve letters and digits drawn from the seed.
+fn check_code(rng: &mut Rng) -> String {
+    const A: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..12)
+        .map(|_| A[(rng.next() % A.len() as u64) as usize] as char)
+        .collect()
+}
+
 /// One official 个人所得税扣缴申报表 sheet for month `ym` with the applicant's row.
 fn form_sheet(
     ws: &mut Worksheet,
@@ -870,8 +985,6 @@ const DATE: Ymd = Ymd(2025, 11, 20);
 /// The 12-month window for [`DATE`]: 2024-11 … 2025-10.
 const WIN_FROM: Ym = Ym(2024, 11);
 const WIN_TO: Ym = Ym(2025, 10);
-/// Documents are queried / printed a few days before the case date.
-const QUERIED: Ymd = Ymd(2025, 11, 10);
 
 #[derive(Clone, Copy, PartialEq)]
 enum App {
@@ -946,6 +1059,13 @@ struct Case {
     verdict: &'static str,
     overrides: Vec<(&'static str, &'static str)>,
     pack: Pack,
+    /// The application date (case.toml); the window is the 12 months before its month and
+    /// documents are queried on the 10th of that month.
+    date: Ymd,
+    /// Months before the export, printed in a 地税-era 个人所得税纳税清单 PDF.
+    tax_list: Option<(Ym, Ym)>,
+    /// Months before the export, in a pre-2019 《扣缴个人所得税报告表》 (xlsx).
+    report_table: Option<(Ym, Ym)>,
     as_of: bool,
     junk: bool,
 }
@@ -975,6 +1095,20 @@ fn std_contract() -> ContractSpec {
         },
         signed: Ymd(2023, 2, 20),
         older: false,
+    }
+}
+
+/// A fixed-term contract with the main unit from 2017-03-01 to 2022-02-28 (the older layout).
+fn contract_from_2017() -> ContractSpec {
+    ContractSpec {
+        employer: UNIT_MAIN.into(),
+        term: Term::Fixed {
+            start: Ymd(2017, 3, 1),
+            end: Ymd(2022, 2, 28),
+            probation_end: Ymd(2017, 5, 31),
+        },
+        signed: Ymd(2017, 2, 20),
+        older: true,
     }
 }
 
@@ -1021,6 +1155,9 @@ fn base_new(name: &'static str, tests: &'static str) -> Case {
         pack: Pack::Folder,
         as_of: false,
         junk: false,
+        date: DATE,
+        tax_list: None,
+        report_table: None,
     }
 }
 
@@ -1494,12 +1631,61 @@ fn cases() -> Vec<Case> {
                 "category 4 with an export covering 2022-01 … 2025-10 at 36,000–38,000/month, above each year's line of 12 × the guide table's 3 × monthly average (2023: 12 × 33,891) → category.4 pass; SI bases at the upper limit",
             )
         },
+        Case {
+            date: Ymd(2020, 11, 20),
+            permit_expiry: Some(Ymd(2021, 1, 10)),
+            salary: vec![
+                (2017, 18_000),
+                (2018, 19_200),
+                (2019, 20_500),
+                (2020, 21_800),
+            ],
+            export_from: Ym(2019, 1),
+            tax_list: Some((Ym(2017, 11), Ym(2018, 12))),
+            nsjl: None,
+            spells: vec![(Ym(2017, 3), Ym(2020, 10), UNIT_MAIN.into())],
+            contract: Some(contract_from_2017()),
+            ..base_renewal(
+                "renewal-2017-2020",
+                "renewal dated 2020-11-20: its 36 months 2017-11 … 2020-10 are a 地税-era 个人所得税纳税清单 PDF (2017-11 … 2018-12, tax by the monthly table of the time) and an export (2019-01 … 2020-10); SI from 2017-03 → pass",
+            )
+        },
+        Case {
+            date: Ymd(2019, 6, 20),
+            salary: vec![(2017, 18_000), (2018, 19_200), (2019, 20_500)],
+            export_from: Ym(2019, 1),
+            report_table: Some((Ym(2018, 1), Ym(2018, 12))),
+            nsjl: None,
+            spells: vec![(Ym(2017, 3), Ym(2019, 5), UNIT_MAIN.into())],
+            contract: Some(contract_from_2017()),
+            residence: Residence::Permit(Ymd(2019, 3, 1), Ymd(2020, 2, 29)),
+            verdict: "pass",
+            ..base_new(
+                "window-2018-report",
+                "new application dated 2019-06-20: the window 2018-06 … 2019-05 reaches into 2018, whose months are rows of a pre-2019 《扣缴个人所得税报告表》 (2018-01 … 2018-12: 所得期间 2018年MM月, amounts as text, tax by the monthly table) beside a 2019 export → pass",
+            )
+        },
     ]
 }
 
 const BAD_TOML: &str = "[application]\ntype = \"new\"\ndate = \"2025-13-20\"\ncategory = 1\n\n[unit]\nname = \"北京通州云启（科技）有限公司\"\n\n[applicant]\nname = \"李明轩\"\nhukou = \"non-beijing\"\n";
 
 impl Case {
+    /// The last month of the window: the month before the application's.
+    fn win_to(&self) -> Ym {
+        Ym(self.date.0, self.date.1).add(-1)
+    }
+
+    /// The first month of the 12-month window.
+    fn win_from(&self) -> Ym {
+        self.win_to().add(-11)
+    }
+
+    /// The day documents were queried and printed: the 10th of the application's month.
+    fn queried(&self) -> Ymd {
+        Ymd(self.date.0, self.date.1, 10)
+    }
+
     fn salary_fen(&self, year: i32) -> i64 {
         self.salary
             .iter()
@@ -1531,7 +1717,7 @@ impl Case {
     fn months(&self) -> Vec<MonthFact> {
         let mut v = vec![];
         let mut m = self.export_from;
-        while m <= WIN_TO {
+        while m <= self.win_to() {
             if !self.export_drop.contains(&m) {
                 v.push(MonthFact {
                     ym: m,
@@ -1598,7 +1784,7 @@ fn case_toml(c: &Case) -> String {
         App::Renewal => "renewal",
         App::Unit => "unit-registration",
     };
-    s += &format!("type = \"{ty}\"\ndate = \"{}\"\n", DATE.iso());
+    s += &format!("type = \"{ty}\"\ndate = \"{}\"\n", c.date.iso());
     if let Some(n) = c.category {
         s += &format!("category = {n}\n");
     }
@@ -1661,7 +1847,7 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
     let seed = |s: &str| format!("{}/{s}", c.name);
 
     if c.app == App::Unit {
-        let pages = application_report(st, &c.unit, None, ReportKind::Unit, QUERIED);
+        let pages = application_report(st, &c.unit, None, ReportKind::Unit, c.queried());
         files.push((
             "单位登记申请报告.pdf".into(),
             render(&pages, st, &seed("report"))?,
@@ -1689,13 +1875,17 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
                 Staff {
                     name: n.to_string(),
                     id_masked: format!("{}********{}", &full[..6], &full[14..]),
-                    from: if i % 5 == 3 { Ym(2025, 4) } else { WIN_FROM },
-                    to: WIN_TO,
+                    from: if i % 5 == 3 {
+                        Ym(2025, 4)
+                    } else {
+                        c.win_from()
+                    },
+                    to: c.win_to(),
                     base_fen: srng.range(80, 300) * 100_00 / 2,
                 }
             })
             .collect();
-        let pages = si_unit_record(st, &c.unit, WIN_FROM, WIN_TO, &staff);
+        let pages = si_unit_record(st, &c.unit, c.win_from(), c.win_to(), &staff);
         files.push((
             "单位职工缴费信息.pdf".into(),
             render(&pages, st, &seed("staff"))?,
@@ -1706,13 +1896,13 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
             &c.unit_code,
             Ym(2024, 10),
             Ym(2025, 10),
-            QUERIED,
+            c.queried(),
         );
         files.push((
             "涉税信息查询结果告知书.pdf".into(),
             render(&pages, st, &seed("notice"))?,
         ));
-        let pages = integrity_statement(st, &c.unit, None, QUERIED);
+        let pages = integrity_statement(st, &c.unit, None, c.queried());
         files.push((
             "诚信声明.pdf".into(),
             render(&pages, st, &seed("integrity"))?,
@@ -1722,7 +1912,7 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
 
     // Application documents.
     if c.app == App::New {
-        let pages = application_form(st, &c.unit, &c.unit_code, who, QUERIED);
+        let pages = application_form(st, &c.unit, &c.unit_code, who, c.queried());
         let n = pick_name(
             &mut rng,
             &[
@@ -1741,13 +1931,13 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
     } else {
         ReportKind::Renewal
     };
-    let pages = application_report(st, &c.unit, Some(who), kind, QUERIED);
+    let pages = application_report(st, &c.unit, Some(who), kind, c.queried());
     let n = pick_name(
         &mut rng,
         &["申请报告.pdf", "新建文件(3).pdf", "单位申请报告-盖章.pdf"],
     );
     files.push((n, render(&pages, st, &seed("report"))?));
-    let pages = integrity_statement(st, &c.unit, Some(who), QUERIED);
+    let pages = integrity_statement(st, &c.unit, Some(who), c.queried());
     let n = pick_name(
         &mut rng,
         &["诚信声明.pdf", "诚信声明（盖章）.pdf", "扫描件003.pdf"],
@@ -1839,7 +2029,7 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
     let rows = tax_rows(&months);
     if c.export {
         let agent_code = c.unit_code.clone();
-        let x = export_xlsx(who, &rows, &agent_code, &c.form_months, QUERIED)?;
+        let x = export_xlsx(who, &rows, &agent_code, &c.form_months, c.queried())?;
         let n = pick_name(
             &mut rng,
             &[
@@ -1849,6 +2039,47 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
             ],
         );
         files.push((n, x));
+    }
+    if let Some(span) = c.report_table {
+        let x = report_xlsx(
+            who,
+            &old_months(c, span),
+            &c.export_agent,
+            &c.unit_code,
+            Ymd(span.1.0 + 1, 1, 15),
+        )?;
+        files.push((format!("扣缴个人所得税报告表{}.xlsx", span.0.0), x));
+    }
+    if let Some(span) = c.tax_list {
+        let mut tr = Rng::new(&seed("tax-list"));
+        let lines: Vec<TaxListLine> = old_months(c, span)
+            .iter()
+            .map(|m| TaxListLine {
+                item: "工资、薪金所得".into(),
+                from: m.ym.day(1).iso(),
+                to: m.ym.day(m.ym.last_day()).iso(),
+                income_fen: m.income,
+                tax_fen: m.tax,
+                agent: c.export_agent.clone(),
+                paid_on: m.ym.add(1).day(tr.range(8, 16) as u32).iso(),
+            })
+            .collect();
+        let code = check_code(&mut tr);
+        let printed = span.1.add(3).day(5).iso();
+        let pages = tax_list_pages(
+            emb,
+            &TaxListSpec {
+                holder: who.name,
+                id: &who.id,
+                printed_on: &printed,
+                code: &code,
+                rows: &lines,
+            },
+        );
+        files.push((
+            format!("纳税清单{}-{}.pdf", span.0.0, span.1.0),
+            render(&pages, emb, &seed("tax-list"))?,
+        ));
     }
     if let Some((from, to)) = c.nsjl {
         let mut nr = Rng::new(&seed("nsjl-rows"));
@@ -1881,7 +2112,7 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
                 from,
                 to,
                 record_prefix: "(2025)京0112记录",
-                issued: QUERIED,
+                issued: c.queried(),
                 rows: out,
             },
         )
@@ -1908,9 +2139,13 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
                 .collect();
             let first = c.spells[0].0;
             let mut years = vec![];
-            for y in first.0..=WIN_TO.0 {
+            for y in first.0..=c.win_to().0 {
                 let from = if y == first.0 { first } else { Ym(y, 1) };
-                let to = if y == WIN_TO.0 { WIN_TO } else { Ym(y, 12) };
+                let to = if y == c.win_to().0 {
+                    c.win_to()
+                } else {
+                    Ym(y, 12)
+                };
                 years.push(si_year(from, to, c.si_star.contains(&y), 5, &|m| {
                     c.si_base(m)
                 }));
@@ -1923,7 +2158,7 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
                     holder: who.name,
                     id: &who.id,
                     unit: &last_unit,
-                    query: QUERIED,
+                    query: c.queried(),
                     spells: &spells,
                     years: &years,
                 },
@@ -1938,8 +2173,8 @@ fn build_files(c: &Case, fonts: &Fonts) -> Res<Files> {
         Si::Monthly => {
             let mut mr = Rng::new(&seed("si-monthly"));
             let mut ms = vec![];
-            let mut m = WIN_FROM;
-            while m <= WIN_TO {
+            let mut m = c.win_from();
+            while m <= c.win_to() {
                 let arrived = if c.si_late.contains(&m) {
                     m.add(3).day(18)
                 } else {
@@ -2126,7 +2361,7 @@ fn expected_json(c: &Case) -> String {
     assert_eq!(verdict, c.verdict, "{}: verdict", c.name);
     let mut s = String::from("{\n");
     if c.as_of {
-        s += &format!("  \"as_of\": \"{}\",\n", DATE.iso());
+        s += &format!("  \"as_of\": \"{}\",\n", c.date.iso());
     }
     s += &format!("  \"verdict\": \"{verdict}\",\n  \"checks\": {{\n");
     for (i, (id, st)) in checks.iter().enumerate() {

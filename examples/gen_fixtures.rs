@@ -42,7 +42,7 @@ use serde::Serialize;
 use common::Res;
 use common::ids::id_check;
 use common::rng::Rng;
-use common::tax::{DETAIL_AMOUNT_HEADERS, annual_bracket, write_form_head};
+use common::tax::{DETAIL_AMOUNT_HEADERS, annual_bracket, write_form_head, write_report_head};
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -2596,41 +2596,7 @@ fn fixture_report_2018(out: &Path, ag: &Agents, f: &Fmts) -> Res<()> {
     let emps = gen_emps(&mut rng, &cfg, &specs);
     let mut wb = new_workbook()?;
     let ws = wb.add_worksheet().set_name("扣缴个人所得税报告表")?;
-    ws.merge_range(0, 0, 0, 20, "扣缴个人所得税报告表", &f.title)?;
-    ws.write_string(1, 0, format!("扣缴义务人名称：{UNIT}"))?;
-    ws.write_string(2, 0, format!("扣缴义务人编码：{}", ag.main_code))?;
-    ws.write_string(3, 12, "金额单位：元（列至角）")?;
-    let singles: [(u16, &str); 16] = [
-        (0, "序号"),
-        (1, "纳税人姓名"),
-        (2, "身份证照类型"),
-        (3, "身份证照号码"),
-        (4, "国籍(地区)"),
-        (5, "所得项目"),
-        (6, "所得期间"),
-        (7, "收入额"),
-        (8, "免税所得"),
-        (13, "减除费用"),
-        (14, "应纳税所得额"),
-        (15, "税率(%)"),
-        (16, "速算扣除数"),
-        (17, "应纳税额"),
-        (18, "应扣缴税额"),
-        (19, "已扣缴税额"),
-    ];
-    for (c, l) in singles {
-        ws.merge_range(4, c, 5, c, l, &f.head)?;
-    }
-    ws.merge_range(4, 20, 5, 20, "备注", &f.head)?;
-    ws.merge_range(4, 9, 4, 12, "税前扣除项目", &f.head)?;
-    for (c, l) in [
-        (9u16, "基本养老保险费"),
-        (10, "基本医疗保险费"),
-        (11, "失业保险费"),
-        (12, "住房公积金"),
-    ] {
-        ws.write_string_with_format(5, c, l, &f.head)?;
-    }
+    write_report_head(ws, UNIT, &ag.main_code, &f.title, &f.head)?;
     let mut r = 6u32;
     let (mut sum_income, mut sum_tax) = (0i64, 0i64);
     for (n, (e, row)) in export_order(&emps).into_iter().enumerate() {

@@ -33,7 +33,8 @@ use std::path::PathBuf;
 use common::dates::{Ym, Ymd, ymd_cn0, ymd_hanzi};
 use common::documents::{
     self, Contract2019, ContractParties, LeaseSpec, NsjlRow, NsjlSpec, RightsSpec, STAFF_NAMES,
-    SiMonth, SiYear, Spell, Staff, Term, body_flow, si_year, signatures,
+    SiMonth, SiYear, Spell, Staff, TaxListLine, TaxListSpec, Term, body_flow, si_year, signatures,
+    tax_list_pages,
 };
 use common::fonts::{Face, Fonts};
 use common::ids::{credit_code, id_number};
@@ -41,7 +42,7 @@ use common::layout::{A4_H, A4_W, Al, Doc, Page, f, k, p};
 use common::money::{capitals, yuan, yuan_thousands};
 use common::pdf::{render_krilla, render_stsong};
 use common::rng::Rng;
-use common::tax::annual_bracket;
+use common::tax::{annual_bracket, old_wage_tax};
 use common::{Res, self_check};
 use serde::Serialize;
 
@@ -1450,33 +1451,6 @@ struct TaxListTruth {
     total_tax_fen: i64,
 }
 
-/// 2011–2018 tax on wages: 3,500 deduction until 2018-09, 5,000 after (monthly brackets).
-fn old_wage_tax(income: i64, m: Ym) -> i64 {
-    let deduction = if m < Ym(2018, 10) { 3_500_00 } else { 5_000_00 };
-    let t = (income - deduction).max(0);
-    let brackets: &[(i64, i64, i64)] = if m < Ym(2018, 10) {
-        &[
-            (1_500_00, 3, 0),
-            (4_500_00, 10, 105_00),
-            (9_000_00, 20, 555_00),
-            (35_000_00, 25, 1_005_00),
-        ]
-    } else {
-        &[
-            (3_000_00, 3, 0),
-            (12_000_00, 10, 210_00),
-            (25_000_00, 20, 1_410_00),
-            (35_000_00, 25, 2_660_00),
-        ]
-    };
-    for (upto, rate, quick) in brackets {
-        if t <= *upto {
-            return t * rate / 100 - quick;
-        }
-    }
-    t * 30 / 100 - brackets[3].2
-}
-
 /// 个人所得税纳税清单 (地税 era): two years 2017-01..2018-12, the agent changes in 2018-04, the
 /// 2018-03 row has a 税款所属期 spanning two months (flagged, no period); 合计 below.
 fn tax_list(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
@@ -1512,59 +1486,28 @@ fn tax_list(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
     let total_income: i64 = rows.iter().map(|r| r.income_fen).sum();
     let total_tax: i64 = rows.iter().map(|r| r.tax_fen).sum();
     let code = "K7QW3PZ8MA5D";
-    let mut d = Doc::new(fonts, Face::Sans);
-    let xs = [36.0, 58.0, 116.0, 176.0, 236.0, 290.0, 332.0, 500.0, 560.0];
-    let heads = [
-        "序号",
-        "所得项目",
-        "税款所属期起",
-        "税款所属期止",
-        "申报收入额",
-        "实缴税额",
-        "扣缴义务人",
-        "入库日期",
-    ];
-    let fs = 8.0;
-    for (page, chunk) in rows.chunks(14).enumerate() {
-        d.page(A4_W, A4_H);
-        d.title(A4_W / 2.0, 56.0, 15.0, "个人所得税纳税清单");
-        d.t(40.0, 84.0, 9.0, &format!("纳税人名称：{holder}"));
-        d.t(240.0, 84.0, 9.0, &format!("纳税人识别号：{id}"));
-        d.t(40.0, 98.0, 9.0, "证件类型：居民身份证");
-        d.t(240.0, 98.0, 9.0, &format!("证件号码：{id}"));
-        d.t(40.0, 112.0, 9.0, "税务机关：北京市地方税务局");
-        d.t(240.0, 112.0, 9.0, "打印日期：2019-03-05");
-        d.t(420.0, 112.0, 9.0, &format!("查验码：{code}"));
-        d.tr(560.0, 126.0, 8.0, "金额单位：人民币元");
-        let top = 132.0;
-        for (i, h) in heads.iter().enumerate() {
-            d.cell(&xs, i, i + 1, top, 16.0, fs, Al::C, h);
-        }
-        let mut y = top + 22.0;
-        for (j, r) in chunk.iter().enumerate() {
-            let n = page * 14 + j + 1;
-            d.cell(&xs, 0, 1, y, 16.0, fs, Al::C, &n.to_string());
-            d.cell(&xs, 1, 2, y, 16.0, fs, Al::L, &r.item);
-            d.cell(&xs, 2, 3, y, 16.0, fs, Al::C, &r.period_from);
-            d.cell(&xs, 3, 4, y, 16.0, fs, Al::C, &r.period_to);
-            d.cell(&xs, 4, 5, y, 16.0, fs, Al::R, &yuan_thousands(r.income_fen));
-            d.cell(&xs, 5, 6, y, 16.0, fs, Al::R, &yuan(r.tax_fen));
-            d.cell(&xs, 6, 7, y, 16.0, fs, Al::L, &r.agent);
-            d.cell(&xs, 7, 8, y, 16.0, fs, Al::C, &r.paid_on);
-            y += 20.0;
-        }
-        if page == 1 {
-            d.cell(&xs, 0, 2, y, 16.0, fs, Al::L, "合计");
-            d.cell(&xs, 4, 5, y, 16.0, fs, Al::R, &yuan_thousands(total_income));
-            d.cell(&xs, 5, 6, y, 16.0, fs, Al::R, &yuan(total_tax));
-            d.t(
-                40.0,
-                y + 40.0,
-                8.0,
-                "注：本清单根据纳税人申报及扣缴义务人代扣代缴信息生成，仅作为纳税人纳税情况的证明。",
-            );
-        }
-    }
+    let lines: Vec<TaxListLine> = rows
+        .iter()
+        .map(|r| TaxListLine {
+            item: r.item.clone(),
+            from: r.period_from.clone(),
+            to: r.period_to.clone(),
+            income_fen: r.income_fen,
+            tax_fen: r.tax_fen,
+            agent: r.agent.clone(),
+            paid_on: r.paid_on.clone(),
+        })
+        .collect();
+    let pages = tax_list_pages(
+        fonts,
+        &TaxListSpec {
+            holder,
+            id: &id,
+            printed_on: "2019-03-05",
+            code,
+            rows: &lines,
+        },
+    );
     let truth = TaxListTruth {
         file: file.into(),
         kind: "tax_record",
@@ -1578,7 +1521,7 @@ fn tax_list(fonts: Option<&Fonts>) -> (Vec<Page>, Truth) {
         total_income_fen: total_income,
         total_tax_fen: total_tax,
     };
-    (d.pages, to_value(&truth))
+    (pages, to_value(&truth))
 }
 
 // ───────────────────────────── main ─────────────────────────────

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::dates::{Ym, Ymd, iso_to_dot, ym_cn, ymd_cn, ymd_dot};
 use super::fonts::{Face, Fonts};
 use super::layout::{A4_H, A4_W, Al, Doc, Flow, PAD, Page, Seg, f, k, p};
-use super::money::{capitals, yuan};
+use super::money::{capitals, yuan, yuan_thousands};
 use super::rng::Rng;
 
 // ─────────────────────── 个人所得税纳税记录 ───────────────────────
@@ -165,6 +165,92 @@ pub fn nsjl(fonts: Option<&Fonts>, spec: &NsjlSpec) -> Nsjl {
         verification_code: code,
         total,
     }
+}
+
+// ─────────────────────── 个人所得税纳税清单 (地税 era) ───────────────────────
+
+/// One row of a 纳税清单: dates ISO, amounts in 分.
+pub struct TaxListLine {
+    pub item: String,
+    pub from: String,
+    pub to: String,
+    pub income_fen: i64,
+    pub tax_fen: i64,
+    pub agent: String,
+    pub paid_on: String,
+}
+
+/// What a 纳税清单 prints.
+pub struct TaxListSpec<'a> {
+    pub holder: &'a str,
+    pub id: &'a str,
+    pub printed_on: &'a str,
+    pub code: &'a str,
+    pub rows: &'a [TaxListLine],
+}
+
+/// 个人所得税纳税清单 of the 地税 era: a header block (纳税人, 证件, 税务机关, 打印日期, 查验码)
+/// over a ruled table of 14 rows a page — 序号, 所得项目, 税款所属期起/止, 申报收入额 (thousands
+/// separators), 实缴税额, 扣缴义务人, 入库日期 — and 合计 with a note on the last page.
+pub fn tax_list_pages(fonts: Option<&Fonts>, sp: &TaxListSpec) -> Vec<Page> {
+    let (holder, id, code, rows) = (sp.holder, sp.id, sp.code, sp.rows);
+    let total_income: i64 = rows.iter().map(|r| r.income_fen).sum();
+    let total_tax: i64 = rows.iter().map(|r| r.tax_fen).sum();
+    let last_page = rows.len().saturating_sub(1) / 14;
+    let mut d = Doc::new(fonts, Face::Sans);
+    let xs = [36.0, 58.0, 116.0, 176.0, 236.0, 290.0, 332.0, 500.0, 560.0];
+    let heads = [
+        "序号",
+        "所得项目",
+        "税款所属期起",
+        "税款所属期止",
+        "申报收入额",
+        "实缴税额",
+        "扣缴义务人",
+        "入库日期",
+    ];
+    let fs = 8.0;
+    for (page, chunk) in rows.chunks(14).enumerate() {
+        d.page(A4_W, A4_H);
+        d.title(A4_W / 2.0, 56.0, 15.0, "个人所得税纳税清单");
+        d.t(40.0, 84.0, 9.0, &format!("纳税人名称：{holder}"));
+        d.t(240.0, 84.0, 9.0, &format!("纳税人识别号：{id}"));
+        d.t(40.0, 98.0, 9.0, "证件类型：居民身份证");
+        d.t(240.0, 98.0, 9.0, &format!("证件号码：{id}"));
+        d.t(40.0, 112.0, 9.0, "税务机关：北京市地方税务局");
+        d.t(240.0, 112.0, 9.0, &format!("打印日期：{}", sp.printed_on));
+        d.t(420.0, 112.0, 9.0, &format!("查验码：{code}"));
+        d.tr(560.0, 126.0, 8.0, "金额单位：人民币元");
+        let top = 132.0;
+        for (i, h) in heads.iter().enumerate() {
+            d.cell(&xs, i, i + 1, top, 16.0, fs, Al::C, h);
+        }
+        let mut y = top + 22.0;
+        for (j, r) in chunk.iter().enumerate() {
+            let n = page * 14 + j + 1;
+            d.cell(&xs, 0, 1, y, 16.0, fs, Al::C, &n.to_string());
+            d.cell(&xs, 1, 2, y, 16.0, fs, Al::L, &r.item);
+            d.cell(&xs, 2, 3, y, 16.0, fs, Al::C, &r.from);
+            d.cell(&xs, 3, 4, y, 16.0, fs, Al::C, &r.to);
+            d.cell(&xs, 4, 5, y, 16.0, fs, Al::R, &yuan_thousands(r.income_fen));
+            d.cell(&xs, 5, 6, y, 16.0, fs, Al::R, &yuan(r.tax_fen));
+            d.cell(&xs, 6, 7, y, 16.0, fs, Al::L, &r.agent);
+            d.cell(&xs, 7, 8, y, 16.0, fs, Al::C, &r.paid_on);
+            y += 20.0;
+        }
+        if page == last_page {
+            d.cell(&xs, 0, 2, y, 16.0, fs, Al::L, "合计");
+            d.cell(&xs, 4, 5, y, 16.0, fs, Al::R, &yuan_thousands(total_income));
+            d.cell(&xs, 5, 6, y, 16.0, fs, Al::R, &yuan(total_tax));
+            d.t(
+                40.0,
+                y + 40.0,
+                8.0,
+                "注：本清单根据纳税人申报及扣缴义务人代扣代缴信息生成，仅作为纳税人纳税情况的证明。",
+            );
+        }
+    }
+    d.pages
 }
 
 // ─────────────────────── 社保权益记录（参保人员缴费信息） ───────────────────────

@@ -4,6 +4,8 @@
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
+use super::dates::Ym;
+
 /// Annual cumulative withholding table (工资薪金 预扣率表一): (limit, %, quick) in fen.
 pub fn annual_bracket(taxable: i64) -> (i64, i64) {
     const T: [(i64, i64, i64); 7] = [
@@ -134,6 +136,94 @@ pub fn write_form_head(
     }
     for c in 0..=last {
         ws.write_number_with_format(7, c, f64::from(c + 1), head)?;
+    }
+    Ok(())
+}
+
+/// 2011–2018 monthly withholding bracket of a month's taxable wage `t` (after the deduction):
+/// (rate %, quick deduction in fen) — 3,500 deduction and seven brackets until 2018-09, 5,000
+/// and the widened brackets after.
+pub fn old_bracket(t: i64, m: Ym) -> (i64, i64) {
+    let brackets: &[(i64, i64, i64)] = if m < Ym(2018, 10) {
+        &[
+            (1_500_00, 3, 0),
+            (4_500_00, 10, 105_00),
+            (9_000_00, 20, 555_00),
+            (35_000_00, 25, 1_005_00),
+        ]
+    } else {
+        &[
+            (3_000_00, 3, 0),
+            (12_000_00, 10, 210_00),
+            (25_000_00, 20, 1_410_00),
+            (35_000_00, 25, 2_660_00),
+        ]
+    };
+    for (upto, rate, quick) in brackets {
+        if t <= *upto {
+            return (*rate, *quick);
+        }
+    }
+    (30, brackets[3].2)
+}
+
+/// The monthly deduction of 2011–2018 (3,500 until 2018-09, 5,000 after), in fen.
+pub fn old_deduction(m: Ym) -> i64 {
+    if m < Ym(2018, 10) { 3_500_00 } else { 5_000_00 }
+}
+
+/// 2011–2018 tax on wages: 3,500 deduction until 2018-09, 5,000 after (monthly brackets).
+pub fn old_wage_tax(income: i64, m: Ym) -> i64 {
+    let t = (income - old_deduction(m)).max(0);
+    let (rate, quick) = old_bracket(t, m);
+    t * rate / 100 - quick
+}
+
+/// The title rows and two-row header of the pre-2019 《扣缴个人所得税报告表》 (rows 0–5; data
+/// from row 6): 纳税人姓名, 身份证照类型, 身份证照号码, 国籍(地区), 所得项目, 所得期间, 收入额,
+/// 免税所得, 税前扣除项目 over its four items, 减除费用, 应纳税所得额, 税率(%), 速算扣除数,
+/// 应纳税额, 应扣缴税额, 已扣缴税额, 备注 — 21 columns.
+pub fn write_report_head(
+    ws: &mut Worksheet,
+    unit: &str,
+    code: &str,
+    title: &Format,
+    head: &Format,
+) -> Result<(), XlsxError> {
+    ws.merge_range(0, 0, 0, 20, "扣缴个人所得税报告表", title)?;
+    ws.write_string(1, 0, format!("扣缴义务人名称：{unit}"))?;
+    ws.write_string(2, 0, format!("扣缴义务人编码：{}", code))?;
+    ws.write_string(3, 12, "金额单位：元（列至角）")?;
+    let singles: [(u16, &str); 16] = [
+        (0, "序号"),
+        (1, "纳税人姓名"),
+        (2, "身份证照类型"),
+        (3, "身份证照号码"),
+        (4, "国籍(地区)"),
+        (5, "所得项目"),
+        (6, "所得期间"),
+        (7, "收入额"),
+        (8, "免税所得"),
+        (13, "减除费用"),
+        (14, "应纳税所得额"),
+        (15, "税率(%)"),
+        (16, "速算扣除数"),
+        (17, "应纳税额"),
+        (18, "应扣缴税额"),
+        (19, "已扣缴税额"),
+    ];
+    for (c, l) in singles {
+        ws.merge_range(4, c, 5, c, l, head)?;
+    }
+    ws.merge_range(4, 20, 5, 20, "备注", head)?;
+    ws.merge_range(4, 9, 4, 12, "税前扣除项目", head)?;
+    for (c, l) in [
+        (9u16, "基本养老保险费"),
+        (10, "基本医疗保险费"),
+        (11, "失业保险费"),
+        (12, "住房公积金"),
+    ] {
+        ws.write_string_with_format(5, c, l, head)?;
     }
     Ok(())
 }

@@ -113,7 +113,10 @@ fn verify_logs_one_masked_json_object_per_line() {
             .find(|e| e["level"] == "WARN" && e["file"] == "upload_7f3a.dat")
             .unwrap_or_else(|| panic!("{stderr}"));
         assert!(
-            warn["message"].as_str().unwrap().contains("binary data"),
+            warn["message"]
+                .as_str()
+                .unwrap()
+                .contains("未知格式的二进制数据"),
             "{warn}"
         );
         // The closing event carries the case, the verdict and the time taken as fields.
@@ -155,7 +158,7 @@ fn text_errors_name_the_file_and_what_is_wrong() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(" ERROR "), "{stderr}");
-    assert!(stderr.contains("bad-case-toml: case.toml:3:"), "{stderr}");
+    assert!(stderr.contains("bad-case-toml：case.toml:3:"), "{stderr}");
     assert!(!stderr.trim_start().starts_with('{'), "{stderr}");
     // A bad level is a usage error, before any work.
     let o = jzz(&["--log-level", "jzz=loud", "verify", "x"]);

@@ -255,10 +255,10 @@ fn jzz(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn unusable_files_exit_2_naming_the_file() {
     for (name, expect) in [
-        ("empty.xlsx", "no tax-export table"),
+        ("empty.xlsx", "没有找到扣缴明细表"),
         ("no-header.xlsx", "姓名"),
-        ("empty.csv", "empty"),
-        ("header-only.csv", "no data rows"),
+        ("empty.csv", "文件是空的"),
+        ("header-only.csv", "没有数据行"),
     ] {
         let path = fixtures().join(name);
         let (code, stdout, stderr) =

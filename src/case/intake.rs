@@ -129,19 +129,24 @@ pub struct Bundle {
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
     /// The path does not exist.
-    #[error("{path}: not found (不存在)")]
+    #[error("{path}：不存在（not found）")]
     NotFound {
         /// The path as given.
         path: String,
     },
     /// Neither a directory nor a zip archive (judged by content).
-    #[error("{path}: not a bundle: neither a directory nor a zip file (不是文件夹或 zip 压缩包)")]
+    #[error(
+        "{path}：不是案件（bundle），案件应是文件夹或 zip 压缩包{}",
+        found.as_deref().map(|f| format!("；{f}")).unwrap_or_default()
+    )]
     NotABundle {
         /// The path as given.
         path: String,
+        /// What it is instead, in words (`文件内容是纯文本（CSV）`), when that is known.
+        found: Option<String>,
     },
     /// Looks like a zip but its central directory cannot be read.
-    #[error("{path}: unreadable zip (zip 压缩包已损坏): {message}")]
+    #[error("{path}：zip 压缩包已损坏（{message}）")]
     Zip {
         /// The path or bundle id.
         path: String,
@@ -149,7 +154,7 @@ pub enum IntakeError {
         message: String,
     },
     /// Reading the container failed.
-    #[error("{path}: {source}")]
+    #[error("{path}：无法读取（{source}）")]
     Io {
         /// The path that could not be read.
         path: String,
@@ -159,7 +164,7 @@ pub enum IntakeError {
     },
     /// The container as a whole exceeds a limit (e.g. a zip bigger than
     /// `max_total_bytes`).
-    #[error("{path}: {message}")]
+    #[error("{path}：{message}")]
     Limit {
         /// The path or bundle id.
         path: String,
@@ -198,7 +203,10 @@ impl BundleSource for DirSource {
         let shown = self.0.display().to_string();
         let meta = fs::metadata(&self.0).map_err(|e| io_error(&shown, e))?;
         if !meta.is_dir() {
-            return Err(IntakeError::NotABundle { path: shown });
+            return Err(IntakeError::NotABundle {
+                path: shown,
+                found: None,
+            });
         }
         let mut intake = Intake::new(limits);
         let entries = read_dir_sorted(&self.0).map_err(|e| io_error(&shown, e))?;
@@ -233,9 +241,13 @@ pub fn open_path(path: &Path, limits: &IntakeLimits) -> Result<Bundle, IntakeErr
         return DirSource(path.to_path_buf()).open(limits);
     }
     if !meta.is_file() {
-        return Err(IntakeError::NotABundle { path: shown });
+        return Err(IntakeError::NotABundle {
+            path: shown,
+            found: Some("这不是普通文件（not a regular file）".into()),
+        });
     }
-    let mut head = [0u8; 4];
+    // Enough of the head to say what a file that is not a zip is instead.
+    let mut head = [0u8; 4096];
     let mut file = fs::File::open(path).map_err(|e| io_error(&shown, e))?;
     let mut got = 0;
     while got < head.len() {
@@ -247,14 +259,22 @@ pub fn open_path(path: &Path, limits: &IntakeLimits) -> Result<Bundle, IntakeErr
         }
     }
     if !is_zip_magic(&head[..got]) {
-        return Err(IntakeError::NotABundle { path: shown });
+        let found = if got == 0 {
+            "文件是空的（0 字节）".to_string()
+        } else {
+            crate::read::sniff(&head[..got]).content_is()
+        };
+        return Err(IntakeError::NotABundle {
+            path: shown,
+            found: Some(found),
+        });
     }
     let size = file.metadata().map_err(|e| io_error(&shown, e))?.len();
     if size > limits.max_total_bytes {
         return Err(IntakeError::Limit {
             path: shown,
             message: format!(
-                "zip is {size} bytes, more than the bundle limit of {} bytes",
+                "zip 压缩包有 {size} 字节，超过案件的上限 {} 字节（limit）",
                 limits.max_total_bytes
             ),
         });
@@ -1304,7 +1324,7 @@ mod tests {
         .open(&IntakeLimits::default())
         .unwrap_err();
         assert!(matches!(err, IntakeError::Zip { .. }), "{err}");
-        assert!(err.to_string().starts_with("x: "));
+        assert!(err.to_string().starts_with("x："), "{err}");
     }
 
     #[test]
@@ -1377,7 +1397,9 @@ mod tests {
         fs::write(&pdf, b"%PDF-1.7").unwrap();
         let err = open_path(&pdf, &IntakeLimits::default()).unwrap_err();
         assert!(matches!(err, IntakeError::NotABundle { .. }));
-        assert!(err.to_string().contains("x.zip"));
+        // The path once, and what the file is instead.
+        assert_eq!(err.to_string().matches("x.zip").count(), 1, "{err}");
+        assert!(err.to_string().contains("文件内容是 PDF 文档"), "{err}");
 
         let missing = tmp.path().join("nope");
         let err = open_path(&missing, &IntakeLimits::default()).unwrap_err();

@@ -35,9 +35,9 @@ use tracing_subscriber::fmt::time::FormatTime;
 /// `--log-format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
-    /// One line per event for a person.
+    /// 每条事件一行，给人看（one line per event）。
     Text,
-    /// One JSON object per line.
+    /// 每行一个 JSON 对象，给程序读（one object per line）。
     Json,
 }
 

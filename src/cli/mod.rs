@@ -29,20 +29,97 @@ const EXIT_SHORT: i32 = 1;
 /// Exit status: unusable input or usage.
 const EXIT_UNUSABLE: i32 = 2;
 
+/// `jzz precheck --help`: what is checked, then the exit statuses.
+const PRECHECK_LONG: &str = "\
+预检扣缴明细：每位员工是否满足 12 个月纳税条件。
+
+读取扣缴客户端导出的个人扣缴明细或综合所得申报表（tax export），逐个员工检查：
+  - 连续 12 个月由本单位扣缴工资薪金；
+  - 每月收入不低于上一年北京市月平均工资的 1.2 倍；
+  - 零税款的月份有综合所得申报表覆盖；
+  - 扣缴义务人只有一个（给了 --unit 时与之比对）。
+文件格式由内容判断，不看扩展名：xlsx、xls、ods、csv，或打印成 PDF 的明细。
+
+退出状态（exit status）：0 全部通过，1 有人未通过，2 文件无法使用。";
+
+/// `jzz verify --help`.
+const VERIFY_LONG: &str = "\
+核验一个案件的材料，生成核验报告（dossier）。
+
+案件（bundle）是一个文件夹或 .zip：任意文件名的材料，加可选的 case.toml
+（申请表上填写的信息）。每个文件按内容识别种类并读取，再按申请类型逐项检查；
+结果写成 dossier.json 与 dossier.html，放在 --out（默认 ./<案件号>.dossier/）。
+读不了的文件在报告中写明原因，其余材料照常核验。
+
+退出状态（exit status）：0 通过，1 其他结论（未通过、需补材料、需人工复核），
+2 输入无法使用或用法错误。";
+
+/// `jzz nightly --help`.
+const NIGHTLY_LONG: &str = "\
+每晚按当前政策表重跑存储中的全部待办案件。
+
+读取存储（store）中 pending/<案件号>/ 下的每个案件，用当前政策表核验：报告写到
+dossiers/<案件号>/，汇总写到 runs/<run-id>/。可以续跑；同一文件不读两次
+（jzz/cache/），没有变化的案件跳过。
+
+退出状态（exit status）：0 完成（个别案件可能出错，见汇总），2 存储无法访问。";
+
+/// `jzz inspect --help`.
+const INSPECT_LONG: &str = "\
+显示从每个文件读到的内容：格式、种类与每个值的位置。
+
+对每个文件显示：由内容判断的格式，文件种类及决定种类的词句，每页的文字层，
+以及读出的记录——每个值都带位置和可信度（confidence）。用来查看某项检查为何
+这样判断。
+
+退出状态（exit status）：0 每个文件都读了，2 有文件读不了。";
+
+/// Examples under `jzz precheck --help`.
+const PRECHECK_EXAMPLES: &str = "\
+示例（Examples）:
+  jzz precheck 扣缴明细.xlsx
+  jzz precheck 扣缴明细.xlsx --unit 北京通州某某科技有限公司 --as-of 2020-12-20
+  jzz precheck 扣缴明细.csv --format json > 预检.json";
+
+/// Examples under `jzz verify --help`.
+const VERIFY_EXAMPLES: &str = "\
+示例（Examples）:
+  jzz verify 张三/                     # 文件夹：材料加可选的 case.toml
+  jzz verify 张三.zip --out 核验报告/  # zip 压缩包，报告写到 核验报告/
+  jzz verify 张三.zip --as-of 2026-11-20 --format json";
+
+/// Examples under `jzz nightly --help`.
+const NIGHTLY_EXAMPLES: &str = "\
+示例（Examples）:
+  jzz nightly --store file:///srv/jzz
+  jzz nightly --store s3://jzz-cases --shard 0/4 --concurrency 8
+  jzz nightly --store s3://jzz-cases --shard-from-env --fail-on-error";
+
+/// Examples under `jzz inspect --help`.
+const INSPECT_EXAMPLES: &str = "\
+示例（Examples）:
+  jzz inspect 扫描件003.jpg
+  jzz inspect 劳动合同.pdf 扣缴明细.xlsx --format json";
+
+/// Under `jzz --help`: where the details are, and the exit statuses.
+const MAIN_AFTER: &str = "\
+每个命令的说明与示例：jzz help <COMMAND> 或 jzz <COMMAND> --help。
+退出状态（exit status）：0 通过，1 有人或有项未通过，2 输入无法使用或用法错误。";
+
 #[derive(Parser)]
 #[command(
     name = "jzz",
     version,
-    about = "Document checks for the Beijing Work Residence Permit (北京市工作居住证)"
+    about = "北京市工作居住证材料核验（Beijing Work Residence Permit document checks）",
+    after_help = MAIN_AFTER
 )]
 struct Cli {
-    /// Log format on stderr: text (a line per event) or json (one object per line); default
-    /// text when stderr is a terminal, json when it is not.
+    /// 日志格式（stderr）：text 每条一行，json 每行一个对象；默认终端上为 text，否则为 json。
     #[arg(long, global = true, value_enum)]
     log_format: Option<LogFormat>,
-    /// Log level for jzz: error, warn, info, debug or trace (dependencies stay at warn,
-    /// object_store's retries at info), or filter directives such as
-    /// `jzz=debug,object_store=debug`. Default: JZZ_LOG, else RUST_LOG, else info.
+    /// 日志级别：error、warn、info、debug 或 trace（依赖库保持 warn，object_store 的重试为
+    /// info），或过滤指令（filter directives），如 `jzz=debug,object_store=debug`。默认取
+    /// JZZ_LOG，其次 RUST_LOG，否则 info。
     #[arg(long, global = true, value_name = "LEVEL")]
     log_level: Option<String>,
     #[command(subcommand)]
@@ -58,112 +135,116 @@ enum Format {
 /// `jzz nightly`'s arguments.
 #[derive(clap::Args)]
 struct NightlyArgs {
-    /// file:///path or s3://bucket/prefix (credentials and endpoint from AWS_* variables).
-    #[arg(long)]
+    /// 存储（store）：file:///路径 或 s3://bucket/prefix（凭据与地址取自 AWS_* 环境变量）。
+    #[arg(long, value_name = "URL")]
     store: String,
-    /// Root of the pending cases.
+    /// 待办案件的根目录（prefix）。
     #[arg(long, default_value = "pending")]
     prefix: String,
-    /// This worker's share: K/N (0 ≤ K < N), by a stable hash of the case id.
-    #[arg(long, value_parser = parse_shard)]
+    /// 本进程负责的分片：K/N（0 ≤ K < N），按案件号的稳定哈希分配。
+    #[arg(long, value_parser = parse_shard, value_name = "K/N")]
     shard: Option<(u64, u64)>,
-    /// Take the shard from a Kubernetes Indexed Job: JOB_COMPLETION_INDEX of JZZ_SHARDS.
+    /// 分片取自 Kubernetes Indexed Job：JZZ_SHARDS 份中的第 JOB_COMPLETION_INDEX 份。
     #[arg(long)]
     shard_from_env: bool,
-    /// Cases in flight at once.
-    #[arg(long, default_value_t = 4)]
+    /// 同时处理的案件数。
+    #[arg(long, default_value_t = 4, value_name = "C")]
     concurrency: usize,
-    /// The run id (runs/<run-id>/); default the date in Beijing, so a restart the same
-    /// night resumes the run.
+    /// 本次运行的编号（runs/<run-id>/）；默认北京时间的日期，当晚重启即续跑。
     #[arg(long)]
     run_id: Option<String>,
-    /// A policy table to use instead of the built-in pipelines/policy.toml.
-    #[arg(long)]
+    /// 政策表文件，代替内置的 pipelines/policy.toml。
+    #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Exit 1 when any case could not be judged (an error), so a CronJob or a monitor sees
-    /// it; without it the run exits 0 and the errors are in the summary and the metrics.
+    /// 有案件无法核验（error）时退出状态为 1，让 CronJob 或监控看到；不加此项时运行以 0
+    /// 结束，错误记在汇总与指标中。
     #[arg(long)]
     fail_on_error: bool,
-    /// Also write the run's metrics (Prometheus text, as runs/<run-id>/metrics.prom) to this
-    /// local file, e.g. a node-exporter textfile collector's directory (written to a temporary
-    /// name and renamed).
+    /// 另把本次运行的指标（Prometheus 文本，即 runs/<run-id>/metrics.prom）写到本地文件，例如
+    /// node-exporter textfile collector 的目录（先写临时文件再改名）。
     #[arg(long, value_name = "PATH")]
     metrics_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a withholding-client tax export (个人扣缴明细 / 综合所得申报表) for every employee:
-    /// 12 consecutive months, each at or above 1.2 × the previous year's average wage,
-    /// zero-tax months covered, one withholding agent. Exit 0 all clear, 1 someone falls
-    /// short, 2 unusable input.
+    #[command(
+        about = "预检扣缴明细：每位员工是否满足 12 个月纳税条件",
+        long_about = PRECHECK_LONG,
+        after_help = PRECHECK_EXAMPLES
+    )]
     Precheck {
-        /// The export: xlsx, xls, ods or csv (the format is read from the content).
+        /// 扣缴明细文件：xlsx、xls、ods 或 csv（格式由内容判断，不看扩展名）。
         file: PathBuf,
-        /// The unit that will apply; compared with the withholding agent the file states.
-        #[arg(long)]
+        /// 申请单位名称；与文件中的扣缴义务人比对。
+        #[arg(long, value_name = "NAME")]
         unit: Option<String>,
-        /// Application date (YYYY-MM-DD); default today in Beijing.
-        #[arg(long, value_parser = parse_as_of)]
+        /// 申请日期（YYYY-MM-DD）；默认北京时间今天。
+        #[arg(long, value_parser = parse_as_of, value_name = "DATE")]
         as_of: Option<NaiveDate>,
-        /// Output format.
+        /// 输出格式。
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
-        /// A policy table to use instead of the built-in pipelines/policy.toml.
-        #[arg(long)]
+        /// 政策表文件，代替内置的 pipelines/policy.toml。
+        #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
-    /// Verify one case: a bundle directory or .zip (documents plus an optional case.toml) →
-    /// dossier.json and dossier.html in --out (default ./<case-id>.dossier/). Exit 0 pass,
-    /// 1 any other verdict, 2 unusable input or usage.
+    #[command(
+        about = "核验一个案件的材料，生成核验报告（dossier）",
+        long_about = VERIFY_LONG,
+        after_help = VERIFY_EXAMPLES
+    )]
     Verify {
-        /// The bundle: a directory or a .zip.
+        /// 案件：文件夹或 .zip 压缩包。
         bundle: PathBuf,
-        /// Where to write the dossier.
-        #[arg(long)]
+        /// 核验报告写到哪个文件夹。
+        #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Application date (YYYY-MM-DD); default case.toml's date, else today in Beijing.
-        #[arg(long, value_parser = parse_as_of)]
+        /// 申请日期（YYYY-MM-DD）；默认取 case.toml 的日期，否则北京时间今天。
+        #[arg(long, value_parser = parse_as_of, value_name = "DATE")]
         as_of: Option<NaiveDate>,
-        /// Which files to write: json, html or both (comma-separated).
+        /// 写哪些文件：json、html 或两者（逗号分隔）。
         #[arg(long, default_value = "json,html")]
         format: String,
-        /// A policy table to use instead of the built-in pipelines/policy.toml.
-        #[arg(long)]
+        /// 政策表文件，代替内置的 pipelines/policy.toml。
+        #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
-    /// Re-run every pending case of a store (pending/<case-id>/…) with the current policy
-    /// table: dossiers to dossiers/<case-id>/, the summary to runs/<run-id>/. Resumable; never
-    /// reads a file twice (jzz/cache/), skips unchanged cases. Exit 0 done (cases may fail),
-    /// 2 store unreachable.
+    #[command(
+        about = "每晚按当前政策表重跑存储中的全部待办案件",
+        long_about = NIGHTLY_LONG,
+        after_help = NIGHTLY_EXAMPLES
+    )]
     Nightly(NightlyArgs),
-    /// Show what jzz reads from each file: the format found in the content, the kind and the
-    /// phrases that decided it, each page's text layer, and the typed record with the location
-    /// of every value. Exit 0 when every file was read, 2 when one could not be.
+    #[command(
+        about = "显示从每个文件读到的内容：格式、种类与每个值的位置",
+        long_about = INSPECT_LONG,
+        after_help = INSPECT_EXAMPLES
+    )]
     Inspect {
-        /// Files of any kind (PDF, xlsx, xls, ods, csv; images and scanned pages are read by OCR).
-        #[arg(required = true)]
+        /// 任意种类的文件（PDF、xlsx、xls、ods、csv；图片与扫描页用 OCR 读取）。
+        #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Output format.
+        /// 输出格式。
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
+    let (k, n) = s.split_once('/').ok_or("应为 K/N，例如 0/4")?;
     let (k, n): (u64, u64) = (
-        k.trim().parse().map_err(|_| "K is not a number")?,
-        n.trim().parse().map_err(|_| "N is not a number")?,
+        k.trim().parse().map_err(|_| "K 不是数字")?,
+        n.trim().parse().map_err(|_| "N 不是数字")?,
     );
     if n == 0 || k >= n {
-        return Err(format!("shard {k}/{n}: need 0 ≤ K < N"));
+        return Err(format!("分片 {k}/{n}：需要 0 ≤ K < N"));
     }
     Ok((k, n))
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
-    jzz::model::parse_date(s).map_err(|e| format!("not a date (YYYY-MM-DD): {e}"))
+    jzz::model::parse_date(s).map_err(|e| format!("不是日期（YYYY-MM-DD）：{e}"))
 }
 
 /// Today in Asia/Shanghai (UTC+8 all year; China has no daylight saving time).
@@ -269,7 +350,7 @@ pub fn run(note: Option<String>) -> i32 {
             let mut status = EXIT_CLEAR;
             for r in &results {
                 if let Some(e) = &r.error {
-                    error!(file = r.file.as_str(), "{}: {e}", r.file);
+                    error!(file = r.file.as_str(), "{}：{e}", r.file);
                     status = EXIT_UNUSABLE;
                 }
             }
@@ -341,7 +422,7 @@ fn verify(
         .filter(|s| !s.is_empty())
         .collect();
     if formats.is_empty() || formats.iter().any(|f| *f != "json" && *f != "html") {
-        error!("--format takes json, html or json,html");
+        error!("--format 只能是 json、html 或 json,html");
         return EXIT_UNUSABLE;
     }
     let policy = match load_policy(policy) {
@@ -379,11 +460,12 @@ fn verify(
     let (dossier, _) = match verify::verify_path(&bundle, &policy, &rules, &opts, &mut progress) {
         Ok(d) => d,
         Err(e) => {
+            let shown = bundle.display().to_string();
             error!(
-                file = bundle.display().to_string().as_str(),
+                file = shown.as_str(),
                 duration_ms = ms(started),
-                "{}: {e}",
-                bundle.display()
+                "{}",
+                e.describe(&shown)
             );
             return EXIT_UNUSABLE;
         }
@@ -392,7 +474,7 @@ fn verify(
     if let Err(e) = std::fs::create_dir_all(&dir) {
         error!(
             file = dir.display().to_string().as_str(),
-            "{}: {e}",
+            "{}：无法创建文件夹（{e}）",
             dir.display()
         );
         return EXIT_UNUSABLE;
@@ -402,9 +484,9 @@ fn verify(
     // (a shared --out) each rename their own file and the last one wins whole.
     let write = |name: &str, body: String| -> Result<(), String> {
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, body).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::write(&tmp, body).map_err(|e| format!("{}：无法写入（{e}）", tmp.display()))?;
         std::fs::rename(&tmp, dir.join(name))
-            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
+            .map_err(|e| format!("{}：无法写入（{e}）", dir.join(name).display()))
     };
     for f in &formats {
         let r = match *f {
@@ -468,7 +550,7 @@ fn nightly(a: NightlyArgs) -> i32 {
         match (index, total) {
             (Some(k), Some(n)) if k < n => (k, n),
             _ => {
-                error!("--shard-from-env needs JOB_COMPLETION_INDEX < JZZ_SHARDS");
+                error!("--shard-from-env 需要环境变量 JOB_COMPLETION_INDEX 小于 JZZ_SHARDS");
                 return EXIT_UNUSABLE;
             }
         }
@@ -481,8 +563,9 @@ fn nightly(a: NightlyArgs) -> i32 {
             Err(e) => {
                 error!(
                     file = p.display().to_string().as_str(),
-                    "{}: {e}",
-                    p.display()
+                    "{}：无法读取政策表（policy）：{}",
+                    p.display(),
+                    jzz::read::io_reason(&e)
                 );
                 return EXIT_UNUSABLE;
             }
@@ -527,7 +610,7 @@ fn nightly(a: NightlyArgs) -> i32 {
     {
         Ok(r) => r,
         Err(e) => {
-            error!("cannot start the runtime: {e}");
+            error!("无法启动运行时（runtime）：{e}");
             return EXIT_UNUSABLE;
         }
     };
@@ -553,7 +636,7 @@ fn nightly(a: NightlyArgs) -> i32 {
                 {
                     error!(
                         file = path.display().to_string().as_str(),
-                        "{}: cannot write the metrics: {e}",
+                        "{}：无法写入指标（metrics）：{e}",
                         path.display()
                     );
                     return EXIT_UNUSABLE;

@@ -164,9 +164,9 @@ pub fn inspect_file(path: &Path, label: &str, limits: &Limits, rules: &Rules) ->
         }
         Ok(_) => match std::fs::read(path) {
             Ok(b) => b,
-            Err(e) => return Inspection::failed(label, None, ReadError::Io(e.to_string())),
+            Err(e) => return Inspection::failed(label, None, ReadError::io(&e)),
         },
-        Err(e) => return Inspection::failed(label, None, ReadError::Io(e.to_string())),
+        Err(e) => return Inspection::failed(label, None, ReadError::io(&e)),
     };
     inspect_bytes(&bytes, label, limits, rules)
 }
@@ -177,13 +177,32 @@ pub fn inspect_bytes(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) 
         return Inspection::failed(label, None, ReadError::Empty);
     }
     let format = read::sniff(bytes);
-    match format {
+    let mut i = match format {
         Format::Pdf => inspect_pdf(bytes, label, limits, rules),
         Format::Jpeg | Format::Png | Format::Gif | Format::Bmp | Format::Tiff | Format::Webp => {
             inspect_image(bytes, label, limits, rules, format)
         }
         _ => inspect_workbook(bytes, label, limits, rules, format),
+    };
+    // The content decides how the file is read; when its name claims another format, say what
+    // it is — first among the notes of a file that was read, before the reason of one that was
+    // not (unless that reason already says what the content is).
+    if let Some(d) = read::sniff::disagreement(label, format) {
+        let says_what = matches!(
+            format,
+            Format::Zip
+                | Format::DamagedZip
+                | Format::Binary
+                | Format::OldExcel
+                | Format::EncryptedOffice
+        );
+        match &mut i.error {
+            None => i.notes.insert(0, d),
+            Some(e) if !says_what => *e = format!("{d}；{e}"),
+            Some(_) => {}
+        }
     }
+    i
 }
 
 fn inspect_pdf(bytes: &[u8], label: &str, limits: &Limits, rules: &Rules) -> Inspection {
@@ -321,7 +340,7 @@ fn inspect_image(
         return Inspection::failed_with(
             label,
             Some(format),
-            first_error.map_or_else(|| "the image has no pages".to_string(), |e| e.to_string()),
+            first_error.map_or_else(|| "图片中没有页面".to_string(), |e| e.to_string()),
             notes,
         );
     }
@@ -359,7 +378,7 @@ fn inspect_image(
         return Inspection::failed_with(
             label,
             Some(format),
-            error.map_or_else(|| "OCR read nothing".to_string(), |e| e.to_string()),
+            error.map_or_else(|| "OCR 没有读到内容".to_string(), |e| e.to_string()),
             notes,
         );
     }
@@ -389,9 +408,9 @@ fn text_document(
             label,
             Some(format),
             if format == Format::Pdf {
-                "no page gave text: no usable text layer and nothing OCR could read (see the notes)"
+                "没有一页读出文字：没有可用的文字层，OCR 也没有读到内容（见 notes）"
             } else {
-                "OCR found no text in the image"
+                "OCR 在图片中没有读到文字"
             },
             notes,
         );

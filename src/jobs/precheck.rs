@@ -25,12 +25,16 @@ pub struct PrecheckOptions {
     pub limits: Limits,
 }
 
-/// The file could not be used at all (exit status 2).
+/// The file could not be used at all (exit status 2). Its message names the file once:
+/// `扣缴明细.xlsx：文件内容是纯文本（CSV），不是 Excel 工作簿（xlsx）；没有找到扣缴明细表…`.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: {kind}")]
+#[error("{file}：{}{kind}", content.as_deref().map(|c| format!("{c}；")).unwrap_or_default())]
 pub struct PrecheckError {
     /// The file as named on the command line.
     pub file: String,
+    /// What the content is, when the file's name claims something else
+    /// ([`read::sniff::disagreement`]).
+    pub content: Option<String>,
     /// What is wrong.
     pub kind: PrecheckErrorKind,
 }
@@ -55,34 +59,49 @@ pub fn precheck_file(
 ) -> Result<PrecheckReport, PrecheckError> {
     let err = |kind: PrecheckErrorKind| PrecheckError {
         file: label.to_string(),
+        content: None,
         kind,
     };
     // A withholding export printed to PDF (三(二)(7) asks for it printed and stamped) is read
     // through its text layer into the same rows.
     if is_pdf(path) {
-        let bytes = std::fs::read(path).map_err(|e| err(ReadError::Io(e.to_string()).into()))?;
+        let named = read::sniff::disagreement(label, read::Format::Pdf);
+        let err = |kind: PrecheckErrorKind| PrecheckError {
+            content: named.clone(),
+            ..err(kind)
+        };
+        let bytes = std::fs::read(path).map_err(|e| err(ReadError::io(&e).into()))?;
         let doc = read::pdf::read_pdf(&bytes, &opts.limits).map_err(|e| err(e.into()))?;
         let lines = crate::jobs::inspect::document_lines(&doc);
         let (wb, sources) = crate::extract::printed_export_workbook(&lines).ok_or_else(|| {
             err(ExtractError::NoHeader(vec![(
                 "pdf".into(),
-                "no table with 姓名 and 证件号码 on any page with a text layer".into(),
+                "有文字层的页面上都没有含 姓名 和 证件号码 的表格".into(),
             )])
             .into())
         })?;
         let mut export = tax_export::extract(&wb).map_err(|e| err(e.into()))?;
         crate::extract::cite_pages(&mut export, &sources);
         let mut report = precheck_export(&export, label, policy, opts);
-        report.file_notes.splice(0..0, doc.notes);
+        report
+            .file_notes
+            .splice(0..0, named.clone().into_iter().chain(doc.notes));
         return Ok(report);
     }
     // Rows stream from the reader into the extractor: cells are dropped as soon as a row is
     // understood, so memory follows the employees and months, not the sheet.
     let mut sink = tax_export::TaxExportSink::default();
     let info = read::read_rows_file(path, &opts.limits, &mut sink).map_err(|e| err(e.into()))?;
-    let export = sink.finish().map_err(|e| err(e.into()))?;
+    // Read by its content; when the name claims another format, say what the file is.
+    let named = read::sniff::disagreement(label, info.format);
+    let export = sink.finish().map_err(|e| PrecheckError {
+        content: named.clone(),
+        ..err(e.into())
+    })?;
     let mut report = precheck_export(&export, label, policy, opts);
-    report.file_notes.splice(0..0, info.notes);
+    report
+        .file_notes
+        .splice(0..0, named.into_iter().chain(info.notes));
     Ok(report)
 }
 

@@ -52,6 +52,18 @@ pub enum VerifyError {
     Config(String),
 }
 
+impl VerifyError {
+    /// The message for the person who named the bundle, with the bundle named once: an
+    /// intake error names its path already; `case.toml`'s position and a configuration error
+    /// are put after the bundle's name.
+    pub fn describe(&self, bundle: &str) -> String {
+        match self {
+            VerifyError::Intake(e) => e.to_string(),
+            other => format!("{bundle}：{other}"),
+        }
+    }
+}
+
 /// Verifies the bundle at `path` (a directory or a zip).
 pub fn verify_path(
     path: &Path,
@@ -76,7 +88,7 @@ pub fn read_doc(path: &str, bytes: &[u8], sha256: &str, limits: &Limits, rules: 
             file = path,
             bytes = bytes.len(),
             duration_ms,
-            "{path}: cannot be read: {e}"
+            "{path}：无法读取：{e}"
         ),
         None => tracing::debug!(
             file = path,

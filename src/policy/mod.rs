@@ -21,7 +21,7 @@ pub const BUILTIN_POLICY: &str = include_str!("../../pipelines/policy.toml");
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     /// The file could not be read.
-    #[error("cannot read policy file {path}: {source}")]
+    #[error("{path}：无法读取政策表（policy）：{source}")]
     Io {
         /// The file.
         path: String,
@@ -29,7 +29,7 @@ pub enum PolicyError {
         source: std::io::Error,
     },
     /// TOML syntax or a field of the wrong type; the message names line and column.
-    #[error("policy table {origin}: {message}")]
+    #[error("政策表（policy）{origin}：{message}")]
     Syntax {
         /// Where the table came from.
         origin: String,
@@ -37,7 +37,7 @@ pub enum PolicyError {
         message: String,
     },
     /// The TOML is well formed but a value is unusable.
-    #[error("policy table {origin}: {message}")]
+    #[error("政策表（policy）{origin}：{message}")]
     Invalid {
         /// Where the table came from.
         origin: String,

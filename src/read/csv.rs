@@ -2,6 +2,10 @@
 //! delimiter (`,` tab `;` `|`) found from the first lines. Every field is text; numbers and
 //! dates are interpreted by the extractors, exactly.
 
+/// The name of the one sheet a text file is read as (it has none of its own; locators say
+/// `sheet csv, row 5`, messages leave it out).
+pub const SHEET: &str = "csv";
+
 use super::{Cell, Limits, ReadError, RowSink, Rows};
 
 /// Decodes the bytes to text, saying which encoding was used.
@@ -74,7 +78,7 @@ pub fn read_csv(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut b = Rows::new(limits, sink);
-    b.begin_sheet("csv");
+    b.begin_sheet(SHEET);
     let mut record = csv::StringRecord::new();
     let mut row: u32 = 0;
     loop {

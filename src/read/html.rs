@@ -145,7 +145,7 @@ pub fn read_html_tables(
     }
     if tables == 0 {
         return Err(ReadError::NotASpreadsheet {
-            found: "an HTML page without a table".into(),
+            found: "文件内容是没有表格的网页（HTML）".into(),
         });
     }
     Ok(vec![format!("an HTML table (text decoded as {encoding})")])

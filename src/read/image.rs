@@ -153,7 +153,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<PageImage, ReadError> {
     }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| ReadError::Io(e.to_string()))?;
+        .map_err(|e| ReadError::io(&e))?;
     let format = format_name(reader.format());
     if reader.format().is_none() {
         return Err(ReadError::Image {

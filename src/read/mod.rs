@@ -129,13 +129,13 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// The file could not be opened or read.
-    #[error("cannot read the file: {0}")]
+    #[error("无法读取：{0}")]
     Io(String),
     /// Zero bytes.
-    #[error("the file is empty (0 bytes)")]
+    #[error("文件是空的（0 字节）")]
     Empty,
     /// Larger than [`Limits::max_file_bytes`].
-    #[error("the file is {size} bytes, more than the {limit}-byte limit")]
+    #[error("文件有 {size} 字节，超过 {limit} 字节的上限（limit）")]
     TooLarge {
         /// Actual size.
         size: u64,
@@ -143,16 +143,16 @@ pub enum ReadError {
         limit: u64,
     },
     /// Password-protected or with encrypted entries.
-    #[error("the file is encrypted or password-protected; export it again without a password")]
+    #[error("文件已加密或设了密码（encrypted）；请去掉密码后重新导出")]
     Encrypted,
     /// The content is another kind of file.
-    #[error("this is {found}, not a spreadsheet (expected xlsx, xls, ods or csv)")]
+    #[error("{found}，不是表格（需要 xlsx、xls、ods 或 csv）")]
     NotASpreadsheet {
-        /// What it is, in words.
+        /// What it is, in words: `文件内容是 GIF 图片` ([`Format::content_is`]).
         found: String,
     },
     /// A spreadsheet format, but damaged.
-    #[error("the {format} file is damaged: {detail}")]
+    #[error("{format} 文件已损坏（{detail}）")]
     Corrupt {
         /// xlsx, xls, ods, csv.
         format: &'static str,
@@ -160,16 +160,16 @@ pub enum ReadError {
         detail: String,
     },
     /// Text that is not UTF-8, UTF-16 or GBK.
-    #[error("the text is not in a known encoding ({detail}); save it as UTF-8 or GBK")]
+    #[error("文字编码无法识别（{detail}）；请另存为 UTF-8 或 GBK")]
     Encoding {
         /// What was tried.
         detail: String,
     },
     /// A bound of [`Limits`] was hit: a bomb, or a file far larger than any export.
-    #[error("the file exceeds a safety limit: {0}")]
+    #[error("文件超出安全上限（limit）：{0}")]
     Limit(String),
     /// An image that cannot be decoded.
-    #[error("the {format} image cannot be decoded: {detail}")]
+    #[error("{format} 图片无法解码（{detail}）")]
     Image {
         /// png, jpeg, …
         format: &'static str,
@@ -177,24 +177,44 @@ pub enum ReadError {
         detail: String,
     },
     /// OCR could not run (tesseract or a language missing, or tesseract failed).
-    #[error("OCR is not available: {0}")]
+    #[error("OCR 无法使用：{0}")]
     Ocr(String),
     /// A page's OCR ran past the last-resort wall-clock guard ([`Limits::max_ocr_millis`]).
     #[error(
-        "OCR of a page ran past its {seconds} s guard (a hung engine or an overloaded machine): the file is not read in part; read it again"
+        "一页的 OCR 超过了 {seconds} 秒的保护时限（guard；引擎卡住或机器过载）：文件不按读了一部分的结果使用，请重新读取"
     )]
     OcrGuard {
         /// The guard, seconds.
         seconds: u64,
     },
     /// A third-party reader panicked on this input.
-    #[error("the {format} reader crashed on this file ({detail}); the file is damaged or hostile")]
+    #[error("{format} 读取器处理此文件时崩溃（{detail}）；文件已损坏或是恶意构造的")]
     Crashed {
         /// The format being read.
         format: &'static str,
         /// The panic message.
         detail: String,
     },
+}
+
+impl ReadError {
+    /// An I/O error in words: a missing file, a folder or a permission problem said in
+    /// Chinese with the English term; anything else as the system says it.
+    pub fn io(e: &std::io::Error) -> ReadError {
+        ReadError::Io(io_reason(e))
+    }
+}
+
+/// An I/O error in words for messages (`不存在（not found）` rather than `No such file or
+/// directory (os error 2)`).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "不存在（not found）".into(),
+        ErrorKind::PermissionDenied => "没有读取权限（permission denied）".into(),
+        ErrorKind::IsADirectory => "这是文件夹，不是文件（is a directory）".into(),
+        _ => format!("读取出错（{e}）"),
+    }
 }
 
 /// One cell as read, before any interpretation.
@@ -413,7 +433,7 @@ pub fn read_rows(
         Format::Html => html::read_html_tables(bytes, limits, sink)?,
         other => {
             return Err(ReadError::NotASpreadsheet {
-                found: other.describe().to_string(),
+                found: other.content_is(),
             });
         }
     };
@@ -426,9 +446,14 @@ pub fn read_rows_file(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<ReadInfo, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::io(&e))?;
+    if meta.is_dir() {
+        return Err(ReadError::Io(
+            "这是文件夹，不是文件（is a directory）".into(),
+        ));
+    }
     if !meta.is_file() {
-        return Err(ReadError::Io("not a regular file".into()));
+        return Err(ReadError::Io("不是普通文件（not a regular file）".into()));
     }
     if meta.len() > limits.max_file_bytes {
         return Err(ReadError::TooLarge {
@@ -436,7 +461,7 @@ pub fn read_rows_file(
             limit: limits.max_file_bytes,
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| ReadError::io(&e))?;
     read_rows(&bytes, limits, sink)
 }
 

@@ -49,26 +49,84 @@ impl Format {
     /// The format in words, for messages.
     pub fn describe(self) -> &'static str {
         match self {
-            Format::Xlsx => "an xlsx workbook",
-            Format::Ods => "an ods spreadsheet",
-            Format::Xls => "an xls workbook",
-            Format::EncryptedOffice => "an encrypted Office document",
+            Format::Xlsx => "Excel 工作簿（xlsx）",
+            Format::Ods => "OpenDocument 表格（ods）",
+            Format::Xls => "Excel 97–2003 工作簿（xls）",
+            Format::EncryptedOffice => "加密的 Office 文档（encrypted）",
             Format::OldExcel => {
-                "an Excel 2.x–4.0 (BIFF2–4) workbook, too old to read (save it as xlsx)"
+                "Excel 2.x–4.0 工作簿（BIFF2–4），版本太旧无法读取（请另存为 xlsx）"
             }
-            Format::Csv => "delimited text",
-            Format::Html => "an HTML page",
-            Format::Zip => "a zip archive with no workbook inside",
-            Format::DamagedZip => "a damaged zip archive (its directory cannot be read)",
-            Format::Pdf => "a PDF document",
-            Format::Jpeg => "a JPEG image",
-            Format::Png => "a PNG image",
-            Format::Gif => "a GIF image",
-            Format::Bmp => "a BMP image",
-            Format::Tiff => "a TIFF image",
-            Format::Webp => "a WebP image",
-            Format::Binary => "binary data of no known format",
+            Format::Csv => "纯文本（CSV）",
+            Format::Html => "网页（HTML）",
+            Format::Zip => "zip 压缩包（其中没有工作簿）",
+            Format::DamagedZip => "损坏的 zip 压缩包（目录无法读取）",
+            Format::Pdf => "PDF 文档",
+            Format::Jpeg => "JPEG 图片",
+            Format::Png => "PNG 图片",
+            Format::Gif => "GIF 图片",
+            Format::Bmp => "BMP 图片",
+            Format::Tiff => "TIFF 图片",
+            Format::Webp => "WebP 图片",
+            Format::Binary => "未知格式的二进制数据（binary）",
         }
+    }
+}
+
+/// What a file's name claims, for [`disagreement`]: the formats its extension stands for
+/// (`.xls` is also the extension of the HTML tables web apps save, but it still claims a
+/// workbook) and the name of what it claims. `None` for an extension that claims nothing.
+fn claimed(name: &str) -> Option<(&'static [Format], &'static str)> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "xlsx" | "xlsm" => (&[Format::Xlsx], "Excel 工作簿（xlsx）"),
+        "xls" => (&[Format::Xls, Format::OldExcel], "Excel 工作簿（xls）"),
+        "ods" => (&[Format::Ods], "OpenDocument 表格（ods）"),
+        "csv" | "txt" => (&[Format::Csv], "纯文本（CSV）"),
+        "htm" | "html" => (&[Format::Html], "网页（HTML）"),
+        "pdf" => (&[Format::Pdf], "PDF 文档"),
+        "jpg" | "jpeg" => (&[Format::Jpeg], "JPEG 图片"),
+        "png" => (&[Format::Png], "PNG 图片"),
+        "gif" => (&[Format::Gif], "GIF 图片"),
+        "bmp" => (&[Format::Bmp], "BMP 图片"),
+        "tif" | "tiff" => (&[Format::Tiff], "TIFF 图片"),
+        "webp" => (&[Format::Webp], "WebP 图片"),
+        "zip" => (
+            &[Format::Zip, Format::DamagedZip, Format::Xlsx, Format::Ods],
+            "zip 压缩包",
+        ),
+        _ => return None,
+    })
+}
+
+/// When the content is not what the file's name claims, says what it is — `文件内容是纯文本
+/// （CSV），不是 Excel 工作簿（xlsx）` for a text file named `.xlsx` — without the name (the
+/// caller names the file once). The content still decides how the file is read; this is only
+/// so that nobody is told about a "sheet" of a file that has none. An encrypted package named
+/// `.xlsx` or `.xls` is what it claims, locked (its own error says so).
+pub fn disagreement(name: &str, found: Format) -> Option<String> {
+    let (formats, what) = claimed(name)?;
+    if formats.contains(&found) || found == Format::EncryptedOffice && what.starts_with("Excel") {
+        return None;
+    }
+    Some(format!("{}，{}", found.content_is(), spaced("不是", what)))
+}
+
+/// `a` then `b`, with a space between Han text and a Latin letter or digit (`不是 Excel`,
+/// `是纯文本`), as Chinese typesetting does.
+fn spaced(a: &str, b: &str) -> String {
+    let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if latin(a.chars().next_back()) || latin(b.chars().next()) {
+        format!("{a} {b}")
+    } else {
+        format!("{a}{b}")
+    }
+}
+
+impl Format {
+    /// `文件内容是纯文本（CSV）`, `文件内容是 PDF 文档`: what the content is, for a message
+    /// about a file whose name or role claims something else.
+    pub fn content_is(self) -> String {
+        spaced("文件内容是", self.describe())
     }
 }
 
@@ -194,6 +252,25 @@ mod tests {
         assert_eq!(
             sniff(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2]),
             Format::Binary
+        );
+    }
+
+    #[test]
+    fn a_name_that_lies_is_named() {
+        assert_eq!(
+            disagreement("x.xlsx", Format::Csv).as_deref(),
+            Some("文件内容是纯文本（CSV），不是 Excel 工作簿（xlsx）")
+        );
+        assert_eq!(
+            disagreement("扣缴明细.XLS", Format::Html).as_deref(),
+            Some("文件内容是网页（HTML），不是 Excel 工作簿（xls）")
+        );
+        assert!(disagreement("x.xlsx", Format::Xlsx).is_none());
+        assert!(disagreement("x.xlsx", Format::EncryptedOffice).is_none());
+        assert!(disagreement("扫描件003", Format::Jpeg).is_none());
+        assert_eq!(
+            disagreement("a.pdf", Format::Jpeg).as_deref(),
+            Some("文件内容是 JPEG 图片，不是 PDF 文档")
         );
     }
 

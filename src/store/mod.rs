@@ -27,7 +27,7 @@ pub struct Store {
 
 /// The store cannot be opened or reached (exit status 2).
 #[derive(Debug, thiserror::Error)]
-#[error("store {url}: {message}")]
+#[error("存储（store）{url}：{message}")]
 pub struct StoreError {
     /// The URL.
     pub url: String,

@@ -216,24 +216,39 @@ impl TaxExport {
 pub enum ExtractError {
     /// No sheet had a recognizable header.
     #[error(
-        "no tax-export table found: expected a header row with 姓名, 证件号码 and 本期收入 (or 收入) in the first {HEADER_SCAN_ROWS} rows{}",
+        "没有找到扣缴明细表（tax export）：前 {HEADER_SCAN_ROWS} 行中没有含 姓名、证件号码 和 本期收入（或 收入）的表头行{}",
         sheet_reasons(.0)
     )]
     NoHeader(Vec<(String, String)>),
     /// A header was found but no data rows follow it.
-    #[error("the table has a header but no data rows (sheet \"{0}\")")]
+    #[error("表头之后没有数据行{}", sheet_named(.0))]
     NoRows(String),
 }
 
+/// Why each sheet was passed over. A text file's one pseudo-sheet ([`crate::read::csv::SHEET`]) is
+/// not named: the file has no sheets, and the message above already says what is missing.
 fn sheet_reasons(v: &[(String, String)]) -> String {
     if v.is_empty() {
-        return " (the workbook has no sheets)".into();
+        return "（工作簿中没有工作表）".into();
     }
     let parts: Vec<String> = v
         .iter()
-        .map(|(s, r)| format!("sheet \"{s}\": {r}"))
+        .filter(|(s, _)| s != crate::read::csv::SHEET)
+        .map(|(s, r)| format!("工作表“{s}”：{r}"))
         .collect();
-    format!(" ({})", parts.join("; "))
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("（{}）", parts.join("；"))
+}
+
+/// `（工作表“名称”）`, or nothing for a text file's pseudo-sheet.
+fn sheet_named(s: &str) -> String {
+    if s == crate::read::csv::SHEET {
+        String::new()
+    } else {
+        format!("（工作表“{s}”）")
+    }
 }
 
 /// Extracts every tax table of a workbook already in memory.
@@ -302,9 +317,9 @@ impl TaxExportSink {
             }
             None => {
                 let why = if rows.is_empty() {
-                    "empty sheet".to_string()
+                    "工作表是空的".to_string()
                 } else {
-                    "no header row with 姓名, 证件号码 and 本期收入".to_string()
+                    "没有含 姓名、证件号码 和 本期收入 的表头行".to_string()
                 };
                 self.skipped.push((name, why));
                 self.state = Some(SheetState::Skipped);
@@ -1100,8 +1115,18 @@ mod tests {
     fn no_header_is_an_error_naming_the_sheet() {
         let wb = sheet(vec![vec![t("a"), t("b")], vec![Cell::Number(1.0)]]);
         let e = extract(&wb).unwrap_err().to_string();
-        assert!(e.contains("sheet \"s\""), "{e}");
+        assert!(e.contains("工作表“s”"), "{e}");
         assert!(e.contains("姓名"), "{e}");
+    }
+
+    /// A text file has no sheets: its pseudo-sheet is not named (issue 13 §4: a text file
+    /// named `.xlsx` was reported as sheet "csv").
+    #[test]
+    fn no_header_in_a_text_file_names_no_sheet() {
+        let wb = crate::read::read_workbook("a,b\n1,2\n".as_bytes(), &Default::default()).unwrap();
+        let e = extract(&wb).unwrap_err().to_string();
+        assert!(!e.contains("csv") && !e.contains("工作表"), "{e}");
+        assert!(e.contains("没有找到扣缴明细表"), "{e}");
     }
 
     #[test]

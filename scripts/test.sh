@@ -9,6 +9,8 @@ echo "== OCR packages (tesseract, chi_sim, eng, osd; skipped when installed)"
 bash scripts/ocr-deps.sh
 echo "== S3 test server (moto, for the object-storage tests; cached after the first install)"
 bash scripts/s3-server.sh install
+echo "== PostgreSQL server binaries (for the jzz serve tests; skipped when installed)"
+bash scripts/pg-deps.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

@@ -19,4 +19,5 @@ pub mod nightly;
 pub mod policy;
 pub mod read;
 pub mod report;
+pub mod server;
 pub mod store;

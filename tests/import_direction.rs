@@ -24,6 +24,7 @@ const RANKS: &[(&str, u8)] = &[
     ("case", 7),
     ("nightly", 8),
     ("server", 8),
+    ("server", 8),
     ("serve", 8),
     ("web", 8),
     ("admin", 8),

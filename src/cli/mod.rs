@@ -229,6 +229,123 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    #[command(
+        about = "HTTP 服务：单位经 API 上传案件，排队核验，保留每一份核验报告",
+        long_about = SERVE_LONG,
+        after_help = SERVE_EXAMPLES
+    )]
+    Serve(ServeArgs),
+    #[command(
+        about = "管理账户与 API 令牌（serve 使用的数据库）",
+        after_help = ADMIN_EXAMPLES
+    )]
+    Admin(AdminArgs),
+}
+
+const SERVE_LONG: &str = "HTTP 服务：单位经 API 上传案件，排队核验，保留每一份核验报告。
+
+上传的文件先存入存储（pending/<case-id>/…，与 nightly 同一布局），案件与任务在数据库中
+提交后才回答 202；工作进程从队列领取任务（带租约），核验后写 dossiers/<case-id>/dossier.json、
+dossier.html 与 history/<job-id>.json。进程被杀后重启，每个已接收的案件恰好核验一次。
+数据库默认是数据目录中的 SQLite 文件；--db postgres://… 时多个 serve 进程共享一个队列。
+单位账户只能看到本单位的案件。收到 SIGTERM 时停止接收请求，手头的案件做完或留给租约。";
+
+const SERVE_EXAMPLES: &str = "示例：
+  jzz serve --data ./jzz-data
+  jzz serve --addr 0.0.0.0:8080 --db postgres://jzz@db/jzz --store s3://jzz-cases
+  curl -H 'Authorization: Bearer jzz_…' -F file=@张三.zip http://127.0.0.1:8080/api/v1/cases";
+
+const ADMIN_EXAMPLES: &str = "示例：
+  jzz admin --data ./jzz-data user add hr-yunqi --role unit \\
+      --unit-code 91110112MA01C7K26M --unit-name 北京通州云启（科技）有限公司 --password-file pw.txt
+  jzz admin --data ./jzz-data token add hr-yunqi --label hr-system";
+
+/// `jzz serve`.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// 监听地址；端口 0 表示任选空闲端口（实际地址打印在标准输出）。
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    addr: std::net::SocketAddr,
+    /// 数据目录：默认的 SQLite 数据库（jzz.db）、默认的存储（store/）与上传暂存。
+    #[arg(long, default_value = "./jzz-data", value_name = "DIR")]
+    data: PathBuf,
+    /// 存储：file:///路径 或 s3://桶/前缀；默认数据目录下的 store/。
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// 数据库：sqlite://文件 或 postgres://…；默认数据目录下的 jzz.db。
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    /// 同时核验的案件数；默认 CPU 核数。
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// 工作进程持有任务的租约（秒）；超时未续租的任务由其他工作进程接手。
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    lease_seconds: u64,
+    /// 一次上传的上限（字节）。
+    #[arg(long, default_value_t = 200 << 20, value_name = "BYTES")]
+    max_upload_bytes: u64,
+    /// 政策表文件，代替内置的 pipelines/policy.toml。
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+}
+
+/// `jzz admin`.
+#[derive(clap::Args)]
+struct AdminArgs {
+    /// 数据目录（默认数据库所在）。
+    #[arg(long, default_value = "./jzz-data", value_name = "DIR")]
+    data: PathBuf,
+    /// 数据库：sqlite://文件 或 postgres://…；默认数据目录下的 jzz.db。
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    #[command(subcommand)]
+    what: AdminWhat,
+}
+
+#[derive(Subcommand)]
+enum AdminWhat {
+    /// 账户。
+    #[command(subcommand)]
+    User(AdminUser),
+    /// API 令牌。
+    #[command(subcommand)]
+    Token(AdminToken),
+}
+
+#[derive(Subcommand)]
+enum AdminUser {
+    /// 添加账户；密码从 --password-file 读取，否则在终端提示输入（从不作为参数）。
+    Add {
+        /// 登录名。
+        login: String,
+        /// 角色：unit（单位经办人）、reviewer（审核员）、admin。
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// 单位的统一社会信用代码（unit 角色必填）。
+        #[arg(long, value_name = "CODE")]
+        unit_code: Option<String>,
+        /// 单位名称（unit 角色必填）。
+        #[arg(long, value_name = "NAME")]
+        unit_name: Option<String>,
+        /// 从文件读取密码（第一行）。
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// 不设密码（只用 API 令牌的账户）。
+        #[arg(long)]
+        no_password: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminToken {
+    /// 为账户新建 API 令牌；令牌只显示这一次，数据库只保存其 sha256。
+    Add {
+        /// 登录名。
+        login: String,
+        /// 令牌用途的说明。
+        #[arg(long, default_value = "api", value_name = "TEXT")]
+        label: String,
+    },
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -316,6 +433,8 @@ pub fn run(note: Option<String>) -> i32 {
     }
     match cli.command {
         Command::Nightly(a) => nightly(a),
+        Command::Serve(a) => serve(a),
+        Command::Admin(a) => admin(a),
         Command::Verify {
             bundle,
             out,
@@ -525,6 +644,219 @@ fn verify(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// The database URL: `--db`, else the SQLite file in the data directory.
+fn db_url(db: Option<String>, data: &std::path::Path) -> String {
+    db.unwrap_or_else(|| format!("sqlite://{}", data.join("jzz.db").display()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("无法启动异步运行时（tokio）：{e}"))
+}
+
+fn serve(a: ServeArgs) -> i32 {
+    use std::sync::Arc;
+    if let Err(e) = std::fs::create_dir_all(&a.data) {
+        error!(
+            "{}：无法创建数据目录：{}",
+            a.data.display(),
+            jzz::read::io_reason(&e)
+        );
+        return EXIT_UNUSABLE;
+    }
+    let data = match a.data.canonicalize() {
+        Ok(d) => d,
+        Err(e) => {
+            error!("{}：{}", a.data.display(), jzz::read::io_reason(&e));
+            return EXIT_UNUSABLE;
+        }
+    };
+    let policy_text = match &a.policy {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                error!(
+                    "{}：无法读取政策表（policy）：{}",
+                    p.display(),
+                    jzz::read::io_reason(&e)
+                );
+                return EXIT_UNUSABLE;
+            }
+        },
+        None => jzz::policy::BUILTIN_POLICY.to_string(),
+    };
+    let policy = match Policy::from_toml(&policy_text, "policy") {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            error!("{e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let rules = match jzz::classify::Rules::builtin() {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            error!("{e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let opts = jzz::server::ServeOptions {
+        addr: a.addr,
+        store_url: a
+            .store
+            .unwrap_or_else(|| format!("file://{}", data.join("store").display())),
+        db_url: db_url(a.db, &data),
+        data_dir: data,
+        workers: a.workers.unwrap_or(cores).max(1),
+        lease: std::time::Duration::from_secs(a.lease_seconds.max(1)),
+        max_upload_bytes: a.max_upload_bytes,
+        policy,
+        policy_text,
+        rules,
+        limits: Limits::default(),
+        intake: jzz::case::intake::IntakeLimits::default(),
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => {
+            error!("{e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    match rt.block_on(jzz::server::serve(opts)) {
+        Ok(()) => EXIT_CLEAR,
+        Err(e) => {
+            error!("{e}");
+            EXIT_UNUSABLE
+        }
+    }
+}
+
+/// Reads a password: the first line of `file`, else from the terminal without echo.
+fn read_password(file: Option<&PathBuf>) -> Result<String, String> {
+    if let Some(f) = file {
+        let t = std::fs::read_to_string(f)
+            .map_err(|e| format!("{}：{}", f.display(), jzz::read::io_reason(&e)))?;
+        return Ok(t.lines().next().unwrap_or("").to_string());
+    }
+    eprint!("密码：");
+    let _ = std::io::stderr().flush();
+    // No echo while typing when stdin is a terminal.
+    let tty = unsafe { libc::isatty(0) } == 1;
+    let mut old: libc::termios = unsafe { std::mem::zeroed() };
+    if tty {
+        unsafe {
+            libc::tcgetattr(0, &mut old);
+            let mut t = old;
+            t.c_lflag &= !libc::ECHO;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+        }
+    }
+    let mut line = String::new();
+    let r = std::io::stdin().read_line(&mut line);
+    if tty {
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &old);
+        }
+        eprintln!();
+    }
+    r.map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn admin(a: AdminArgs) -> i32 {
+    use jzz::server::db::{Db, Role};
+    let url = db_url(a.db, &a.data);
+    if url.starts_with("sqlite:")
+        && let Err(e) = std::fs::create_dir_all(&a.data)
+    {
+        error!(
+            "{}：无法创建数据目录：{}",
+            a.data.display(),
+            jzz::read::io_reason(&e)
+        );
+        return EXIT_UNUSABLE;
+    }
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => {
+            error!("{e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let r: Result<String, String> = rt.block_on(async {
+        let db = Db::open(&url).await.map_err(|e| e.to_string())?;
+        match a.what {
+            AdminWhat::User(AdminUser::Add {
+                login,
+                role,
+                unit_code,
+                unit_name,
+                password_file,
+                no_password,
+            }) => {
+                let role = Role::parse(&role)
+                    .ok_or_else(|| format!("角色 {role}：应为 unit、reviewer 或 admin"))?;
+                let unit = match (role, &unit_code, &unit_name) {
+                    (Role::Unit, Some(c), Some(n)) => {
+                        let c = c.trim().to_ascii_uppercase();
+                        jzz::model::CreditCode::parse(&c)
+                            .map_err(|e| format!("统一社会信用代码 {c}：{e}"))?;
+                        Some((c, n.trim().to_string()))
+                    }
+                    (Role::Unit, _, _) => {
+                        return Err("unit 角色需要 --unit-code 与 --unit-name".to_string());
+                    }
+                    _ => None,
+                };
+                let hash = if no_password {
+                    None
+                } else {
+                    let pw = read_password(password_file.as_ref())?;
+                    if pw.chars().count() < 10 {
+                        return Err("密码至少 10 个字符".into());
+                    }
+                    Some(jzz::server::hash_password(&pw)?)
+                };
+                let acc = db
+                    .add_account(
+                        &login,
+                        role,
+                        unit.as_ref().map(|(c, n)| (c.as_str(), n.as_str())),
+                        hash.as_deref(),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("已添加账户 {}（{}）\n", acc.login, role.as_str()))
+            }
+            AdminWhat::Token(AdminToken::Add { login, label }) => {
+                let acc = db
+                    .account_by_login(&login)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("没有账户 {login}"))?;
+                let (token, hash) = jzz::server::new_token();
+                db.add_token(&acc.id, &hash, &label)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("{token}\n"))
+            }
+        }
+    });
+    match r {
+        Ok(out) => {
+            print(&out);
+            EXIT_CLEAR
+        }
+        Err(e) => {
+            error!("{e}");
+            EXIT_UNUSABLE
+        }
+    }
+}
+
 fn nightly(a: NightlyArgs) -> i32 {
     use std::sync::Arc;
     let NightlyArgs {

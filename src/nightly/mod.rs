@@ -310,15 +310,7 @@ pub async fn run(
         "nightly run started"
     );
     let done = Arc::new(AtomicUsize::new(0));
-    let pipelines = format!(
-        "{}{}{}",
-        pipeline::NEW_APPLICATION,
-        pipeline::RENEWAL,
-        pipeline::UNIT_REGISTRATION
-    );
-    let policy_hash = hex(Sha256::digest(
-        format!("{}\n{pipelines}", opts.policy_text).as_bytes(),
-    ));
+    let policy_hash = policy_hash(&opts.policy_text);
     let results: Vec<CaseResult> = futures::stream::iter(mine)
         .map(|id| {
             let store = store.clone();
@@ -414,6 +406,42 @@ pub async fn run(
         "nightly run done"
     );
     Ok(summary)
+}
+
+/// The hash of the policy table and the built-in pipelines: part of every case's fingerprint.
+fn policy_hash(policy_text: &str) -> String {
+    let pipelines = format!(
+        "{}{}{}",
+        pipeline::NEW_APPLICATION,
+        pipeline::RENEWAL,
+        pipeline::UNIT_REGISTRATION
+    );
+    hex(Sha256::digest(
+        format!("{policy_text}\n{pipelines}").as_bytes(),
+    ))
+}
+
+/// Judges one pending case as a run does — the same extraction cache, fingerprint and state,
+/// so a later run skips it while nothing changed — and writes its dossier
+/// (`dossiers/<id>/`). `jzz serve`'s workers call it. The error names the object it stopped at
+/// and why.
+pub async fn judge_one(
+    store: &Store,
+    policy: &Arc<Policy>,
+    rules: &Arc<Rules>,
+    opts: &NightlyOptions,
+    id: &str,
+) -> Result<CaseResult, (String, String)> {
+    case(
+        store,
+        policy,
+        rules,
+        opts,
+        id,
+        &policy_hash(&opts.policy_text),
+    )
+    .await
+    .map_err(|e| (e.file, e.reason))
 }
 
 async fn case(

@@ -81,13 +81,19 @@ impl Store {
         Err(err("expected file:///path or s3://bucket/prefix".into()))
     }
 
-    /// The object path of a key relative to the root.
+    /// The object path of a key relative to the root. The key is taken as it is written
+    /// (`pending/c1/个人扣缴明细.xlsx` is that object, as another tool listing the bucket or a
+    /// person looking at the folder sees it); only a key `Path::parse` refuses (empty parts,
+    /// control characters) is percent-encoded. `Path::from` would encode every non-ASCII
+    /// character, and a document uploaded as `个人扣缴明细.xlsx` would be listed, and cited in its
+    /// dossier, as `%E4%B8%AA…xlsx`.
     pub fn path(&self, key: &str) -> Path {
-        if self.root.is_empty() {
-            Path::from(key)
+        let full = if self.root.is_empty() {
+            key.to_string()
         } else {
-            Path::from(format!("{}/{key}", self.root))
-        }
+            format!("{}/{key}", self.root)
+        };
+        Path::parse(&full).unwrap_or_else(|_| Path::from(full))
     }
 
     /// A key relative to the root, from an object path.

@@ -1,0 +1,330 @@
+//! `jzz serve` over real HTTP, the server a real process on port 0: an uploaded bundle gets the
+//! dossier `jzz verify` writes; a unit account meets another unit's case only as 404; limits and
+//! zip bombs store nothing; killed with SIGKILL mid-work and started again, every accepted case
+//! is judged exactly once — on SQLite and on a real PostgreSQL started on loopback.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::serve::{Serve, bundle_form, client, role_token, unit_token, wait_done};
+use serde_json::Value;
+
+const UNIT_A: (&str, &str) = ("91110112MA01C7K26M", "北京通州云启（科技）有限公司");
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles")
+}
+
+/// A valid credit code for a second unit (its check character found by trying each).
+fn unit_b_code() -> String {
+    let first17 = "91110105MA00Q8T3X";
+    "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        .chars()
+        .map(|c| format!("{first17}{c}"))
+        .find(|c| jzz::model::CreditCode::parse(c).is_ok())
+        .expect("a check character")
+}
+
+/// The dossier `jzz verify` writes for a fixture bundle, without its case id.
+fn verify_dossier(bundle: &Path) -> Value {
+    let out = tempfile::tempdir().unwrap();
+    let st = common::serve::jzz()
+        .arg("verify")
+        .arg(bundle)
+        .arg("--out")
+        .arg(out.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(st.status.code().unwrap() <= 1, "{st:?}");
+    let mut v: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("dossier.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("case_id");
+    v
+}
+
+/// The case ids with something stored under `pending/` in the file store.
+fn stored_cases(data: &Path) -> Vec<String> {
+    let dir = data.join("store/pending");
+    let mut v: Vec<String> = std::fs::read_dir(&dir)
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A zip whose one entry inflates 1000-fold (64 MiB of zeros).
+fn zip_bomb() -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("扣缴明细.xlsx", opts).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            z.write_all(&zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+fn post_case(
+    c: &reqwest::blocking::Client,
+    s: &Serve,
+    token: &str,
+    form: reqwest::blocking::multipart::Form,
+) -> (u16, Value) {
+    let r = c
+        .post(s.url("/api/v1/cases"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .unwrap();
+    let code = r.status().as_u16();
+    (code, r.json().unwrap_or(Value::Null))
+}
+
+/// Upload → 202 → the dossier `jzz verify` writes; scoping on every route; limits and bombs.
+fn upload_judge_scope_limits(db: Option<&str>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let a = unit_token(&data, db, "hr-a", UNIT_A.0, UNIT_A.1);
+    let b = unit_token(
+        &data,
+        db,
+        "hr-b",
+        &unit_b_code(),
+        "北京朝阳启明星（贸易）有限公司",
+    );
+    let reviewer = role_token(&data, db, "reviewer", "reviewer");
+    let s = Serve::start(&data, db, &["--workers", "2"]);
+    let c = client();
+
+    // Without a token, or with a wrong one: 401.
+    let r = c.get(s.url("/api/v1/cases")).send().unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c
+        .get(s.url("/api/v1/cases"))
+        .bearer_auth("jzz_nonsense")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    let bundle = fixtures().join("complete-cat1");
+    let (code, v) = post_case(&c, &s, &a, bundle_form(&bundle));
+    assert_eq!(code, 202, "{v}");
+    assert_eq!(v["state"], "queued");
+    let id = v["case_id"].as_str().unwrap().to_string();
+    let done = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["dossiers"], 1);
+    let r = c
+        .get(s.url(&format!("/api/v1/cases/{id}/dossier")))
+        .bearer_auth(&a)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut served: Value = r.json().unwrap();
+    assert_eq!(served["case_id"], id.as_str());
+    served.as_object_mut().unwrap().remove("case_id");
+    assert_eq!(
+        served,
+        verify_dossier(&bundle),
+        "the served dossier is jzz verify's"
+    );
+    assert_eq!(done["verdict"], served["verdict"]);
+
+    // Unit B meets unit A's case nowhere: every route that takes a case id says 404, as for
+    // an id that does not exist, and B's list is empty. The reviewer sees it.
+    for route in ["/api/v1/cases/{id}", "/api/v1/cases/{id}/dossier"] {
+        for (token, want) in [(&b, 404), (&reviewer, 200), (&a, 200)] {
+            let r = c
+                .get(s.url(&route.replace("{id}", &id)))
+                .bearer_auth(token)
+                .send()
+                .unwrap();
+            assert_eq!(r.status().as_u16(), want, "{route} with {token}");
+        }
+        let r = c
+            .get(s.url(&route.replace("{id}", "c20990101-0000000000")))
+            .bearer_auth(&a)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 404, "{route} with an unknown id");
+    }
+    let list: Value = c
+        .get(s.url("/api/v1/cases"))
+        .bearer_auth(&b)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["cases"].as_array().unwrap().len(), 0);
+    let list: Value = c
+        .get(s.url("/api/v1/cases"))
+        .bearer_auth(&reviewer)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["cases"].as_array().unwrap().len(), 1);
+
+    // A case.toml naming another unit is refused for unit B, nothing stored.
+    let before = stored_cases(&data);
+    let (code, v) = post_case(&c, &s, &b, bundle_form(&bundle));
+    assert_eq!(code, 403, "{v}");
+    assert_eq!(stored_cases(&data), before);
+
+    // A zip bomb alone: refused, named, nothing stored.
+    let form = reqwest::blocking::multipart::Form::new().part(
+        "file",
+        reqwest::blocking::multipart::Part::bytes(zip_bomb()).file_name("材料.zip"),
+    );
+    let (code, v) = post_case(&c, &s, &a, form);
+    assert!(code == 413 || code == 422, "{code} {v}");
+    assert!(v["error"].as_str().unwrap().contains("未保存"), "{v}");
+    assert_eq!(stored_cases(&data), before);
+
+    // A bomb beside good files: the bomb is named with its reason, the rest kept.
+    let form = bundle_form(&bundle).part(
+        "file",
+        reqwest::blocking::multipart::Part::bytes(zip_bomb()).file_name("材料.zip"),
+    );
+    let (code, v) = post_case(&c, &s, &a, form);
+    assert_eq!(code, 202, "{v}");
+    let refused = v["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{v}");
+    assert!(
+        refused[0]["file"].as_str().unwrap().contains("材料.zip"),
+        "{v}"
+    );
+    let id2 = v["case_id"].as_str().unwrap();
+    let stored: Vec<String> = std::fs::read_dir(data.join("store/pending").join(id2))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!stored.iter().any(|n| n.contains("材料")), "{stored:?}");
+    assert_eq!(stored.len(), bundle.read_dir().unwrap().count());
+
+    // Over the upload limit: 413, nothing stored.
+    drop(s);
+    let s = Serve::start(&data, db, &["--max-upload-bytes", "50000"]);
+    let before = stored_cases(&data);
+    let (code, v) = post_case(&c, &s, &a, bundle_form(&bundle));
+    assert_eq!(code, 413, "{v}");
+    assert_eq!(stored_cases(&data), before);
+}
+
+/// Bundles of text PDFs and spreadsheets, with the verdict their generator intended.
+const KILL_BUNDLES: [&str; 6] = [
+    "complete-cat1",
+    "renewal-ok",
+    "missing-month",
+    "under-threshold",
+    "employer-mismatch-si",
+    "si-base-under",
+];
+
+/// Six cases accepted, the server killed with SIGKILL while it judges them, started again:
+/// every case done once — one dossier in its history, one `job.done` in the audit log — with
+/// the verdict its generator intended.
+fn kill9_exactly_once(db: Option<&str>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let a = unit_token(&data, db, "hr-a", UNIT_A.0, UNIT_A.1);
+    let mut s = Serve::start(&data, db, &["--workers", "1", "--lease-seconds", "2"]);
+    let c = client();
+    let mut ids = Vec::new();
+    for name in KILL_BUNDLES {
+        let (code, v) = post_case(&c, &s, &a, bundle_form(&fixtures().join(name)));
+        assert_eq!(code, 202, "{v}");
+        ids.push((name, v["case_id"].as_str().unwrap().to_string()));
+    }
+    // Kill while the queue is being worked: once a case is done and another is not.
+    let t = std::time::Instant::now();
+    let unfinished;
+    loop {
+        let list: Value = c
+            .get(s.url("/api/v1/cases"))
+            .bearer_auth(&a)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let states: Vec<&str> = list["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["state"].as_str().unwrap())
+            .collect();
+        if states.contains(&"done") || t.elapsed() > Duration::from_secs(60) {
+            unfinished = states.iter().filter(|s| **s != "done").count();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.kill9();
+    assert!(unfinished > 0, "the server was killed with work left");
+    let s = Serve::start(&data, db, &["--workers", "2", "--lease-seconds", "2"]);
+    for (name, id) in &ids {
+        let v = wait_done(&c, &s, &a, id, Duration::from_secs(180));
+        assert_eq!(v["state"], "done", "{name}: {v}");
+        assert_eq!(v["dossiers"], 1, "{name}: {v}");
+        let expected: Value = serde_json::from_slice(
+            &std::fs::read(fixtures().join("expected").join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["verdict"], expected["verdict"], "{name}");
+        let history = data.join("store/dossiers").join(id).join("history");
+        assert_eq!(
+            std::fs::read_dir(&history).unwrap().count(),
+            1,
+            "{name}: one dossier in the history"
+        );
+    }
+    // The audit log: one job.done per case.
+    let url = db.map_or_else(
+        || format!("sqlite://{}", data.join("jzz.db").display()),
+        str::to_string,
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let d = jzz::server::db::Db::open(&url).await.unwrap();
+        for (name, id) in &ids {
+            assert_eq!(d.done_records(id).await.unwrap(), 1, "{name}");
+        }
+    });
+    // SIGTERM: a clean stop.
+    let mut s = s;
+    assert!(s.terminate().success(), "{}", s.log());
+}
+
+#[test]
+fn sqlite_upload_judge_scope_limits() {
+    upload_judge_scope_limits(None);
+}
+
+#[test]
+fn sqlite_kill9_exactly_once() {
+    kill9_exactly_once(None);
+}
+
+#[test]
+fn postgres_upload_judge_scope_limits() {
+    let pg = common::pg::Pg::start();
+    upload_judge_scope_limits(Some(&pg.url));
+}
+
+#[test]
+fn postgres_kill9_exactly_once() {
+    let pg = common::pg::Pg::start();
+    kill9_exactly_once(Some(&pg.url));
+}

@@ -328,3 +328,209 @@ fn postgres_kill9_exactly_once() {
     let pg = common::pg::Pg::start();
     kill9_exactly_once(Some(&pg.url));
 }
+
+/// The `value` of the first `name="csrf"` input of a page.
+fn csrf_of(html: &str) -> String {
+    let i =
+        html.find(r#"name="csrf" value=""#).expect("a csrf field") + r#"name="csrf" value=""#.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+fn set_cookies(r: &reqwest::blocking::Response) -> Vec<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// A browser: cookies kept, redirects not followed (the tests look at them).
+fn browser() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
+}
+
+/// Logs in: the response of the login post.
+fn log_in(
+    b: &reqwest::blocking::Client,
+    s: &Serve,
+    login: &str,
+    password: &str,
+) -> reqwest::blocking::Response {
+    let page = b.get(s.url("/login")).send().unwrap().text().unwrap();
+    b.post(s.url("/login"))
+        .form(&[
+            ("login", login),
+            ("password", password),
+            ("csrf", &csrf_of(&page)),
+        ])
+        .send()
+        .unwrap()
+}
+
+/// The pages: log in (cookie flags, a new session id each time, CSRF, failures limited), a
+/// new case uploaded from the form (refused without its CSRF token, nothing stored), its page
+/// until the dossier is ready, the dossier; another unit meets the case only as 404; log out.
+#[test]
+fn pages_session_csrf_scope() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "correct horse battery\n").unwrap();
+    for (login, code, name) in [
+        ("hr-a", UNIT_A.0.to_string(), UNIT_A.1),
+        ("hr-b", unit_b_code(), "北京朝阳启明星（贸易）有限公司"),
+    ] {
+        common::serve::admin(
+            &data,
+            None,
+            &[
+                "user",
+                "add",
+                login,
+                "--role",
+                "unit",
+                "--unit-code",
+                &code,
+                "--unit-name",
+                name,
+                "--password-file",
+                pw.to_str().unwrap(),
+            ],
+        );
+    }
+    let s = Serve::start(&data, None, &["--workers", "1"]);
+    let a = browser();
+
+    // No session: to the login page.
+    let r = a.get(s.url("/cases")).send().unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    // A wrong password; a login post without the form's token.
+    assert_eq!(log_in(&a, &s, "hr-a", "wrong password!").status(), 401);
+    let r = a
+        .post(s.url("/login"))
+        .form(&[
+            ("login", "hr-a"),
+            ("password", "correct horse battery"),
+            ("csrf", "forged"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Logged in: the cookie's flags, and a new session id at each login.
+    let r = log_in(&a, &s, "hr-a", "correct horse battery");
+    assert_eq!(r.status(), 303);
+    let cookies = set_cookies(&r);
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("jzz_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+    let first = session.split(';').next().unwrap().to_string();
+    let again = log_in(&a, &s, "hr-a", "correct horse battery");
+    let second = set_cookies(&again)
+        .into_iter()
+        .find(|c| c.starts_with("jzz_session="))
+        .unwrap();
+    assert_ne!(
+        first,
+        second.split(';').next().unwrap(),
+        "a new session id at login"
+    );
+
+    // A new case: refused without the session's token, nothing stored.
+    let form_page = a.get(s.url("/cases/new")).send().unwrap().text().unwrap();
+    let csrf = csrf_of(&form_page);
+    let bundle = fixtures().join("renewal-ok");
+    let r = a
+        .post(s.url("/cases/new"))
+        .multipart(bundle_form(&bundle).text("csrf", "forged"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(stored_cases(&data).is_empty());
+    let r = a
+        .post(s.url("/cases/new"))
+        .multipart(bundle_form(&bundle).text("csrf", csrf.clone()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let accepted = r.text().unwrap();
+    assert!(accepted.contains("已接收"), "{accepted}");
+    let ids = stored_cases(&data);
+    assert_eq!(ids.len(), 1);
+    let id = &ids[0];
+    let t = std::time::Instant::now();
+    loop {
+        let page = a
+            .get(s.url(&format!("/cases/{id}")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        if page.contains("打开核验报告") {
+            assert!(page.contains("通过"), "{page}");
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "{page}\n{}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let r = a
+        .get(s.url(&format!("/cases/{id}/dossier.html")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().unwrap().contains("<html"));
+
+    // Unit B: 404 on every page of the case, an empty list.
+    let b = browser();
+    assert_eq!(
+        log_in(&b, &s, "hr-b", "correct horse battery").status(),
+        303
+    );
+    for route in ["/cases/{id}", "/cases/{id}/dossier.html"] {
+        let r = b.get(s.url(&route.replace("{id}", id))).send().unwrap();
+        assert_eq!(r.status(), 404, "{route}");
+    }
+    assert!(
+        !b.get(s.url("/cases"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .contains(id.as_str())
+    );
+
+    // Failed logins are limited: after five, even the right password waits.
+    let c = browser();
+    for _ in 0..jzz::server::pages::MAX_FAILURES {
+        assert_eq!(log_in(&c, &s, "hr-b", "not the password").status(), 401);
+    }
+    assert_eq!(
+        log_in(&c, &s, "hr-b", "correct horse battery").status(),
+        429
+    );
+
+    // Log out: the session ends.
+    let page = a.get(s.url("/cases")).send().unwrap().text().unwrap();
+    let r = a
+        .post(s.url("/logout"))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = a.get(s.url("/cases")).send().unwrap();
+    assert_eq!(r.status(), 303);
+}

@@ -284,6 +284,9 @@ struct ServeArgs {
     /// 一次上传的上限（字节）。
     #[arg(long, default_value_t = 200 << 20, value_name = "BYTES")]
     max_upload_bytes: u64,
+    /// 会话 cookie 加 Secure 标记（经 HTTPS 提供服务时，含反向代理终止 TLS 的情形）。
+    #[arg(long)]
+    secure_cookies: bool,
     /// 政策表文件，代替内置的 pipelines/policy.toml。
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -712,6 +715,7 @@ fn serve(a: ServeArgs) -> i32 {
         workers: a.workers.unwrap_or(cores).max(1),
         lease: std::time::Duration::from_secs(a.lease_seconds.max(1)),
         max_upload_bytes: a.max_upload_bytes,
+        secure_cookies: a.secure_cookies,
         policy,
         policy_text,
         rules,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,6 +21,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_add(64 << 10);
     Router::new()
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/cases") }),
+        )
+        .route(
+            "/login",
+            get(super::pages::login_form).post(super::pages::login),
+        )
+        .route("/logout", post(super::pages::logout))
+        .route("/cases", get(super::pages::cases))
+        .route(
+            "/cases/new",
+            get(super::pages::new_case_form).post(super::pages::new_case),
+        )
+        .route("/cases/{id}", get(super::pages::case_page))
+        .route("/cases/{id}/dossier.html", get(super::pages::dossier_html))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -37,7 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// An error answer: a status and a message in Chinese, as JSON `{"error": …}`.
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub StatusCode, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -229,7 +245,7 @@ fn safe_name(name: &str, n: usize) -> String {
 }
 
 /// Removes the scratch folder when the upload's handling ends, however it ends.
-struct Scratch(std::path::PathBuf);
+pub(crate) struct Scratch(std::path::PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -239,7 +255,9 @@ impl Drop for Scratch {
 
 /// The form fields a case.toml can be written from when the upload holds none.
 #[derive(Default)]
-struct Fields {
+pub(crate) struct Fields {
+    /// The form's CSRF token (pages only).
+    pub(crate) csrf: Option<String>,
     applicant_name: Option<String>,
     id_number: Option<String>,
     app_type: Option<String>,
@@ -297,9 +315,42 @@ fn bad(msg: impl Into<String>) -> ApiError {
 async fn create_case(
     State(s): State<Arc<AppState>>,
     Authed(account): Authed,
-    _headers: HeaderMap,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, ApiError> {
+    let received = receive(&s, form).await?;
+    let a = accept(&s, &account, received).await?;
+    let refused: Vec<serde_json::Value> = a
+        .refused
+        .iter()
+        .map(|r| json!({ "file": r.path, "reason": r.reason }))
+        .collect();
+    let mut body = case_json(&a.row);
+    body["files"] = json!(a.files);
+    body["refused"] = json!(refused);
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// An upload read into its scratch folder, with its form fields.
+pub(crate) struct Received {
+    dir: std::path::PathBuf,
+    _scratch: Scratch,
+    /// The form fields.
+    pub(crate) fields: Fields,
+}
+
+/// An accepted case.
+pub(crate) struct Accepted {
+    /// The case as indexed.
+    pub(crate) row: CaseRow,
+    /// The files stored.
+    pub(crate) files: Vec<String>,
+    /// The files refused, with why.
+    pub(crate) refused: Vec<crate::case::intake::Refused>,
+}
+
+/// Reads a multipart upload into a scratch folder (bounded by `--max-upload-bytes` and the
+/// intake's file count) and its text fields.
+pub(crate) async fn receive(s: &Arc<AppState>, mut form: Multipart) -> Result<Received, ApiError> {
     let upload_id = super::db::random_hex(8);
     let dir = s.opts.data_dir.join("uploads").join(&upload_id);
     std::fs::create_dir_all(&dir).map_err(|e| {
@@ -341,6 +392,7 @@ async fn create_case(
                 "category" => fields.category = Some(text),
                 "date" => fields.date = Some(text),
                 "hukou" => fields.hukou = Some(text),
+                "csrf" => fields.csrf = Some(text),
                 _ => {}
             }
             continue;
@@ -382,6 +434,21 @@ async fn create_case(
     if n == 0 {
         return Err(bad("上传中没有文件"));
     }
+    Ok(Received {
+        dir,
+        _scratch,
+        fields,
+    })
+}
+
+/// Opens a received upload as a bundle, checks its case.toml against the account, stores its
+/// files and commits the case and its job: once this returns, the case will be judged.
+pub(crate) async fn accept(
+    s: &Arc<AppState>,
+    account: &Account,
+    received: Received,
+) -> Result<Accepted, ApiError> {
+    let Received { dir, fields, .. } = &received;
     // The bundle intake, as `jzz verify` opens a folder: zips inside are opened, bombs and
     // oversized entries refused.
     let intake = s.opts.intake;
@@ -516,15 +583,11 @@ async fn create_case(
         .await?;
     s.uploads.fetch_add(1, Ordering::Relaxed);
     tracing::info!(case_id, files = bundle.files.len(), refused = bundle.refused.len(), account = %account.login, "case accepted");
-    let refused: Vec<serde_json::Value> = bundle
-        .refused
-        .iter()
-        .map(|r| json!({ "file": r.path, "reason": r.reason }))
-        .collect();
-    let mut body = case_json(&row);
-    body["files"] = json!(bundle.files.iter().map(|f| &f.path).collect::<Vec<_>>());
-    body["refused"] = json!(refused);
-    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+    Ok(Accepted {
+        row,
+        files: bundle.files.iter().map(|f| f.path.clone()).collect(),
+        refused: bundle.refused,
+    })
 }
 
 /// A name with all but its first character masked (`李**`).

@@ -38,13 +38,22 @@ impl<'s> MigrationSource<'s> for Embedded {
         self,
     ) -> futures::future::BoxFuture<'s, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
         Box::pin(async {
-            Ok(vec![Migration::new(
-                1,
-                Cow::Borrowed("init"),
-                MigrationType::Simple,
-                Cow::Borrowed(include_str!("../../migrations/0001_init.sql")),
-                false,
-            )])
+            Ok(vec![
+                Migration::new(
+                    1,
+                    Cow::Borrowed("init"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../../migrations/0001_init.sql")),
+                    false,
+                ),
+                Migration::new(
+                    2,
+                    Cow::Borrowed("sessions"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../../migrations/0002_sessions.sql")),
+                    false,
+                ),
+            ])
         })
     }
 }
@@ -253,6 +262,82 @@ impl Db {
         .await
         .map_err(e("读取账户"))?;
         Ok(row.and_then(|r| account_of(&r)))
+    }
+
+    /// The account with this login and its password hash (None: no password set).
+    pub async fn login_of(
+        &self,
+        login: &str,
+    ) -> Result<Option<(Account, Option<String>)>, DbError> {
+        let row = sqlx::query(
+            "SELECT id, login, role, unit_code, unit_name, password_hash FROM accounts WHERE login = $1",
+        )
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(e("读取账户"))?;
+        Ok(row.and_then(|r| {
+            let hash: Option<String> = r.try_get("password_hash").ok()?;
+            account_of(&r).map(|a| (a, hash))
+        }))
+    }
+
+    /// Opens a session: the hash of its id, its CSRF token, its end.
+    pub async fn add_session(
+        &self,
+        account_id: &str,
+        id_hash: &str,
+        csrf: &str,
+        expires_ms: i64,
+    ) -> Result<(), DbError> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, account_id, csrf, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id_hash)
+        .bind(account_id)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(e("开始会话"))?;
+        sqlx::query(
+            "INSERT INTO audit (at_ms, account_id, action, case_id, detail) VALUES ($1, $2, 'login', NULL, NULL)",
+        )
+        .bind(now)
+        .bind(account_id)
+        .execute(&self.pool)
+        .await
+        .map_err(e("审计"))?;
+        Ok(())
+    }
+
+    /// The account and CSRF token of a live session.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<(Account, String)>, DbError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.login, a.role, a.unit_code, a.unit_name, s.csrf FROM sessions s \
+             JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = $1 AND s.expires_ms > $2",
+        )
+        .bind(id_hash)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(e("读取会话"))?;
+        Ok(row.and_then(|r| {
+            let csrf: String = r.try_get("csrf").ok()?;
+            account_of(&r).map(|a| (a, csrf))
+        }))
+    }
+
+    /// Ends a session.
+    pub async fn end_session(&self, id_hash: &str) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(e("结束会话"))?;
+        Ok(())
     }
 
     /// Stores a token's hash for an account.

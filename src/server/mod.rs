@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod db;
+pub mod pages;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -49,6 +50,8 @@ pub struct ServeOptions {
     pub lease: Duration,
     /// The largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Session cookies marked `Secure` (served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
     /// The policy table and its text (for the cases' fingerprints).
     pub policy: Arc<Policy>,
     /// The policy table's text.
@@ -73,6 +76,9 @@ pub struct AppState {
     pub uploads: std::sync::atomic::AtomicU64,
     /// Seconds spent judging cases, in milliseconds (for `/metrics`).
     pub processing_ms: std::sync::atomic::AtomicU64,
+    /// Recent failed logins per login name.
+    pub login_failures:
+        std::sync::Mutex<std::collections::HashMap<String, Vec<std::time::Instant>>>,
 }
 
 /// The server could not start.
@@ -120,6 +126,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         opts,
         uploads: Default::default(),
         processing_ms: Default::default(),
+        login_failures: Default::default(),
     });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut workers = Vec::new();

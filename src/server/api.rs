@@ -44,6 +44,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/cases", post(create_case).get(list_cases))
         .route("/api/v1/cases/{id}", get(case_status))
         .route("/api/v1/cases/{id}/dossier", get(case_dossier))
+        .route("/api/v1/precheck", post(precheck_api))
+        .route(
+            "/precheck",
+            get(super::pages::precheck_form).post(super::pages::precheck),
+        )
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -262,8 +267,10 @@ pub(crate) struct Fields {
     id_number: Option<String>,
     app_type: Option<String>,
     category: Option<String>,
-    date: Option<String>,
+    pub(crate) date: Option<String>,
     hukou: Option<String>,
+    /// The unit compared with the agents of a tax export (precheck).
+    pub(crate) unit: Option<String>,
 }
 
 impl Fields {
@@ -305,7 +312,7 @@ impl Fields {
     }
 }
 
-fn bad(msg: impl Into<String>) -> ApiError {
+pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::UNPROCESSABLE_ENTITY, msg.into())
 }
 
@@ -336,6 +343,20 @@ pub(crate) struct Received {
     _scratch: Scratch,
     /// The form fields.
     pub(crate) fields: Fields,
+}
+
+impl Received {
+    /// The one file of an upload that should hold exactly one (a tax export to precheck).
+    pub(crate) fn single_file(&self) -> Result<std::path::PathBuf, ApiError> {
+        let files: Vec<std::path::PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|r| r.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        match files.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(bad("上传中没有文件")),
+            _ => Err(bad("预检一次只收一个扣缴明细文件")),
+        }
+    }
 }
 
 /// An accepted case.
@@ -393,6 +414,7 @@ pub(crate) async fn receive(s: &Arc<AppState>, mut form: Multipart) -> Result<Re
                 "date" => fields.date = Some(text),
                 "hukou" => fields.hukou = Some(text),
                 "csrf" => fields.csrf = Some(text),
+                "unit" => fields.unit = Some(text),
                 _ => {}
             }
             continue;
@@ -597,4 +619,49 @@ fn mask_name(name: &str) -> String {
         Some(first) => std::iter::once(first).chain(c.map(|_| '*')).collect(),
         None => String::new(),
     }
+}
+
+/// `POST /api/v1/precheck`: one tax export (multipart `file`; fields `date` — the application
+/// date, default today in Beijing — and `unit`, default a unit account's own) → `jzz.precheck/1`,
+/// as `jzz precheck --format json` prints it.
+async fn precheck_api(
+    State(s): State<Arc<AppState>>,
+    Authed(account): Authed,
+    form: Multipart,
+) -> Result<Response, ApiError> {
+    let received = receive(&s, form).await?;
+    let report = run_precheck(&s, &account, &received).await?;
+    Ok(Json(report).into_response())
+}
+
+/// Prechecks the one file of an upload: the report as JSON, or why the file cannot be used.
+pub(crate) async fn run_precheck(
+    s: &Arc<AppState>,
+    account: &Account,
+    received: &Received,
+) -> Result<serde_json::Value, ApiError> {
+    let path = received.single_file()?;
+    let label = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let as_of = match received.fields.date.as_deref() {
+        Some(d) => crate::model::parse_date(d).map_err(|e| bad(format!("申请日期 {d}：{e}")))?,
+        None => super::worker::beijing_today(),
+    };
+    let opts = crate::jobs::precheck::PrecheckOptions {
+        as_of,
+        unit: received.fields.unit.clone().or(account.unit_name.clone()),
+        limits: s.opts.limits,
+    };
+    let policy = s.opts.policy.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::jobs::precheck::precheck_file(&path, &label, &policy, &opts)
+            .map_err(|e| bad(e.to_string()))
+            .and_then(|r| {
+                serde_json::to_value(&r).map_err(|e| bad(format!("预检结果无法输出：{e}")))
+            })
+    })
+    .await
+    .map_err(|_| bad("预检中断"))?
 }

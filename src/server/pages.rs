@@ -18,7 +18,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use object_store::ObjectStoreExt as _;
 
 use super::AppState;
-use super::api::{ApiError, accept, receive};
+use super::api::{ApiError, accept, receive, run_precheck};
 use super::db::{Account, CaseRow, now_ms};
 
 /// Failed logins allowed per login name within [`FAILURE_WINDOW`].
@@ -52,6 +52,7 @@ fn page(title: &str, who: Option<(&Account, &str)>, body: Markup) -> Markup {
             body {
                 header {
                     h1 { a href="/cases" { "工作居住证材料核验" } }
+                    @if who.is_some() { nav { a href="/cases" { "案件" } " · " a href="/precheck" { "扣缴明细预检" } } }
                     @if let Some((a, csrf)) = who {
                         form method="post" action="/logout" {
                             span.note { (a.login) @if let Some(u) = &a.unit_name { "（" (u) "）" } " " }
@@ -516,4 +517,90 @@ pub async fn dossier_html(
         }
         Err(_) => error_page(StatusCode::SERVICE_UNAVAILABLE, "存储暂时不可用", None),
     }
+}
+
+pub async fn precheck_form(Session(a, csrf): Session) -> Response {
+    html_response(
+        StatusCode::OK,
+        page(
+            "扣缴明细预检",
+            Some((&a, &csrf)),
+            html! {
+                p.note { "上传从扣缴客户端导出的个人扣缴明细或扣缴申报表（xlsx、xls、ods、csv 或打印的 PDF），逐人检查连续 12 个月的工资薪金扣缴、收入标准、零税额月份与扣缴义务人。" }
+                form method="post" action="/precheck" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="date" { "申请日期（默认今天）" }
+                    input #date type="date" name="date";
+                    label for="file" { "扣缴明细文件" }
+                    input #file type="file" name="file" required;
+                    p { button type="submit" { "预检" } }
+                }
+            },
+        ),
+    )
+}
+
+fn verdict_zh(v: &str) -> &'static str {
+    status_zh("done", Some(v))
+}
+
+pub async fn precheck(
+    State(s): State<Arc<AppState>>,
+    Session(a, csrf): Session,
+    form: Multipart,
+) -> Response {
+    let who = Some((&a, csrf.as_str()));
+    let received = match receive(&s, form).await {
+        Ok(r) => r,
+        Err(e) => return error_page(e.0, &e.1, who),
+    };
+    if !received
+        .fields
+        .csrf
+        .as_deref()
+        .is_some_and(|t| same(t, &csrf))
+    {
+        return error_page(StatusCode::FORBIDDEN, "表单已过期（CSRF），请刷新页面", who);
+    }
+    let r = match run_precheck(&s, &a, &received).await {
+        Ok(r) => r,
+        Err(e) => return error_page(e.0, &e.1, who),
+    };
+    let str_of = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let employees = r["employees"].as_array().cloned().unwrap_or_default();
+    let counts = &r["counts"];
+    html_response(
+        StatusCode::OK,
+        page(
+            "预检结果",
+            who,
+            html! {
+                p { (str_of(&r["file"])) " — 申请日 " (str_of(&r["as_of"])) "；共 " (counts["employees"]) " 人：通过 " (counts["pass"])
+                    "，不通过 " (counts["fail"]) "，需补材料 " (counts["needs_material"]) "，需人工复核 " (counts["needs_review"]) }
+                p.note { (str_of(&r["window_rule"])) }
+                table {
+                    thead { tr { th { "序号" } th { "姓名" } th { "证件号码" } th { "窗口" } th { "结论" } th { "问题" } } }
+                    tbody {
+                        @for (i, e) in employees.iter().enumerate() {
+                            @let verdict = str_of(&e["verdict"]);
+                            tr {
+                                td { (i + 1) }
+                                td { (str_of(&e["name"])) }
+                                td { (crate::model::mask_id_like(&str_of(&e["id_number"]))) }
+                                td { (str_of(&e["window"]["from"])) " 至 " (str_of(&e["window"]["to"])) }
+                                td class=(verdict) { (verdict_zh(&verdict)) }
+                                td {
+                                    @for c in e["checks"].as_array().into_iter().flatten() {
+                                        @if c["status"] != "pass" && c["status"] != "not_applicable" {
+                                            div { (str_of(&c["message"])) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        ),
+    )
 }

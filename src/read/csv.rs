@@ -2,7 +2,7 @@
 //! delimiter (`,` tab `;` `|`) found from the first lines. Every field is text; numbers and
 //! dates are interpreted by the extractors, exactly.
 
-use super::{Cell, Limits, ReadError, RowSink, Rows};
+use super::{Limits, ReadError, RowSink, Rows};
 
 /// Decodes the bytes to text, saying which encoding was used.
 pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), ReadError> {
@@ -103,7 +103,8 @@ pub fn read_csv(
             )));
         }
         for (col, field) in record.iter().enumerate() {
-            b.put(row, col as u32, Cell::Text(field.to_string()))?;
+            let cell = b.text(field);
+            b.put(row, col as u32, cell)?;
         }
         row += 1;
     }
@@ -118,7 +119,7 @@ pub fn read_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::{Collect, Format, Workbook};
+    use crate::read::{Cell, Collect, Format, Workbook};
 
     fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         let mut c = Collect::default();

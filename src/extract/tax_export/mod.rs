@@ -239,7 +239,7 @@ pub fn extract(wb: &Workbook) -> Result<TaxExport, ExtractError> {
     for sheet in &wb.sheets {
         sink.begin_sheet(&sheet.name);
         for row in &sheet.rows {
-            sink.row(row.clone());
+            sink.row(row);
         }
         sink.end_sheet();
     }
@@ -319,13 +319,13 @@ impl RowSink for TaxExportSink {
         });
     }
 
-    fn row(&mut self, row: Row) {
+    fn row(&mut self, row: &Row) {
         match &mut self.state {
             Some(SheetState::Scanning { rows, .. }) => {
-                rows.push(row);
+                rows.push(row.clone());
                 self.try_header(false);
             }
-            Some(SheetState::Data(x)) => x.feed(&row),
+            Some(SheetState::Data(x)) => x.feed(row),
             Some(SheetState::Skipped) | None => {}
         }
     }

@@ -17,8 +17,9 @@ pub mod period;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::text::{halfwidth, normalize_for_match};
+use crate::model::text::{halfwidth, halfwidth_cow, normalize_for_match};
 use crate::model::{CreditCode, Fen, IdNumber, YearMonth};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use header::{Header, find_header};
@@ -523,21 +524,37 @@ fn is_column_number_row(row: &Row) -> bool {
 }
 
 /// The first non-blank text of a row, trimmed and half-width (for 合计 / footer detection).
-fn first_text(row: &Row) -> String {
+fn first_text(row: &Row) -> Cow<'_, str> {
     row.cells
         .iter()
         .find_map(|c| match c {
-            Cell::Text(t) if !t.trim().is_empty() => Some(halfwidth(t.trim())),
+            Cell::Text(t) if !t.trim().is_empty() => Some(halfwidth_cow(t.trim())),
             Cell::Empty => None,
-            _ => Some(String::new()),
+            _ => Some(Cow::Borrowed("")),
         })
-        .unwrap_or_default()
+        .unwrap_or(Cow::Borrowed(""))
 }
 
-fn any_text_contains(row: &Row, needle: &str) -> bool {
+/// Whether a text cell of the row holds the declaration that ends a 申报表 (谨声明…).
+fn has_declaration(row: &Row) -> bool {
+    // Every cell of every row is searched: one prepared searcher, not one per cell.
+    static DECLARATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("谨声明"));
     row.cells
         .iter()
-        .any(|c| matches!(c, Cell::Text(t) if t.contains(needle)))
+        .any(|c| matches!(c, Cell::Text(t) if DECLARATION.find(t.as_bytes()).is_some()))
+}
+
+/// A cell as text, trimmed and half-width, borrowed from the cell when nothing changes.
+fn cell_text(c: &Cell) -> Cow<'_, str> {
+    match c {
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Text(t) => match halfwidth_cow(t.trim()) {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+        },
+        other => Cow::Owned(halfwidth(other.display().trim()).trim().to_string()),
+    }
 }
 
 /// Turns the data rows of one sheet into [`TaxRow`]s, one row at a time.
@@ -697,7 +714,7 @@ impl SheetExtractor {
     }
 
     /// A shared copy of a short, often repeated value.
-    fn intern(&mut self, v: String) -> Arc<str> {
+    fn intern(&mut self, v: &str) -> Arc<str> {
         if let Some(a) = self.interned.iter().find(|a| ***a == *v) {
             return a.clone();
         }
@@ -709,17 +726,17 @@ impl SheetExtractor {
     }
 
     /// A shared agent: most rows name the same one or two.
-    fn agent(&mut self, name: String, credit_code: Option<String>) -> Arc<Agent> {
+    fn agent(&mut self, name: &str, credit_code: Option<&str>) -> Arc<Agent> {
         if let Some(a) = self
             .agents
             .iter()
-            .find(|a| a.name == name && a.credit_code == credit_code)
+            .find(|a| a.name == name && a.credit_code.as_deref() == credit_code)
         {
             return a.clone();
         }
         let a = Arc::new(Agent {
-            name,
-            credit_code,
+            name: name.to_string(),
+            credit_code: credit_code.map(str::to_string),
             stated_in: "column".into(),
         });
         if self.agents.len() < 256 {
@@ -730,9 +747,12 @@ impl SheetExtractor {
 
     /// The understood cells of a row with their headers: the evidence a reviewer reads.
     fn evidence(&self, row: &Row) -> Arc<str> {
-        let mut s = String::new();
+        let mut s = String::with_capacity(256);
         for (col, header) in &self.evidence_cols {
-            let v = row.get(*col).display();
+            let v = match row.get(*col) {
+                Cell::Text(t) => Cow::Borrowed(t.as_str()),
+                other => Cow::Owned(other.display()),
+            };
             let v = v.trim();
             if v.is_empty() {
                 continue;
@@ -756,7 +776,7 @@ impl SheetExtractor {
         }
         let c = self.c;
         let first = first_text(row);
-        if any_text_contains(row, "谨声明") || first.starts_with("扣缴义务人(签章)") {
+        if has_declaration(row) || first.starts_with("扣缴义务人(签章)") {
             self.ended = true;
             return;
         }
@@ -771,13 +791,13 @@ impl SheetExtractor {
             });
             return;
         }
-        let text_at = |col: Option<usize>| -> String {
-            col.map(|i| halfwidth(row.get(i).display().trim()).trim().to_string())
-                .unwrap_or_default()
+        let text_at = |col: Option<usize>| -> Cow<'_, str> {
+            col.map_or(Cow::Borrowed(""), |i| cell_text(row.get(i)))
         };
-        let name = text_at(c.name);
+        let name = text_at(c.name).into_owned();
         let id_raw = text_at(c.id).to_uppercase();
-        if norm_header(&name) == "姓名" {
+        // (Only a cell with 名 can read 姓名.)
+        if name.contains('名') && norm_header(&name) == "姓名" {
             return; // a repeated header (pages pasted together)
         }
         if name.is_empty() && id_raw.is_empty() {
@@ -835,18 +855,18 @@ impl SheetExtractor {
             problems.push("本期收入为空".to_string());
         }
         let (item, item_assumed) = match c.item {
-            Some(_) => (self.intern(text_at(c.item)), false),
-            None => (self.intern("正常工资薪金所得".to_string()), true),
+            Some(_) => (self.intern(&text_at(c.item)), false),
+            None => (self.intern("正常工资薪金所得"), true),
         };
         let id_type = Some(text_at(c.idtype))
             .filter(|s| !s.is_empty())
-            .map(|t| self.intern(t));
+            .map(|t| self.intern(&t));
         let agent_name = text_at(c.agent);
         let agent = if agent_name.is_empty() {
             self.header_agent.clone()
         } else {
             let code = Some(text_at(c.agent_code)).filter(|s| !s.is_empty());
-            Some(self.agent(agent_name, code))
+            Some(self.agent(&agent_name, code.as_deref()))
         };
         self.sum_income = self
             .sum_income

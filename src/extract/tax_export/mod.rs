@@ -251,11 +251,18 @@ pub fn extract(wb: &Workbook) -> Result<TaxExport, ExtractError> {
 /// [`HEADER_SCAN_ROWS`] rows of each sheet (kept until it is found); after it each row is
 /// turned into a [`TaxRow`] and its cells are dropped, so memory grows with what was
 /// understood, not with the sheet.
+///
+/// By default the rows are kept in their [`SheetExtract`]; [`TaxExportSink::handing_to`] hands
+/// each to a consumer instead (the sheets then hold no rows), so that memory is what the
+/// consumer keeps.
 #[derive(Default)]
-pub struct TaxExportSink {
+pub struct TaxExportSink<'c> {
     state: Option<SheetState>,
     sheets: Vec<SheetExtract>,
     skipped: Vec<(String, String)>,
+    consumer: Option<&'c mut dyn FnMut(TaxRow)>,
+    /// Rows handed to the consumer.
+    handed: usize,
 }
 
 enum SheetState {
@@ -264,14 +271,40 @@ enum SheetState {
     Skipped,
 }
 
-impl TaxExportSink {
+impl<'c> TaxExportSink<'c> {
+    /// A sink that hands every row to `consumer` as soon as it is read, keeping none.
+    pub fn handing_to(consumer: &'c mut dyn FnMut(TaxRow)) -> Self {
+        TaxExportSink {
+            consumer: Some(consumer),
+            ..TaxExportSink::default()
+        }
+    }
+
+    /// One data row: kept in its sheet, or handed to the consumer.
+    fn take(
+        x: &mut SheetExtractor,
+        row: &Row,
+        consumer: &mut Option<&'c mut dyn FnMut(TaxRow)>,
+        handed: &mut usize,
+    ) {
+        if let Some(r) = x.feed(row) {
+            match consumer {
+                Some(c) => {
+                    *handed += 1;
+                    c(r)
+                }
+                None => x.rows.push(r),
+            }
+        }
+    }
+
     /// The export, or why the workbook holds none.
     pub fn finish(mut self) -> Result<TaxExport, ExtractError> {
         self.end_sheet();
         if self.sheets.is_empty() {
             return Err(ExtractError::NoHeader(self.skipped));
         }
-        if self.sheets.iter().all(|s| s.rows.is_empty()) {
+        if self.handed == 0 && self.sheets.iter().all(|s| s.rows.is_empty()) {
             return Err(ExtractError::NoRows(self.sheets[0].sheet.to_string()));
         }
         Ok(TaxExport {
@@ -294,7 +327,7 @@ impl TaxExportSink {
             Some(h) => {
                 let mut x = SheetExtractor::new(&name, &rows, h);
                 for r in &rows[x.first_data..] {
-                    x.feed(r);
+                    Self::take(&mut x, r, &mut self.consumer, &mut self.handed);
                 }
                 self.state = Some(SheetState::Data(Box::new(x)));
             }
@@ -311,7 +344,7 @@ impl TaxExportSink {
     }
 }
 
-impl RowSink for TaxExportSink {
+impl RowSink for TaxExportSink<'_> {
     fn begin_sheet(&mut self, name: &str) {
         self.end_sheet();
         self.state = Some(SheetState::Scanning {
@@ -326,7 +359,7 @@ impl RowSink for TaxExportSink {
                 rows.push(row.clone());
                 self.try_header(false);
             }
-            Some(SheetState::Data(x)) => x.feed(row),
+            Some(SheetState::Data(x)) => Self::take(x, row, &mut self.consumer, &mut self.handed),
             Some(SheetState::Skipped) | None => {}
         }
     }
@@ -581,6 +614,8 @@ struct SheetExtractor {
     /// Repeated values (所得项目, 证件类型, agents) shared between rows instead of copied.
     interned: Vec<Arc<str>>,
     agents: Vec<Arc<Agent>>,
+    /// The empty document name every row of one export shares.
+    document: Arc<str>,
 }
 
 #[derive(Clone, Copy)]
@@ -710,6 +745,7 @@ impl SheetExtractor {
             first: true,
             interned: Vec::new(),
             agents: Vec::new(),
+            document: Arc::from(""),
         }
     }
 
@@ -767,18 +803,20 @@ impl SheetExtractor {
         Arc::from(s)
     }
 
-    fn feed(&mut self, row: &Row) {
+    /// The row as a [`TaxRow`], or `None` for a row that is not one (totals, a repeated
+    /// header, the footer, a row without a name or number).
+    fn feed(&mut self, row: &Row) -> Option<TaxRow> {
         if self.ended {
-            return;
+            return None;
         }
         if std::mem::take(&mut self.first) && is_column_number_row(row) {
-            return;
+            return None;
         }
         let c = self.c;
         let first = first_text(row);
         if has_declaration(row) || first.starts_with("扣缴义务人(签章)") {
             self.ended = true;
-            return;
+            return None;
         }
         if first.starts_with("合计") || first.starts_with("总计") {
             let cell = |col: Option<usize>| col.map_or(&Cell::Empty, |i| row.get(i));
@@ -789,7 +827,7 @@ impl SheetExtractor {
                 rows_income: Fen::ZERO,
                 rows_tax: Fen::ZERO,
             });
-            return;
+            return None;
         }
         let text_at = |col: Option<usize>| -> Cow<'_, str> {
             col.map_or(Cow::Borrowed(""), |i| cell_text(row.get(i)))
@@ -798,14 +836,14 @@ impl SheetExtractor {
         let id_raw = text_at(c.id).to_uppercase();
         // (Only a cell with 名 can read 姓名.)
         if name.contains('名') && norm_header(&name) == "姓名" {
-            return; // a repeated header (pages pasted together)
+            return None; // a repeated header (pages pasted together)
         }
         if name.is_empty() && id_raw.is_empty() {
             if row.cells.iter().filter(|c| !c.is_blank()).count() >= 2 {
                 self.notes
                     .push(format!("第 {} 行没有姓名和证件号码，未读取", row.index + 1));
             }
-            return;
+            return None;
         }
         let mut problems = Vec::new();
         let id = IdNumber::parse(&id_raw).ok();
@@ -877,8 +915,8 @@ impl SheetExtractor {
             .checked_add(tax.unwrap_or(Fen::ZERO))
             .unwrap_or(self.sum_tax);
         let text = self.evidence(row);
-        self.rows.push(TaxRow {
-            document: Arc::from(""),
+        Some(TaxRow {
+            document: self.document.clone(),
             sheet: self.sheet.clone(),
             row: row.index + 1,
             locator: None,
@@ -897,7 +935,7 @@ impl SheetExtractor {
             problems,
             text,
             confidence: None,
-        });
+        })
     }
 
     fn finish(mut self) -> SheetExtract {
@@ -1118,6 +1156,39 @@ mod tests {
         let e = extract(&wb).unwrap_err().to_string();
         assert!(e.contains("sheet \"s\""), "{e}");
         assert!(e.contains("姓名"), "{e}");
+    }
+
+    #[test]
+    fn a_handing_sink_hands_on_the_rows_a_keeping_sink_keeps() {
+        let wb = sheet(vec![
+            vec![t("姓名"), t("证件号码"), t("税款所属期"), t("收入")],
+            vec![t("张三"), t("11010519491231002X"), t("2020-03"), t("100")],
+            vec![t("李四"), t("110105194912310021"), t("2020-03"), t("200")],
+            vec![t("合计"), t(""), t(""), t("300")],
+        ]);
+        let kept = extract(&wb).unwrap();
+        let mut handed = Vec::new();
+        let mut take = |r: TaxRow| handed.push(r);
+        let mut sink = TaxExportSink::handing_to(&mut take);
+        for s in &wb.sheets {
+            sink.begin_sheet(&s.name);
+            for r in &s.rows {
+                sink.row(r);
+            }
+            sink.end_sheet();
+        }
+        let x = sink.finish().unwrap();
+        assert!(x.sheets[0].rows.is_empty());
+        assert_eq!(x.sheets[0].totals, kept.sheets[0].totals);
+        let texts = |v: &[TaxRow]| v.iter().map(|r| r.text.to_string()).collect::<Vec<_>>();
+        assert_eq!(texts(&handed), texts(&kept.sheets[0].rows));
+        // A header and no rows is still no rows when they are handed on.
+        let wb = sheet(vec![vec![t("姓名"), t("证件号码"), t("所属期"), t("收入")]]);
+        let mut take = |_: TaxRow| {};
+        let mut sink = TaxExportSink::handing_to(&mut take);
+        sink.begin_sheet("s");
+        sink.row(&wb.sheets[0].rows[0]);
+        assert_eq!(sink.finish().unwrap_err(), ExtractError::NoRows("s".into()));
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub fn consistency(
     let mut notes: Vec<String> = Vec::new();
     let mut evidence = Vec::new();
     let mut agreeing = Vec::new();
+    // Most months name the same agent or two: each name is compared with the reference once.
+    let mut compared: Vec<(&str, UnitNameMatch)> = Vec::new();
     for (period, agent) in &stated {
         let cite = |ev: &mut Vec<Evidence>| {
             if let Some(m) = person.months.get(period) {
@@ -77,7 +79,15 @@ pub fn consistency(
                 }));
             }
         };
-        match compare_unit_names(&reference, &agent.name) {
+        let m = match compared.iter().find(|(n, _)| *n == agent.name) {
+            Some((_, m)) => m.clone(),
+            None => {
+                let m = compare_unit_names(&reference, &agent.name);
+                compared.push((&agent.name, m.clone()));
+                m
+            }
+        };
+        match m {
             UnitNameMatch::Identical => {}
             UnitNameMatch::Equivalent { notes: n } => {
                 let note = format!(

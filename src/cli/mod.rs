@@ -187,6 +187,15 @@ fn ms(t: Instant) -> u64 {
 
 /// Runs the command line and returns the exit status. `note` is what `main` has to say
 /// before logging exists (an OpenMP restart that failed).
+/// Whether the command line asks for `jzz precheck`, which never runs OCR (a printed export
+/// is read through its text layer), so `main` need not restart it to limit OpenMP.
+pub fn runs_without_ocr() -> bool {
+    matches!(
+        Cli::try_parse().map(|c| c.command),
+        Ok(Command::Precheck { .. })
+    )
+}
+
 pub fn run(note: Option<String>) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -549,8 +549,29 @@ pub fn read_rows_file(
             limit: limits.max_file_bytes,
         });
     }
+    // An xlsx is read from its file by each of its readers, never loaded whole.
+    if meta.len() > 0 && is_xlsx_file(path) {
+        let notes = sheet::read_xlsx_from(xlsx::Origin::File(path), limits, sink)?;
+        return Ok(ReadInfo {
+            format: Format::Xlsx,
+            notes,
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
     read_rows(&bytes, limits, sink)
+}
+
+/// Whether the file is a zip whose entries make it an xlsx (as [`sniff`] would say).
+fn is_xlsx_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let zip = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06");
+    zip && xlsx::Origin::File(path)
+        .archive()
+        .is_ok_and(|a| sniff::sniff_archive(&a) == Format::Xlsx)
 }
 
 /// Reads a whole spreadsheet (xlsx, xls, ods, csv, or an HTML table saved as .xls) into

@@ -12,6 +12,7 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
 use chrono::NaiveDate;
 
+use super::xlsx::Origin;
 use super::{Cell, Limits, ReadError, RowSink, Rows, guard, zipguard};
 use crate::model::parse_date;
 
@@ -75,14 +76,35 @@ pub fn read_xlsx(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<Vec<String>, ReadError> {
-    zipguard::check(bytes, limits, "xlsx")?;
+    read_xlsx_from(Origin::Bytes(bytes), limits, sink)
+}
+
+/// [`read_xlsx`] of a package in memory or in its file.
+pub(crate) fn read_xlsx_from(
+    origin: Origin<'_>,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
+    let mut archive = origin.archive().map_err(|e| ReadError::Corrupt {
+        format: "xlsx",
+        detail: e.to_string(),
+    })?;
+    zipguard::check_archive(&mut archive, limits, "xlsx")?;
+    drop(archive);
     // jzz's own reader when it understands the package (it streams a sheet at the speed of
     // inflating it); calamine otherwise, which then says what is wrong in its words.
-    if let Ok(Some(pkg)) = guard::catch(|| super::xlsx::package::open(bytes)) {
-        return guard::catch(|| super::xlsx::read(&pkg, bytes, limits, sink))
+    let open = || super::xlsx::package::open(origin, limits.max_entry_bytes);
+    if let Ok(Some(pkg)) = guard::catch(open) {
+        return guard::catch(|| super::xlsx::read(&pkg, origin, limits, sink))
             .map_err(crashed("xlsx"))?;
     }
-    read_xlsx_calamine(bytes, limits, sink)
+    match origin {
+        Origin::Bytes(bytes) => read_xlsx_calamine(bytes, limits, sink),
+        Origin::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+            read_xlsx_calamine(&bytes, limits, sink)
+        }
+    }
 }
 
 /// Reads an xlsx package through calamine alone (the reader of packages jzz's own does not

@@ -26,6 +26,34 @@ use crate::model::parse_date;
 use package::{NumFormat, Package, get_attrs, unescape_xml};
 use scan::{Scanner, Source, Tok, local};
 
+/// Where a package is: its bytes in memory, or a file that each reader (and thread) opens for
+/// itself — a 100,000-row export is 16 MB that need not be in memory while it is read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Origin<'a> {
+    /// The package's bytes.
+    Bytes(&'a [u8]),
+    /// The package's file.
+    File(&'a std::path::Path),
+}
+
+/// A reader of a package's bytes.
+pub(crate) trait ReadSeek: Read + std::io::Seek + Send {}
+impl<T: Read + std::io::Seek + Send> ReadSeek for T {}
+
+/// An open package.
+pub(crate) type Archive<'a> = zip::ZipArchive<Box<dyn ReadSeek + 'a>>;
+
+impl<'a> Origin<'a> {
+    /// The package opened (its central directory read) afresh.
+    pub(crate) fn archive(self) -> zip::result::ZipResult<Archive<'a>> {
+        let r: Box<dyn ReadSeek + 'a> = match self {
+            Origin::Bytes(b) => Box::new(Cursor::new(b)),
+            Origin::File(p) => Box::new(std::fs::File::open(p)?),
+        };
+        zip::ZipArchive::new(r)
+    }
+}
+
 /// Bytes inflated per piece.
 pub(crate) const PIECE: usize = 128 << 10;
 /// Batches of rows between the reading thread and the sink's.
@@ -47,19 +75,19 @@ fn corrupt(sheet: &str, detail: impl std::fmt::Display) -> ReadError {
 /// batches through a channel of [`IN_FLIGHT`] batches and come back to be reused.
 pub(crate) fn read(
     pkg: &Package,
-    bytes: &[u8],
+    origin: Origin<'_>,
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<Vec<String>, ReadError> {
-    if pkg.sheets_size(bytes) <= THREAD_ABOVE {
-        return read_sheets(pkg, bytes, limits, &mut Rows::new(limits, sink));
+    if pkg.sheets_size(origin) <= THREAD_ABOVE {
+        return read_sheets(pkg, origin, limits, &mut Rows::new(limits, sink));
     }
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
         let (back_tx, back_rx) = mpsc::channel();
         let reader = s.spawn(move || {
             super::guard::catch(|| {
-                read_sheets(pkg, bytes, limits, &mut Rows::batched(limits, tx, back_rx))
+                read_sheets(pkg, origin, limits, &mut Rows::batched(limits, tx, back_rx))
             })
         });
         for b in rx {
@@ -91,13 +119,13 @@ pub(crate) fn read(
 /// The sheets, one after the other, into `rows`.
 fn read_sheets(
     pkg: &Package,
-    bytes: &[u8],
+    origin: Origin<'_>,
     limits: &Limits,
     rows: &mut Rows<'_>,
 ) -> Result<Vec<String>, ReadError> {
     let mut notes = Vec::new();
     let mut seen = 0u64;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt {
+    let mut zip = origin.archive().map_err(|e| ReadError::Corrupt {
         format: "xlsx",
         detail: e.to_string(),
     })?;
@@ -811,9 +839,10 @@ mod tests {
         if let Err(e) = zipguard::check(bytes, &limits, "xlsx") {
             return Some(Err(e));
         }
-        let pkg = package::open(bytes)?;
+        let origin = Origin::Bytes(bytes);
+        let pkg = package::open(origin, limits.max_entry_bytes)?;
         let mut c = Collect::default();
-        Some(read(&pkg, bytes, &limits, &mut c).map(|notes| (c.sheets, notes)))
+        Some(read(&pkg, origin, &limits, &mut c).map(|notes| (c.sheets, notes)))
     }
 
     fn calamine(bytes: &[u8]) -> Outcome {

@@ -7,11 +7,12 @@
 //! `None`, and the caller hands the whole package to calamine, which reports it in its words.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Read;
 
 use quick_xml::events::{BytesStart, Event};
 
 use super::scan::{Scanner, Tok, local};
+use super::{Archive, Origin};
 
 /// Whether a number format shows a date (calamine's `CellFormat`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,8 +57,8 @@ impl Package {
     }
 
     /// The inflated size of the sheets' parts, as declared.
-    pub(crate) fn sheets_size(&self, bytes: &[u8]) -> u64 {
-        let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+    pub(crate) fn sheets_size(&self, origin: Origin<'_>) -> u64 {
+        let Ok(mut zip) = origin.archive() else {
             return 0;
         };
         self.sheets
@@ -104,18 +105,21 @@ impl Strings {
     }
 }
 
-type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
-
-/// A part read whole (the parts read here are small, and bounded by the zip checks before).
-fn part(zip: &mut Zip<'_>, paths: &HashMap<String, String>, path: &str) -> Option<Option<Vec<u8>>> {
+/// A part read whole (the parts read here are small; at most `limit` bytes).
+fn part(
+    zip: &mut Archive<'_>,
+    paths: &HashMap<String, String>,
+    path: &str,
+    limit: u64,
+) -> Option<Option<Vec<u8>>> {
     let name = paths
         .get(&path.to_ascii_lowercase())
         .map_or(path, String::as_str);
     match zip.by_name(name) {
-        Ok(mut f) => {
-            let mut v = Vec::with_capacity(f.size().min(64 << 20) as usize);
-            f.read_to_end(&mut v).ok()?;
-            Some(Some(v))
+        Ok(f) => {
+            let mut v = Vec::with_capacity(f.size().min(limit).min(64 << 20) as usize);
+            f.take(limit.saturating_add(1)).read_to_end(&mut v).ok()?;
+            (v.len() as u64 <= limit).then_some(Some(v))
         }
         Err(zip::result::ZipError::FileNotFound) => Some(None),
         Err(_) => None,
@@ -240,10 +244,11 @@ fn decode_attr(v: &str) -> Option<String> {
     quick_xml::escape::unescape(v).ok().map(|c| c.into_owned())
 }
 
-/// Reads the package's relationships, workbook, shared strings and styles; `None` when
-/// something is not as expected (calamine then reads the package and says what is wrong).
-pub(crate) fn open(bytes: &[u8]) -> Option<Package> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+/// Reads the package's relationships, workbook, shared strings and styles, each part at most
+/// `limit` bytes; `None` when something is not as expected (calamine then reads the package
+/// and says what is wrong).
+pub(crate) fn open(origin: Origin<'_>, limit: u64) -> Option<Package> {
+    let mut zip = origin.archive().ok()?;
     let mut paths = HashMap::with_capacity(zip.len());
     for name in zip.file_names() {
         let name = name.ok()?;
@@ -253,7 +258,7 @@ pub(crate) fn open(bytes: &[u8]) -> Option<Package> {
         );
     }
     // _rels/.rels → the workbook part.
-    let rels = part(&mut zip, &paths, "_rels/.rels")??;
+    let rels = part(&mut zip, &paths, "_rels/.rels", limit)??;
     let mut target = None;
     {
         let mut xml = reader(&rels);
@@ -295,13 +300,13 @@ pub(crate) fn open(bytes: &[u8]) -> Option<Package> {
     let sst = format!("{xl_path}sharedStrings.xml");
     let strings = match zip.by_name(paths.get(&sst.to_ascii_lowercase()).map_or(&sst, |p| p)) {
         Ok(f) => {
-            let limit = f.size();
+            let limit = f.size().min(limit);
             shared_strings(f, limit)?
         }
         Err(zip::result::ZipError::FileNotFound) => Strings::default(),
         Err(_) => return None,
     };
-    let formats = match part(&mut zip, &paths, &format!("{xl_path}styles.xml"))? {
+    let formats = match part(&mut zip, &paths, &format!("{xl_path}styles.xml"), limit)? {
         Some(b) => cell_formats(&b)?,
         None => Vec::new(),
     };
@@ -309,9 +314,15 @@ pub(crate) fn open(bytes: &[u8]) -> Option<Package> {
         &mut zip,
         &paths,
         &format!("{xl_path}_rels/{workbook_name}.rels"),
+        limit,
     )??;
     let relationships = workbook_relationships(&rels)?;
-    let (sheets, is_1904) = match part(&mut zip, &paths, &format!("{xl_path}{workbook_name}"))? {
+    let (sheets, is_1904) = match part(
+        &mut zip,
+        &paths,
+        &format!("{xl_path}{workbook_name}"),
+        limit,
+    )? {
         Some(b) => workbook(&b, &relationships, &xl_path)?,
         None => (Vec::new(), false),
     };

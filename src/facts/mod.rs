@@ -179,6 +179,8 @@ impl Part {
             (Some(t), Some(x)) => t.checked_add(x),
             _ => None,
         };
+        // A month has a row or two: no room for four (a Vec's first growth) in 10⁵ months.
+        self.rows.reserve_exact(1);
         self.rows.push(RowRef::of(r));
         self.problems
             .extend(r.problems.iter().map(|p| format!("第 {} 行：{p}", r.row)));
@@ -188,11 +190,18 @@ impl Part {
     }
 }
 
-/// One person's month while rows arrive.
+/// One person's month while rows arrive: the 明细 wage rows, and the rest (in most exports
+/// nothing) apart, so that a month of a 明细 alone stays small.
 #[derive(Default)]
 struct MonthAcc {
     /// Wage rows of a 明细.
     detail: Part,
+    rest: Option<Box<MonthRest>>,
+}
+
+/// What a month holds besides its 明细 wage rows.
+#[derive(Default)]
+struct MonthRest {
     /// Wage rows of a 申报表.
     form: Part,
     /// Every 申报表 row (any 所得项目) and the agents they state.
@@ -207,7 +216,8 @@ struct PersonAcc {
     id: Option<IdNumber>,
     id_type: Option<Arc<str>>,
     names: Vec<String>,
-    months: BTreeMap<YearMonth, MonthAcc>,
+    /// Months in order (a person has a dozen or two: a sorted `Vec`, smaller than a tree).
+    months: Vec<(YearMonth, MonthAcc)>,
     unplaced: Vec<(RowRef, Vec<String>)>,
 }
 
@@ -285,9 +295,21 @@ impl<'p> PeopleBuilder<'p> {
             p.unplaced.push((RowRef::of(r), r.problems.clone()));
             return;
         };
-        let m = p.months.entry(period).or_default();
+        let i = match p.months.binary_search_by_key(&period, |(m, _)| *m) {
+            Ok(i) => i,
+            Err(i) => {
+                p.months.insert(i, (period, MonthAcc::default()));
+                i
+            }
+        };
+        let m = &mut p.months[i].1;
+        if wage && r.layout == Layout::Detail {
+            m.detail.add(r);
+            return;
+        }
+        let rest = m.rest.get_or_insert_default();
         if !wage {
-            m.other.push(OtherIncome {
+            rest.other.push(OtherIncome {
                 period,
                 item: r.item.clone(),
                 income: r.income,
@@ -295,15 +317,12 @@ impl<'p> PeopleBuilder<'p> {
             });
         }
         if r.layout == Layout::DeclarationForm {
-            m.form_rows.push(RowRef::of(r));
+            rest.form_rows.push(RowRef::of(r));
             if let Some(a) = &r.agent {
-                push_agent(&mut m.form_agents, a);
+                push_agent(&mut rest.form_agents, a);
             }
-        }
-        if wage {
-            match r.layout {
-                Layout::Detail => m.detail.add(r),
-                Layout::DeclarationForm => m.form.add(r),
+            if wage {
+                rest.form.add(r);
             }
         }
     }
@@ -319,7 +338,7 @@ impl<'p> PeopleBuilder<'p> {
             id: None,
             id_type: None,
             names: Vec::new(),
-            months: BTreeMap::new(),
+            months: Vec::new(),
             unplaced: Vec::new(),
         });
         i
@@ -333,24 +352,26 @@ impl<'p> PeopleBuilder<'p> {
 
 impl PersonAcc {
     fn finish(self) -> PersonFacts {
-        let mut months = BTreeMap::new();
+        // In order already: collected (BTreeMap's bulk build, full nodes), not inserted.
+        let mut months = Vec::with_capacity(self.months.len());
         let mut other_income = Vec::new();
         for (period, acc) in self.months {
-            other_income.extend(acc.other);
+            let rest = acc.rest.map(|r| *r).unwrap_or_default();
+            other_income.extend(rest.other);
             let mut m = MonthFacts {
-                form_rows: acc.form_rows,
-                agents: acc.form_agents,
+                form_rows: rest.form_rows,
+                agents: rest.form_agents,
                 ..MonthFacts::default()
             };
-            let both = !acc.detail.rows.is_empty() && !acc.form.rows.is_empty();
+            let both = !acc.detail.rows.is_empty() && !rest.form.rows.is_empty();
             let (used, form) = if acc.detail.rows.is_empty() {
-                (acc.form, None)
+                (rest.form, None)
             } else {
-                (acc.detail, Some(acc.form))
+                (acc.detail, Some(rest.form))
             };
             if used.rows.is_empty() {
                 if !m.form_rows.is_empty() {
-                    months.insert(period, m);
+                    months.push((period, m));
                 }
                 continue;
             }
@@ -377,14 +398,14 @@ impl PersonAcc {
                     ));
                 }
             }
-            months.insert(period, m);
+            months.push((period, m));
         }
         PersonFacts {
             id_raw: self.id_raw,
             id: self.id,
             id_type: self.id_type,
             names: self.names,
-            months,
+            months: months.into_iter().collect(),
             other_income,
             unplaced: self.unplaced,
         }

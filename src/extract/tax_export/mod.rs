@@ -783,7 +783,7 @@ impl SheetExtractor {
 
     /// The understood cells of a row with their headers: the evidence a reviewer reads.
     fn evidence(&self, row: &Row) -> Arc<str> {
-        let mut s = String::with_capacity(256);
+        let mut s = String::with_capacity(512);
         for (col, header) in &self.evidence_cols {
             let v = match row.get(*col) {
                 Cell::Text(t) => Cow::Borrowed(t.as_str()),

@@ -262,24 +262,27 @@ impl<'a> Prechecked<'a> {
     }
 
     /// [`Prechecked::report`] handed to `f`, its employees checked on another core while `f`
-    /// writes them (a bounded queue between: memory stays a few employees).
+    /// writes them (a bounded queue between: memory stays a few dozen employees).
     pub fn with_report<R>(&self, f: impl FnOnce(&PrecheckReport<Streamed<'_>>) -> R) -> R {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if cores < 2 || self.people.len() < 64 {
             return f(&self.report());
         }
+        // Employees cross in batches: one hand-over (a wake-up of the other thread) per
+        // employee would cost as much as checking them.
+        const BATCH: usize = 16;
         std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(64);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<EmployeeResult>>(2);
             s.spawn(move || {
-                for p in &self.people {
-                    if tx.send(self.employee(p)).is_err() {
+                for part in self.people.chunks(BATCH) {
+                    if tx.send(part.iter().map(|p| self.employee(p)).collect()).is_err() {
                         break;
                     }
                 }
             });
             // The report (and the queue's end) is dropped before the scope waits for the
             // checking thread, which stops at its next send if `f` did not take everyone.
-            f(&self.head(Streamed::new(rx.into_iter())))
+            f(&self.head(Streamed::new(rx.into_iter().flatten())))
         })
     }
 

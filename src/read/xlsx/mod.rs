@@ -80,14 +80,15 @@ pub(crate) fn read(
     sink: &mut dyn RowSink,
 ) -> Result<Vec<String>, ReadError> {
     if pkg.sheets_size(origin) <= THREAD_ABOVE {
-        return read_sheets(pkg, origin, limits, &mut Rows::new(limits, sink));
+        return read_sheets(pkg, origin, limits, &mut Rows::new(limits, sink), false);
     }
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
         let (back_tx, back_rx) = mpsc::channel();
         let reader = s.spawn(move || {
             super::guard::catch(|| {
-                read_sheets(pkg, origin, limits, &mut Rows::batched(limits, tx, back_rx))
+                let mut rows = Rows::batched(limits, tx, back_rx);
+                read_sheets(pkg, origin, limits, &mut rows, true)
             })
         });
         for b in rx {
@@ -116,12 +117,14 @@ pub(crate) fn read(
     })
 }
 
-/// The sheets, one after the other, into `rows`.
+/// The sheets, one after the other, into `rows`; `pipe`: each sheet inflated on a thread of
+/// its own while this one scans it.
 fn read_sheets(
     pkg: &Package,
     origin: Origin<'_>,
     limits: &Limits,
     rows: &mut Rows<'_>,
+    pipe: bool,
 ) -> Result<Vec<String>, ReadError> {
     let mut notes = Vec::new();
     let mut seen = 0u64;
@@ -143,8 +146,20 @@ fn read_sheets(
             }
             Err(e) => return Err(corrupt(name, e)),
         };
-        let src = Inflating::new(f, limits.max_entry_bytes);
-        if let Some(typ) = read_sheet(Scanner::new(src), pkg, name, limits, rows, &mut seen)? {
+        let limit = limits.max_entry_bytes;
+        let kind = if pipe {
+            std::thread::scope(|s| {
+                let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
+                let (back, back_rx) = mpsc::channel();
+                s.spawn(move || inflate_into(f, limit, &tx, &back_rx));
+                let src = Piped { rx, back };
+                read_sheet(Scanner::new(src), pkg, name, limits, rows, &mut seen)
+            })?
+        } else {
+            let src = Inflating::new(f, limit);
+            read_sheet(Scanner::new(src), pkg, name, limits, rows, &mut seen)?
+        };
+        if let Some(typ) = kind {
             notes.push(format!(
                 "sheet \"{name}\" is a {typ}, not a worksheet: skipped"
             ));
@@ -224,6 +239,58 @@ impl<R: Read> Source for Inflating<R> {
             &mut self.total,
             self.limit,
         )
+    }
+}
+
+/// A part's pieces inflated on another thread ([`inflate_into`]): the scanning thread only
+/// scans. Each piece is valid UTF-8 on its own (the inflating thread carries an incomplete
+/// character over) and comes back through `back` to be reused.
+struct Piped {
+    rx: mpsc::Receiver<Result<Vec<u8>, String>>,
+    back: mpsc::Sender<Vec<u8>>,
+}
+
+impl Source for Piped {
+    fn more(&mut self, buf: &mut Vec<u8>) -> Result<bool, String> {
+        match self.rx.recv() {
+            Ok(Ok(piece)) => {
+                buf.extend_from_slice(&piece);
+                let _ = self.back.send(piece);
+                Ok(true)
+            }
+            Ok(Err(e)) => Err(e),
+            // The inflating thread ended: the end of the part.
+            Err(mpsc::RecvError) => Ok(false),
+        }
+    }
+}
+
+/// Inflates `r` ([`Inflating`]: at most `limit` bytes, UTF-8 checked) into `tx` piece by
+/// piece, until the end of the part, an error (sent on), or the scanner stops listening.
+fn inflate_into(
+    r: impl Read,
+    limit: u64,
+    tx: &mpsc::SyncSender<Result<Vec<u8>, String>>,
+    back: &mpsc::Receiver<Vec<u8>>,
+) {
+    let mut src = Inflating::new(r, limit);
+    loop {
+        let mut piece = back
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(PIECE + 4));
+        piece.clear();
+        match src.more(&mut piece) {
+            Ok(true) => {
+                if tx.send(Ok(piece)).is_err() {
+                    return;
+                }
+            }
+            Ok(false) => return,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
     }
 }
 

@@ -201,7 +201,11 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            // Most text starts with a visible ASCII character: no need to look further.
+            Cell::Text(t) => match t.as_bytes().first() {
+                Some(b) if b.is_ascii_graphic() => false,
+                _ => t.chars().all(char::is_whitespace),
+            },
             _ => false,
         }
     }

@@ -14,6 +14,7 @@
 //!   --format json FILE > /dev/null` and `unzip -p FILE xl/worksheets/sheet1.xml > /dev/null`:
 //!   the medians, their ratio, and jzz's peak RSS. The machine's load average is printed with
 //!   them, since other work on the machine slows both, and not equally.
+//!   `cargo bench --bench precheck -- --part3` runs part 3 alone.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -123,62 +124,10 @@ fn main() {
         load_average()
     );
 
-    // Part 1: stages, in process.
-    let iters = 7;
-    let mut stages: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 5];
-    let (mut cells, mut rows, mut employees) = (0, 0, 0);
-    for _ in 0..iters {
-        stages[0].push(timed(|| {
-            let mut d = Discard(0);
-            read::read_rows(&bytes, &limits, &mut d).expect("read");
-            cells = d.0;
-        }));
-        stages[1].push(timed(|| {
-            let mut n = 0;
-            let mut take = |_: tax_export::TaxRow| n += 1;
-            let mut sink = tax_export::TaxExportSink::handing_to(&mut take);
-            read::read_rows(&bytes, &limits, &mut sink).expect("read");
-            sink.finish().expect("extract");
-            rows = n;
-        }));
-        stages[2].push(timed(|| {
-            let mut people = jzz::facts::PeopleBuilder::new(&policy);
-            let mut take = |r: tax_export::TaxRow| people.push(&r);
-            let mut sink = tax_export::TaxExportSink::handing_to(&mut take);
-            read::read_rows(&bytes, &limits, &mut sink).expect("read");
-            sink.finish().expect("extract");
-            std::hint::black_box(people.finish());
-        }));
-        let mut p = None;
-        stages[3].push(timed(|| {
-            p = Some(read_file(&file, "large-3000.xlsx", &policy, &opts).expect("precheck"));
-        }));
-        let p = p.unwrap();
-        stages[4].push(timed(|| {
-            p.with_report(|r| {
-                employees = r.counts.employees;
-                let mut out = std::io::BufWriter::new(std::io::sink());
-                jzz::report::precheck::write_json(r, &mut out).expect("json");
-            })
-        }));
-    }
-    println!(
-        "\n{rows} rows ({cells} cells), {employees} employees; median of {iters} runs (CPU: all threads):"
-    );
-    let labels = [
-        "read only (rows dropped)",
-        "read + extract (rows dropped)",
-        "read + extract + facts",
-        "read_file: + verdicts counted",
-        "report: checks + JSON written",
-    ];
-    for (label, v) in labels.iter().zip(stages) {
-        let wall = median(v.iter().map(|x| x.0).collect());
-        let cpu = median(v.iter().map(|x| x.1).collect());
-        println!(
-            "  {label:<32} wall {wall:>7.1} ms  CPU {cpu:>7.1} ms  {:>9.0} rows/s",
-            rows as f64 / wall * 1e3
-        );
+    // `-- --part3`: the comparison with `unzip -p` alone (parts 1 and 2 skipped).
+    let part3_only = args.iter().any(|a| a == "--part3");
+    if !part3_only {
+        stages(&file, &bytes, &policy, &opts);
     }
 
     // Part 2: peak memory of the binary against the number of rows. A child's ru_maxrss
@@ -195,7 +144,12 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("jzz-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp dir");
     let mut paths = Vec::new();
-    for n in [data.len() / 12, data.len() / 3, data.len()] {
+    let slices = if part3_only {
+        Vec::new()
+    } else {
+        vec![data.len() / 12, data.len() / 3, data.len()]
+    };
+    for n in slices {
         let path = dir.join(format!("slice-{n}.csv"));
         let mut w = csv::WriterBuilder::new()
             .flexible(true)
@@ -208,7 +162,9 @@ fn main() {
         w.flush().expect("flush");
         paths.push(path);
     }
-    paths.push(file.clone());
+    if !part3_only {
+        paths.push(file.clone());
+    }
     // Part 3 (issue 14): whole exports of 36,000 and 100,000 rows — the 3,000-row sheet's data
     // rows repeated under its header, written as xlsx — measured against inflating the sheet
     // XML alone (`unzip -p`), the floor any xlsx reader stands on.
@@ -239,6 +195,67 @@ fn main() {
         .expect("re-run self");
     assert!(status.success());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Part 1: the stages timed in this process.
+fn stages(file: &Path, bytes: &[u8], policy: &Policy, opts: &PrecheckOptions) {
+    let limits = opts.limits;
+    let iters = 7;
+    let mut stages: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 5];
+    let (mut cells, mut rows, mut employees) = (0, 0, 0);
+    for _ in 0..iters {
+        stages[0].push(timed(|| {
+            let mut d = Discard(0);
+            read::read_rows(bytes, &limits, &mut d).expect("read");
+            cells = d.0;
+        }));
+        stages[1].push(timed(|| {
+            let mut n = 0;
+            let mut take = |_: tax_export::TaxRow| n += 1;
+            let mut sink = tax_export::TaxExportSink::handing_to(&mut take);
+            read::read_rows(bytes, &limits, &mut sink).expect("read");
+            sink.finish().expect("extract");
+            rows = n;
+        }));
+        stages[2].push(timed(|| {
+            let mut people = jzz::facts::PeopleBuilder::new(policy);
+            let mut take = |r: tax_export::TaxRow| people.push(&r);
+            let mut sink = tax_export::TaxExportSink::handing_to(&mut take);
+            read::read_rows(bytes, &limits, &mut sink).expect("read");
+            sink.finish().expect("extract");
+            std::hint::black_box(people.finish());
+        }));
+        let mut p = None;
+        stages[3].push(timed(|| {
+            p = Some(read_file(file, "large-3000.xlsx", policy, opts).expect("precheck"));
+        }));
+        let p = p.unwrap();
+        stages[4].push(timed(|| {
+            p.with_report(|r| {
+                employees = r.counts.employees;
+                let mut out = std::io::BufWriter::new(std::io::sink());
+                jzz::report::precheck::write_json(r, &mut out).expect("json");
+            })
+        }));
+    }
+    println!(
+        "\n{rows} rows ({cells} cells), {employees} employees; median of {iters} runs (CPU: all threads):"
+    );
+    let labels = [
+        "read only (rows dropped)",
+        "read + extract (rows dropped)",
+        "read + extract + facts",
+        "read_file: + verdicts counted",
+        "report: checks + JSON written",
+    ];
+    for (label, v) in labels.iter().zip(stages) {
+        let wall = median(v.iter().map(|x| x.0).collect());
+        let cpu = median(v.iter().map(|x| x.1).collect());
+        println!(
+            "  {label:<32} wall {wall:>7.1} ms  CPU {cpu:>7.1} ms  {:>9.0} rows/s",
+            rows as f64 / wall * 1e3
+        );
+    }
 }
 
 /// Runs `jzz precheck --format json` on each file and prints wall time and peak RSS; for the

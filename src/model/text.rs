@@ -17,7 +17,8 @@ pub fn halfwidth(s: &str) -> String {
 
 /// [`halfwidth`] without a copy when nothing changes (the usual case: ASCII and CJK text).
 pub fn halfwidth_cow(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().all(|c| halfwidth_char(c) == c) {
+    // ASCII (numbers, dates, ID numbers) has no full-width form to fold.
+    if s.is_ascii() || s.chars().all(|c| halfwidth_char(c) == c) {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(halfwidth(s))

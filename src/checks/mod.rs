@@ -225,7 +225,7 @@ impl Evidence {
                 r.document.to_string()
             },
             locator: r.locator(),
-            text: r.text.to_string(),
+            text: r.text.render(),
             confidence: r.confidence,
         }
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::extract::tax_export::{Agent, Layout, TaxRow};
+use crate::extract::tax_export::{Agent, Layout, RowText, TaxRow};
 use crate::model::{Fen, IdNumber, YearMonth};
 use crate::policy::{IncomeBasis, Policy};
 
@@ -31,7 +31,7 @@ pub struct RowRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Arc<str>>,
     /// The row's understood cells as read.
-    pub text: Arc<str>,
+    pub text: RowText,
     /// Layout of the sheet.
     pub layout: Layout,
     /// OCR confidence of the row (a printed export read by OCR).
@@ -497,7 +497,7 @@ mod tests {
             tax: Some(Fen::from_yuan(30)),
             agent: None,
             problems: Vec::new(),
-            text: Arc::from(format!("第 {n} 行")),
+            text: RowText::plain(&format!("第 {n} 行")),
             confidence: None,
         }
     }

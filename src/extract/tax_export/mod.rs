@@ -14,6 +14,9 @@
 
 pub mod header;
 pub mod period;
+pub mod row_text;
+
+pub use row_text::RowText;
 
 use serde::{Deserialize, Serialize};
 
@@ -132,7 +135,7 @@ pub struct TaxRow {
     /// What could not be read in this row; a row with problems is never used to pass.
     pub problems: Vec<String>,
     /// The understood cells of the row as read, with their headers: the evidence.
-    pub text: Arc<str>,
+    pub text: RowText,
     /// The lowest OCR confidence (0–100) of the row's words, for a printed export read by OCR
     /// (`None` for a spreadsheet or a text layer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -598,8 +601,11 @@ struct SheetExtractor {
     /// Index into the buffered rows of the first row after the header.
     first_data: usize,
     cols: Vec<header::HeaderCol>,
-    /// The understood columns in column order, with their header text (for evidence).
-    evidence_cols: Vec<(usize, String)>,
+    /// The understood columns in column order, and their header texts (for evidence).
+    evidence_cols: Vec<usize>,
+    evidence_headers: Arc<[Box<str>]>,
+    /// Reused while a row's evidence is written.
+    scratch: String,
     hb: HeaderBlock,
     header_agent: Option<Arc<Agent>>,
     has_period_col: bool,
@@ -725,6 +731,11 @@ impl SheetExtractor {
             .collect();
         evidence_cols.sort();
         evidence_cols.dedup_by_key(|e| e.0);
+        let evidence_headers = evidence_cols
+            .iter()
+            .map(|(_, h)| Box::from(h.as_str()))
+            .collect();
+        let evidence_cols = evidence_cols.into_iter().map(|(c, _)| c).collect();
         SheetExtractor {
             sheet: Arc::from(sheet),
             layout,
@@ -732,6 +743,8 @@ impl SheetExtractor {
             first_data: header.pos + 1,
             cols: header.cols,
             evidence_cols,
+            evidence_headers,
+            scratch: String::with_capacity(256),
             hb,
             header_agent,
             has_period_col,
@@ -782,25 +795,12 @@ impl SheetExtractor {
     }
 
     /// The understood cells of a row with their headers: the evidence a reviewer reads.
-    fn evidence(&self, row: &Row) -> Arc<str> {
-        let mut s = String::with_capacity(512);
-        for (col, header) in &self.evidence_cols {
-            let v = match row.get(*col) {
-                Cell::Text(t) => Cow::Borrowed(t.as_str()),
-                other => Cow::Owned(other.display()),
-            };
-            let v = v.trim();
-            if v.is_empty() {
-                continue;
-            }
-            if !s.is_empty() {
-                s.push_str(" | ");
-            }
-            s.push_str(header);
-            s.push('：');
-            s.push_str(v);
-        }
-        Arc::from(s)
+    fn evidence(&mut self, row: &Row) -> RowText {
+        let values = self.evidence_cols.iter().map(|&col| match row.get(col) {
+            Cell::Text(t) => Cow::Borrowed(t.trim()),
+            other => Cow::Owned(other.display().trim().to_string()),
+        });
+        RowText::of_values(&self.evidence_headers, values, &mut self.scratch)
     }
 
     /// The row as a [`TaxRow`], or `None` for a row that is not one (totals, a repeated
@@ -833,7 +833,14 @@ impl SheetExtractor {
             col.map_or(Cow::Borrowed(""), |i| cell_text(row.get(i)))
         };
         let name = text_at(c.name).into_owned();
-        let id_raw = text_at(c.id).to_uppercase();
+        let id_raw = {
+            let t = text_at(c.id);
+            if t.is_ascii() {
+                t.to_ascii_uppercase()
+            } else {
+                t.to_uppercase()
+            }
+        };
         // (Only a cell with 名 can read 姓名.)
         if name.contains('名') && norm_header(&name) == "姓名" {
             return None; // a repeated header (pages pasted together)

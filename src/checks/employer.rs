@@ -69,12 +69,12 @@ pub fn consistency(
                         r.document.to_string()
                     },
                     locator: r.locator(),
-                    text: format!(
-                        "扣缴义务人（{}）：{}；{}",
-                        stated_in(agent),
-                        agent.name,
-                        r.text
-                    ),
+                    text: {
+                        let mut t =
+                            format!("扣缴义务人（{}）：{}；", stated_in(agent), agent.name);
+                        r.text.push_to(&mut t);
+                        t
+                    },
                     confidence: r.confidence,
                 }));
             }

@@ -86,13 +86,18 @@ impl RowText {
 
     /// The text written out (as `to_string`, in one allocation).
     pub fn render(&self) -> String {
-        let cap = match &self.headers {
+        let mut s = String::new();
+        self.push_to(&mut s);
+        s
+    }
+
+    /// Appends the text written out to `out` (cheaper than formatting it with `{}`).
+    pub fn push_to(&self, out: &mut String) {
+        out.reserve(match &self.headers {
             None => self.text.len(),
             Some(h) => self.text.len() + h.iter().map(|h| h.len() + 6).sum::<usize>(),
-        };
-        let mut s = String::with_capacity(cap);
-        self.pieces(|p| s.push_str(p));
-        s
+        });
+        self.pieces(|p| out.push_str(p));
     }
 }
 

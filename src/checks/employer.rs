@@ -70,8 +70,7 @@ pub fn consistency(
                     },
                     locator: r.locator(),
                     text: {
-                        let mut t =
-                            format!("扣缴义务人（{}）：{}；", stated_in(agent), agent.name);
+                        let mut t = format!("扣缴义务人（{}）：{}；", stated_in(agent), agent.name);
                         r.text.push_to(&mut t);
                         t
                     },

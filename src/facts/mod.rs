@@ -509,7 +509,7 @@ mod tests {
     fn the_builder_groups_rows_as_they_arrive() {
         let policy = Policy::builtin().unwrap();
         let a = "11010519491231002X";
-        let mut rows = vec![
+        let mut rows = [
             row(2, a, "张三", Some((2020, 3)), Layout::Detail),
             row(3, "", "李四", Some((2020, 1)), Layout::Detail),
             row(4, a, "张三", Some((2020, 1)), Layout::Detail),

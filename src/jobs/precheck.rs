@@ -275,7 +275,10 @@ impl<'a> Prechecked<'a> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<EmployeeResult>>(2);
             s.spawn(move || {
                 for part in self.people.chunks(BATCH) {
-                    if tx.send(part.iter().map(|p| self.employee(p)).collect()).is_err() {
+                    if tx
+                        .send(part.iter().map(|p| self.employee(p)).collect())
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -333,6 +336,9 @@ mod tests {
             p.with_report(|r| crate::report::precheck::write_json(r, &mut streamed))
                 .unwrap();
             assert_eq!(String::from_utf8(streamed).unwrap(), json, "{f}");
+            // The closure is what makes the report's lifetime general (clippy would have it
+            // replaced by the function, which does not compile).
+            #[allow(clippy::redundant_closure)]
             let text = p.with_report(|r| crate::report::precheck::text(r));
             assert_eq!(text, crate::report::precheck::text(&whole), "{f}");
             assert_eq!(whole.counts.employees, whole.employees.len());

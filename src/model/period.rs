@@ -308,7 +308,11 @@ fn iso_fields(s: &str) -> Option<(i32, u32, Option<u32>)> {
         })
     };
     let (year, month) = (num(0..4)? as i32, num(5..7)?);
-    let day = if b.len() == 10 { Some(num(8..10)?) } else { None };
+    let day = if b.len() == 10 {
+        Some(num(8..10)?)
+    } else {
+        None
+    };
     if !(1..=12).contains(&month) {
         return None;
     }
@@ -388,8 +392,18 @@ mod tests {
     #[test]
     fn the_usual_spelling_reads_as_the_general_path_reads_it() {
         for s in [
-            "2020-03", "2020-03-01", "2020-02-29", "2019-02-29", "2020-13", "2020-00-01",
-            "0000-01", "2020-1-01", "2020/03/01", "2020-03-1", "20a0-03", "2020-03-32",
+            "2020-03",
+            "2020-03-01",
+            "2020-02-29",
+            "2019-02-29",
+            "2020-13",
+            "2020-00-01",
+            "0000-01",
+            "2020-1-01",
+            "2020/03/01",
+            "2020-03-1",
+            "20a0-03",
+            "2020-03-32",
         ] {
             let general = || {
                 let compact = strip_spaces(halfwidth(s).trim());

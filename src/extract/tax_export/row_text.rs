@@ -174,7 +174,11 @@ mod tests {
     }
 
     fn of(h: &Arc<[Box<str>]>, values: &[&'static str]) -> RowText {
-        RowText::of_values(h, values.iter().map(|v| Cow::Borrowed(*v)), &mut String::new())
+        RowText::of_values(
+            h,
+            values.iter().map(|v| Cow::Borrowed(*v)),
+            &mut String::new(),
+        )
     }
 
     #[test]

@@ -4,7 +4,13 @@
 mod cli;
 
 fn main() {
-    let note = limit_openmp_or_reexec();
+    // `jzz precheck` runs no OCR: it is not worth a second start (a quarter of its time on a
+    // small file).
+    let note = if cli::runs_without_ocr() {
+        None
+    } else {
+        limit_openmp_or_reexec()
+    };
     std::process::exit(cli::run(note));
 }
 

@@ -57,21 +57,30 @@ pub fn consistency(
     let mut notes: Vec<String> = Vec::new();
     let mut evidence = Vec::new();
     let mut agreeing = Vec::new();
+    // Most months name the same agent or two: each name is compared with the reference once.
+    let mut compared: Vec<(&str, UnitNameMatch)> = Vec::new();
     for (period, agent) in &stated {
         let cite = |ev: &mut Vec<Evidence>| {
             if let Some(m) = person.months.get(period) {
                 ev.extend(m.rows.iter().chain(m.form_rows.iter()).map(|r| Evidence {
-                    text: format!(
-                        "扣缴义务人（{}）：{}；{}",
-                        stated_in(agent),
-                        agent.name,
-                        r.text
-                    ),
+                    text: {
+                        let mut t = format!("扣缴义务人（{}）：{}；", stated_in(agent), agent.name);
+                        r.text.push_to(&mut t);
+                        t
+                    },
                     ..Evidence::of_row(document, r)
                 }));
             }
         };
-        match compare_unit_names(&reference, &agent.name) {
+        let m = match compared.iter().find(|(n, _)| *n == agent.name) {
+            Some((_, m)) => m.clone(),
+            None => {
+                let m = compare_unit_names(&reference, &agent.name);
+                compared.push((&agent.name, m.clone()));
+                m
+            }
+        };
+        match m {
             UnitNameMatch::Identical => {}
             UnitNameMatch::Equivalent { notes: n } => {
                 let note = format!(

@@ -273,7 +273,7 @@ impl Evidence {
                 r.document.to_string()
             },
             locator: r.locator(),
-            text: r.text.to_string(),
+            text: r.text.render(),
             confidence: r.confidence,
             read_by: Some(r.read_by),
         }

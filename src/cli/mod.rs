@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use jzz::checks::Status;
 use jzz::jobs::inspect;
-use jzz::jobs::precheck::{PrecheckOptions, precheck_file};
+use jzz::jobs::precheck::{PrecheckOptions, read_file};
 use jzz::policy::Policy;
 use jzz::read::Limits;
 use jzz::report;
@@ -402,6 +402,15 @@ fn ms(t: Instant) -> u64 {
 
 /// Runs the command line and returns the exit status. `note` is what `main` has to say
 /// before logging exists (an OpenMP restart that failed).
+/// Whether the command line asks for `jzz precheck`, which never runs OCR (a printed export
+/// is read through its text layer), so `main` need not restart it to limit OpenMP.
+pub fn runs_without_ocr() -> bool {
+    matches!(
+        Cli::try_parse().map(|c| c.command),
+        Ok(Command::Precheck { .. })
+    )
+}
+
 pub fn run(note: Option<String>) -> i32 {
     use clap::{CommandFactory, FromArgMatches};
     let mut cmd = Cli::command();
@@ -499,25 +508,41 @@ pub fn run(note: Option<String>) -> i32 {
                 limits: Limits::default(),
             };
             let label = file.display().to_string();
-            match precheck_file(&file, &label, &policy, &opts) {
-                Ok(r) => {
-                    info!(
-                        file = label.as_str(),
-                        as_of = %r.as_of,
-                        employees = r.employees.len(),
-                        verdict = %status_id(r.verdict),
-                        duration_ms = ms(started),
-                        "prechecked"
-                    );
-                    match format {
-                        Format::Text => print(&report::precheck::text(&r)),
-                        Format::Json => print(&(report::precheck::json(&r) + "\n")),
-                    }
-                    if r.verdict == Status::Pass {
-                        EXIT_CLEAR
-                    } else {
-                        EXIT_SHORT
-                    }
+            match read_file(&file, &label, &policy, &opts) {
+                Ok(p) => {
+                    let status = p.with_report(|r| {
+                        info!(
+                            file = label.as_str(),
+                            as_of = %r.as_of,
+                            employees = r.counts.employees,
+                            verdict = %status_id(r.verdict),
+                            duration_ms = ms(started),
+                            "prechecked"
+                        );
+                        match format {
+                            Format::Text => print(&report::precheck::text(r)),
+                            Format::Json => {
+                                // Written as the employees are checked: the report of 100,000 rows
+                                // is never whole in memory. A closed pipe is not worth an error.
+                                let mut out = std::io::BufWriter::with_capacity(
+                                    1 << 16,
+                                    std::io::stdout().lock(),
+                                );
+                                let _ = report::precheck::write_json(r, &mut out)
+                                    .and_then(|()| out.write_all(b"\n"))
+                                    .and_then(|()| out.flush());
+                            }
+                        }
+                        if r.verdict == Status::Pass {
+                            EXIT_CLEAR
+                        } else {
+                            EXIT_SHORT
+                        }
+                    });
+                    // The process ends now: handing the timelines of 10⁵ rows back to the
+                    // allocator one by one would take as long as checking them.
+                    std::mem::forget(p);
+                    status
                 }
                 Err(e) => {
                     error!(file = label.as_str(), duration_ms = ms(started), "{e}");

@@ -78,7 +78,7 @@ impl ExportRows {
                             || format!("sheet {}, row {}", r.sheet, r.row),
                             str::to_string,
                         ),
-                        text: r.text.to_string(),
+                        text: r.text.render(),
                         confidence: r.confidence,
                         read_by: r.read_by,
                     },

@@ -16,7 +16,7 @@ use super::case_toml::{ApplicationType, CaseToml, Hukou};
 use crate::classify::{Classification, Kind};
 use crate::extract::contract::LaborContract;
 use crate::extract::si_record::SiRecord;
-use crate::extract::tax_export::{Agent, Layout, TaxExport, TaxRow};
+use crate::extract::tax_export::{Agent, Layout, RowText, TaxExport, TaxRow};
 use crate::extract::tax_list::TaxList;
 use crate::extract::tax_record::TaxRecord;
 use crate::extract::text_util::Source;
@@ -591,7 +591,7 @@ pub fn tax_list_to_rows(document: &str, x: &TaxList) -> Vec<TaxRow> {
             tax: r.tax_fen,
             agent,
             problems: r.problems.clone(),
-            text: Arc::from(r.source.text.as_str()),
+            text: RowText::plain(&r.source.text),
             confidence: r.source.confidence,
             read_by: r.source.read_by,
         });

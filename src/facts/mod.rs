@@ -7,13 +7,13 @@
 pub mod case;
 pub mod case_toml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::extract::tax_export::{Agent, Layout, TaxRow};
+use crate::extract::tax_export::{Agent, Layout, RowText, TaxRow};
 use crate::model::{Fen, IdNumber, YearMonth};
 use crate::policy::{IncomeBasis, Policy};
 use crate::read::text::ReadBy;
@@ -32,7 +32,7 @@ pub struct RowRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Arc<str>>,
     /// The row's understood cells as read.
-    pub text: Arc<str>,
+    pub text: RowText,
     /// Layout of the sheet.
     pub layout: Layout,
     /// OCR confidence of the row (a printed export read by OCR).
@@ -154,140 +154,275 @@ fn push_agent(agents: &mut Vec<Arc<Agent>>, a: &Arc<Agent>) {
     }
 }
 
-fn sum_rows(rows: &[&TaxRow]) -> (Fen, Fen, Option<Fen>) {
-    let mut income = Fen::ZERO;
-    let mut exempt = Fen::ZERO;
-    let mut tax = Some(Fen::ZERO);
-    for r in rows {
-        income = income
+/// Wage rows of one layout in one person's month, summed as they arrive.
+#[derive(Default)]
+struct Part {
+    rows: Vec<RowRef>,
+    income: Fen,
+    exempt: Fen,
+    /// `None` once a row lacks a tax figure.
+    tax: Option<Fen>,
+    problems: Vec<String>,
+    agents: Vec<Arc<Agent>>,
+}
+
+impl Part {
+    fn add(&mut self, r: &TaxRow) {
+        if self.rows.is_empty() {
+            self.tax = Some(Fen::ZERO);
+        }
+        self.income = self
+            .income
             .checked_add(r.income.unwrap_or(Fen::ZERO))
-            .unwrap_or(income);
-        exempt = exempt
+            .unwrap_or(self.income);
+        self.exempt = self
+            .exempt
             .checked_add(r.exempt.unwrap_or(Fen::ZERO))
-            .unwrap_or(exempt);
-        tax = match (tax, r.tax) {
+            .unwrap_or(self.exempt);
+        self.tax = match (self.tax, r.tax) {
             (Some(t), Some(x)) => t.checked_add(x),
             _ => None,
         };
+        // A month has a row or two: no room for four (a Vec's first growth) in 10⁵ months.
+        self.rows.reserve_exact(1);
+        self.rows.push(RowRef::of(r));
+        self.problems
+            .extend(r.problems.iter().map(|p| format!("第 {} 行：{p}", r.row)));
+        if let Some(a) = &r.agent {
+            push_agent(&mut self.agents, a);
+        }
     }
-    (income, exempt, tax)
 }
 
-/// Groups rows by person (证件号码, or the name where the number is empty) in first-seen order.
-pub fn people(rows: &[&TaxRow], policy: &Policy) -> Vec<PersonFacts> {
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: BTreeMap<String, Vec<&TaxRow>> = BTreeMap::new();
-    for r in rows {
-        let key = if r.id_raw.is_empty() {
-            format!("姓名:{}", r.name)
-        } else {
-            r.id_raw.clone()
-        };
-        let g = groups.entry(key.clone()).or_default();
-        if g.is_empty() {
-            order.push(key);
-        }
-        g.push(r);
-    }
-    order
-        .into_iter()
-        .map(|key| person(&groups[&key], policy))
-        .collect()
+/// One person's month while rows arrive: the 明细 wage rows, and the rest (in most exports
+/// nothing) apart, so that a month of a 明细 alone stays small.
+#[derive(Default)]
+struct MonthAcc {
+    /// Wage rows of a 明细.
+    detail: Part,
+    rest: Option<Box<MonthRest>>,
 }
 
-fn person(rows: &[&TaxRow], policy: &Policy) -> PersonFacts {
-    let first = rows[0];
-    let mut names: Vec<String> = Vec::new();
-    for r in rows {
-        if !r.name.is_empty() && !names.contains(&r.name) {
-            names.push(r.name.clone());
+/// What a month holds besides its 明细 wage rows.
+#[derive(Default)]
+struct MonthRest {
+    /// Wage rows of a 申报表.
+    form: Part,
+    /// Every 申报表 row (any 所得项目) and the agents they state.
+    form_rows: Vec<RowRef>,
+    form_agents: Vec<Arc<Agent>>,
+    other: Vec<OtherIncome>,
+}
+
+/// One person while rows arrive.
+struct PersonAcc {
+    id_raw: String,
+    id: Option<IdNumber>,
+    id_type: Option<Arc<str>>,
+    names: Vec<String>,
+    /// Months in order (a person has a dozen or two: a sorted `Vec`, smaller than a tree).
+    months: Vec<(YearMonth, MonthAcc)>,
+    unplaced: Vec<(RowRef, Vec<String>)>,
+}
+
+/// Builds the people of an export from its rows one at a time, keeping per person and month
+/// only what the checks read and cite (sums, problems, agents and the rows' references),
+/// never the rows themselves: `jobs::precheck` feeds it while the file is being read.
+///
+/// The result is [`people`]'s: people in first-seen order (by 证件号码, or by name where the
+/// number is empty), months in order; where a month has 明细 wage rows they give its figures,
+/// else the 申报表's, and both stated is compared.
+pub struct PeopleBuilder<'p> {
+    policy: &'p Policy,
+    index: HashMap<String, usize>,
+    people: Vec<PersonAcc>,
+    /// 所得项目 seen and whether each is a wage item (a few distinct values per file).
+    items: Vec<(Arc<str>, bool)>,
+    rows: usize,
+}
+
+impl<'p> PeopleBuilder<'p> {
+    /// An empty builder.
+    pub fn new(policy: &'p Policy) -> Self {
+        PeopleBuilder {
+            policy,
+            index: HashMap::new(),
+            people: Vec::new(),
+            items: Vec::new(),
+            rows: 0,
         }
     }
-    let mut by_month: BTreeMap<YearMonth, Vec<&TaxRow>> = BTreeMap::new();
-    let mut unplaced = Vec::new();
-    let mut other_income = Vec::new();
-    for r in rows {
-        match r.period {
-            Some(p) => by_month.entry(p).or_default().push(r),
-            None => unplaced.push((RowRef::of(r), r.problems.clone())),
-        }
+
+    /// Rows pushed so far.
+    pub fn rows(&self) -> usize {
+        self.rows
     }
-    let mut months = BTreeMap::new();
-    for (period, rs) in by_month {
-        let mut m = MonthFacts::default();
-        let wage: Vec<&TaxRow> = rs
+
+    fn is_wage(&mut self, item: &Arc<str>) -> bool {
+        if let Some((_, w)) = self
+            .items
             .iter()
-            .copied()
-            .filter(|r| policy.is_wage_item(&r.item))
-            .collect();
-        for r in rs.iter().filter(|r| !policy.is_wage_item(&r.item)) {
-            other_income.push(OtherIncome {
+            .find(|(i, _)| Arc::ptr_eq(i, item) || **i == **item)
+        {
+            return *w;
+        }
+        let w = self.policy.is_wage_item(item);
+        if self.items.len() < 64 {
+            self.items.push((item.clone(), w));
+        }
+        w
+    }
+
+    /// Takes one row into its person's timeline.
+    pub fn push(&mut self, r: &TaxRow) {
+        self.rows += 1;
+        let slot = if r.id_raw.is_empty() {
+            let key = format!("姓名:{}", r.name);
+            self.slot(key, r)
+        } else if let Some(&i) = self.index.get(r.id_raw.as_str()) {
+            i
+        } else {
+            self.slot(r.id_raw.clone(), r)
+        };
+        let wage = r.period.is_some() && self.is_wage(&r.item);
+        let p = &mut self.people[slot];
+        if !r.name.is_empty() && !p.names.contains(&r.name) {
+            p.names.push(r.name.clone());
+        }
+        if p.id.is_none() {
+            p.id = r.id.clone();
+        }
+        if p.id_type.is_none() {
+            p.id_type = r.id_type.clone();
+        }
+        let Some(period) = r.period else {
+            p.unplaced.push((RowRef::of(r), r.problems.clone()));
+            return;
+        };
+        let i = match p.months.binary_search_by_key(&period, |(m, _)| *m) {
+            Ok(i) => i,
+            Err(i) => {
+                p.months.insert(i, (period, MonthAcc::default()));
+                i
+            }
+        };
+        let m = &mut p.months[i].1;
+        if wage && r.layout == Layout::Detail {
+            m.detail.add(r);
+            return;
+        }
+        let rest = m.rest.get_or_insert_default();
+        if !wage {
+            rest.other.push(OtherIncome {
                 period,
                 item: r.item.clone(),
                 income: r.income,
                 source: RowRef::of(r),
             });
         }
-        for r in rs.iter().filter(|r| r.layout == Layout::DeclarationForm) {
-            m.form_rows.push(RowRef::of(r));
+        if r.layout == Layout::DeclarationForm {
+            rest.form_rows.push(RowRef::of(r));
             if let Some(a) = &r.agent {
+                push_agent(&mut rest.form_agents, a);
+            }
+            if wage {
+                rest.form.add(r);
+            }
+        }
+    }
+
+    fn slot(&mut self, key: String, r: &TaxRow) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.people.len();
+        self.index.insert(key, i);
+        self.people.push(PersonAcc {
+            id_raw: r.id_raw.clone(),
+            id: None,
+            id_type: None,
+            names: Vec::new(),
+            months: Vec::new(),
+            unplaced: Vec::new(),
+        });
+        i
+    }
+
+    /// The timelines, in first-seen order.
+    pub fn finish(self) -> Vec<PersonFacts> {
+        self.people.into_iter().map(PersonAcc::finish).collect()
+    }
+}
+
+impl PersonAcc {
+    fn finish(self) -> PersonFacts {
+        // In order already: collected (BTreeMap's bulk build, full nodes), not inserted.
+        let mut months = Vec::with_capacity(self.months.len());
+        let mut other_income = Vec::new();
+        for (period, acc) in self.months {
+            let rest = acc.rest.map(|r| *r).unwrap_or_default();
+            other_income.extend(rest.other);
+            let mut m = MonthFacts {
+                form_rows: rest.form_rows,
+                agents: rest.form_agents,
+                ..MonthFacts::default()
+            };
+            let both = !acc.detail.rows.is_empty() && !rest.form.rows.is_empty();
+            let (used, form) = if acc.detail.rows.is_empty() {
+                (rest.form, None)
+            } else {
+                (acc.detail, Some(rest.form))
+            };
+            if used.rows.is_empty() {
+                if !m.form_rows.is_empty() {
+                    months.push((period, m));
+                }
+                continue;
+            }
+            let (income, tax) = (used.income, used.tax);
+            m.income = used.income;
+            m.exempt = used.exempt;
+            m.tax = used.tax;
+            m.rows = used.rows;
+            m.problems = used.problems;
+            for a in &used.agents {
                 push_agent(&mut m.agents, a);
             }
-        }
-        let detail: Vec<&TaxRow> = wage
-            .iter()
-            .copied()
-            .filter(|r| r.layout == Layout::Detail)
-            .collect();
-        let form: Vec<&TaxRow> = wage
-            .iter()
-            .copied()
-            .filter(|r| r.layout == Layout::DeclarationForm)
-            .collect();
-        let used = if detail.is_empty() { &form } else { &detail };
-        if used.is_empty() {
-            if !m.form_rows.is_empty() {
-                months.insert(period, m);
+            if both && let Some(form) = form {
+                let (fi, ft) = (form.income, form.tax);
+                if fi != income {
+                    m.disagreements
+                        .push(format!("{period} 明细收入 {income} 元，申报表收入 {fi} 元"));
+                }
+                if ft != tax {
+                    m.disagreements.push(format!(
+                        "{period} 明细税额 {} 元，申报表税额 {} 元",
+                        tax.map_or("—".into(), |t| t.to_string()),
+                        ft.map_or("—".into(), |t| t.to_string())
+                    ));
+                }
             }
-            continue;
+            months.push((period, m));
         }
-        let (income, exempt, tax) = sum_rows(used);
-        m.income = income;
-        m.exempt = exempt;
-        m.tax = tax;
-        for r in used.iter() {
-            m.rows.push(RowRef::of(r));
-            m.problems
-                .extend(r.problems.iter().map(|p| format!("第 {} 行：{p}", r.row)));
-            if let Some(a) = &r.agent {
-                push_agent(&mut m.agents, a);
-            }
+        PersonFacts {
+            id_raw: self.id_raw,
+            id: self.id,
+            id_type: self.id_type,
+            names: self.names,
+            months: months.into_iter().collect(),
+            other_income,
+            unplaced: self.unplaced,
         }
-        if !detail.is_empty() && !form.is_empty() {
-            let (fi, _, ft) = sum_rows(&form);
-            if fi != income {
-                m.disagreements
-                    .push(format!("{period} 明细收入 {income} 元，申报表收入 {fi} 元"));
-            }
-            if ft != tax {
-                m.disagreements.push(format!(
-                    "{period} 明细税额 {} 元，申报表税额 {} 元",
-                    tax.map_or("—".into(), |t| t.to_string()),
-                    ft.map_or("—".into(), |t| t.to_string())
-                ));
-            }
-        }
-        months.insert(period, m);
     }
-    PersonFacts {
-        id_raw: first.id_raw.clone(),
-        id: rows.iter().find_map(|r| r.id.clone()),
-        id_type: rows.iter().find_map(|r| r.id_type.clone()),
-        names,
-        months,
-        other_income,
-        unplaced,
+}
+
+/// Groups rows by person (证件号码, or the name where the number is empty) in first-seen order.
+pub fn people(rows: &[&TaxRow], policy: &Policy) -> Vec<PersonFacts> {
+    let mut b = PeopleBuilder::new(policy);
+    for r in rows {
+        b.push(r);
     }
+    b.finish()
 }
 
 /// The months the policy looks at on an application date.
@@ -336,5 +471,88 @@ pub fn window(as_of: NaiveDate, len: u32, person: &PersonFacts, policy: &Policy)
         from: to.add_months(-(len as i32 - 1)),
         to,
         note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: u32, id: &str, name: &str, period: Option<(i32, u32)>, layout: Layout) -> TaxRow {
+        TaxRow {
+            document: Arc::from(""),
+            sheet: Arc::from(if layout == Layout::Detail {
+                "明细"
+            } else {
+                "申报表"
+            }),
+            row: n,
+            locator: None,
+            layout,
+            name: name.into(),
+            id_raw: id.into(),
+            id: IdNumber::parse(id).ok(),
+            id_type: None,
+            period: period.and_then(|(y, m)| YearMonth::new(y, m)),
+            item: Arc::from("正常工资薪金所得"),
+            item_assumed: false,
+            income: Some(Fen::from_yuan(10_000)),
+            exempt: None,
+            tax: Some(Fen::from_yuan(30)),
+            agent: None,
+            problems: Vec::new(),
+            text: RowText::plain(&format!("第 {n} 行")),
+            confidence: None,
+            read_by: crate::read::text::ReadBy::Spreadsheet,
+        }
+    }
+
+    /// Rows in any order: people in first-seen order, months in order; a month's 明细 rows
+    /// give its figures and a 申报表 that disagrees is recorded; other items, rows without a
+    /// month and names are kept as `people` always kept them.
+    #[test]
+    fn the_builder_groups_rows_as_they_arrive() {
+        let policy = Policy::builtin().unwrap();
+        let a = "11010519491231002X";
+        let mut rows = [
+            row(2, a, "张三", Some((2020, 3)), Layout::Detail),
+            row(3, "", "李四", Some((2020, 1)), Layout::Detail),
+            row(4, a, "张三", Some((2020, 1)), Layout::Detail),
+            row(5, a, "张叁", Some((2020, 1)), Layout::Detail),
+            row(6, a, "张三", Some((2020, 1)), Layout::DeclarationForm),
+            row(7, a, "张三", Some((2020, 2)), Layout::DeclarationForm),
+            row(8, a, "张三", None, Layout::Detail),
+            row(9, a, "张三", Some((2019, 12)), Layout::Detail),
+        ];
+        rows[4].income = Some(Fen::from_yuan(9_000));
+        rows[7].item = Arc::from("劳务报酬所得");
+        rows[7].problems = vec!["x".into()];
+        let refs: Vec<&TaxRow> = rows.iter().collect();
+        let people = people(&refs, &policy);
+        assert_eq!(people.len(), 2);
+        let p = &people[0];
+        assert_eq!(p.names, vec!["张三", "张叁"]);
+        assert!(p.id.is_some());
+        let ym = |y, m| YearMonth::new(y, m).unwrap();
+        let jan = &p.months[&ym(2020, 1)];
+        assert_eq!(jan.income, Fen::from_yuan(20_000));
+        assert_eq!(jan.tax, Some(Fen::from_yuan(60)));
+        assert_eq!(jan.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(jan.form_rows.len(), 1);
+        assert_eq!(jan.disagreements.len(), 2, "{:?}", jan.disagreements);
+        // A month the 申报表 alone states: its figures.
+        let feb = &p.months[&ym(2020, 2)];
+        assert_eq!(feb.income, Fen::from_yuan(10_000));
+        assert!(feb.disagreements.is_empty());
+        assert_eq!(p.other_income.len(), 1);
+        assert_eq!(p.other_income[0].period, ym(2019, 12));
+        assert!(!p.months.contains_key(&ym(2019, 12)));
+        assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(
+            p.months.keys().copied().collect::<Vec<_>>(),
+            [ym(2020, 1), ym(2020, 2), ym(2020, 3)]
+        );
+        assert_eq!(people[1].name(), "李四");
+        assert_eq!(people[1].id_raw, "");
     }
 }

@@ -97,7 +97,12 @@ impl IdNumber {
     /// embedded spaces are ignored, full-width characters are converted and
     /// a lower-case `x` is accepted.
     pub fn parse(s: &str) -> Result<IdNumber, IdError> {
-        let norm = strip_spaces(&halfwidth(s)).replace('x', "X");
+        // Digits and `X` only (the usual case) need no normalizing.
+        let norm = if s.bytes().all(|b| b.is_ascii_digit() || b == b'X') {
+            s.to_string()
+        } else {
+            strip_spaces(&halfwidth(s)).replace('x', "X")
+        };
         let masked = || mask_id_like(&norm);
         let len = norm.chars().count();
         if len != 18 {

@@ -119,7 +119,12 @@ impl Fen {
     /// after the currency sign). Thousands separators must form groups of
     /// three; extra decimals are allowed only if they are zeros.
     pub fn parse(s: &str) -> Result<Fen, MoneyError> {
-        let norm: String = halfwidth(s).replace('\u{2212}', "-");
+        // ASCII is its own half-width form: no copy for the usual figure.
+        let norm: std::borrow::Cow<'_, str> = if s.is_ascii() {
+            std::borrow::Cow::Borrowed(s)
+        } else {
+            std::borrow::Cow::Owned(halfwidth(s).replace('\u{2212}', "-"))
+        };
         let mut rest = norm.trim();
         let mut negative = false;
         if let Some(r) = rest.strip_prefix('-') {
@@ -159,24 +164,22 @@ impl Fen {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(MoneyError::Invalid { input: err_input() });
         }
-        let int_digits = if int_part.contains(',') {
-            let groups: Vec<&str> = int_part.split(',').collect();
-            let first_ok = (1..=3).contains(&groups[0].len());
-            let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        if int_part.contains(',') {
+            let mut groups = int_part.split(',');
+            let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+            let rest_ok = groups.all(|g| g.len() == 3);
             if !first_ok || !rest_ok {
                 return Err(MoneyError::BadThousandsSeparator { input: err_input() });
             }
-            groups.concat()
-        } else {
-            int_part.to_string()
-        };
+        }
+        let int_digits = int_part.bytes().filter(|b| *b != b',');
         let (cents, extra) = frac_part.split_at(frac_part.len().min(2));
         if extra.bytes().any(|b| b != b'0') {
             return Err(MoneyError::TooManyDecimals { input: err_input() });
         }
         let overflow = || MoneyError::Overflow { input: err_input() };
         let mut total: i64 = 0;
-        for b in int_digits.bytes() {
+        for b in int_digits {
             total = total
                 .checked_mul(10)
                 .and_then(|t| t.checked_add(i64::from(b - b'0')))

@@ -295,9 +295,39 @@ fn split_fields(d: &str) -> Option<(u32, u32, Option<u32>)> {
     }
 }
 
+/// `2020-03` or `2020-03-01` exactly, valid: the usual spelling, which [`parse_fields`] reads
+/// without its general (allocating) path, to the same fields.
+fn iso_fields(s: &str) -> Option<(i32, u32, Option<u32>)> {
+    let b = s.as_bytes();
+    if !matches!(b.len(), 7 | 10) || b[4] != b'-' || (b.len() == 10 && b[7] != b'-') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let (year, month) = (num(0..4)? as i32, num(5..7)?);
+    let day = if b.len() == 10 {
+        Some(num(8..10)?)
+    } else {
+        None
+    };
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    if let Some(d) = day {
+        NaiveDate::from_ymd_opt(year, month, d)?;
+    }
+    Some((year, month, day))
+}
+
 /// Shared parser behind [`YearMonth::parse`] and [`parse_date`]: validates
 /// the month and, if present, the day; the year range is checked by callers.
 fn parse_fields(s: &str) -> Result<(i32, u32, Option<u32>), PeriodError> {
+    if let Some(fields) = iso_fields(s) {
+        return Ok(fields);
+    }
     let input = || s.to_string();
     let norm = halfwidth(s);
     let norm = norm.trim();
@@ -357,6 +387,36 @@ mod tests {
 
     fn ym(y: i32, m: u32) -> YearMonth {
         YearMonth::new(y, m).unwrap()
+    }
+
+    #[test]
+    fn the_usual_spelling_reads_as_the_general_path_reads_it() {
+        for s in [
+            "2020-03",
+            "2020-03-01",
+            "2020-02-29",
+            "2019-02-29",
+            "2020-13",
+            "2020-00-01",
+            "0000-01",
+            "2020-1-01",
+            "2020/03/01",
+            "2020-03-1",
+            "20a0-03",
+            "2020-03-32",
+        ] {
+            let general = || {
+                let compact = strip_spaces(halfwidth(s).trim());
+                let (y, m, d) = split_fields(&compact)?;
+                let ok = (1..=12).contains(&m)
+                    && d.is_none_or(|d| NaiveDate::from_ymd_opt(y as i32, m, d).is_some());
+                ok.then_some((y as i32, m, d))
+            };
+            if let Some(fast) = iso_fields(s) {
+                assert_eq!(Some(fast), general(), "{s}");
+            }
+            assert_eq!(parse_fields(s).ok(), general(), "{s}");
+        }
     }
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {

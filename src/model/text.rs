@@ -15,6 +15,16 @@ pub fn halfwidth(s: &str) -> String {
     s.chars().map(halfwidth_char).collect()
 }
 
+/// [`halfwidth`] without a copy when nothing changes (the usual case: ASCII and CJK text).
+pub fn halfwidth_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    // ASCII (numbers, dates, ID numbers) has no full-width form to fold.
+    if s.is_ascii() || s.chars().all(|c| halfwidth_char(c) == c) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(halfwidth(s))
+    }
+}
+
 /// Single-character form of [`halfwidth`], for callers that work char by char.
 pub fn halfwidth_char(c: char) -> char {
     match c {
@@ -73,6 +83,14 @@ mod tests {
     fn halfwidth_leaves_others() {
         assert_eq!(halfwidth("北京市—–￥"), "北京市—–￥");
         assert_eq!(halfwidth(""), "");
+    }
+
+    #[test]
+    fn halfwidth_cow_copies_only_on_change() {
+        use std::borrow::Cow;
+        assert!(matches!(halfwidth_cow("北京 abc 123"), Cow::Borrowed(_)));
+        assert_eq!(halfwidth_cow("（北京）１"), "(北京)1");
+        assert!(matches!(halfwidth_cow("（北京）"), Cow::Owned(_)));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 /// `sheet csv, row 5`, messages leave it out).
 pub const SHEET: &str = "csv";
 
-use super::{Cell, Limits, ReadError, RowSink, Rows};
+use super::{Limits, ReadError, RowSink, Rows};
 
 /// Decodes the bytes to text, saying which encoding was used.
 pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), ReadError> {
@@ -107,7 +107,8 @@ pub fn read_csv(
             )));
         }
         for (col, field) in record.iter().enumerate() {
-            b.put(row, col as u32, Cell::Text(field.to_string()))?;
+            let cell = b.text(field);
+            b.put(row, col as u32, cell)?;
         }
         row += 1;
     }
@@ -122,7 +123,7 @@ pub fn read_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::{Collect, Format, Workbook};
+    use crate::read::{Cell, Collect, Format, Workbook};
 
     fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         let mut c = Collect::default();

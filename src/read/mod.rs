@@ -21,6 +21,7 @@ pub mod scan;
 pub mod sheet;
 pub mod sniff;
 pub mod text;
+pub(crate) mod xlsx;
 pub mod zipguard;
 
 use chrono::NaiveDate;
@@ -239,7 +240,11 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            // Most text starts with a visible ASCII character: no need to look further.
+            Cell::Text(t) => match t.as_bytes().first() {
+                Some(b) if b.is_ascii_graphic() => false,
+                _ => t.chars().all(char::is_whitespace),
+            },
             _ => false,
         }
     }
@@ -297,12 +302,13 @@ pub struct Workbook {
 /// tax-export extractor keeps only what it understood of each row.
 ///
 /// Rows arrive in sheet order with blank rows skipped (out-of-order rows in hand-edited XML
-/// arrive as written). Cells are dropped once the sink returns.
+/// arrive as written). A row is lent: the reader reuses its cells for the next row once the
+/// sink returns (a sink keeps what it needs by copying it).
 pub trait RowSink {
     /// A new sheet starts.
     fn begin_sheet(&mut self, name: &str);
     /// One non-empty row.
-    fn row(&mut self, row: Row);
+    fn row(&mut self, row: &Row);
     /// The sheet ended.
     fn end_sheet(&mut self);
 }
@@ -320,46 +326,175 @@ impl RowSink for Collect {
             rows: Vec::new(),
         });
     }
-    fn row(&mut self, row: Row) {
+    fn row(&mut self, row: &Row) {
         if let Some(s) = self.sheets.last_mut() {
-            s.rows.push(row);
+            s.rows.push(row.clone());
         }
     }
     fn end_sheet(&mut self) {}
 }
 
+/// Most spare cell strings kept for reuse, and the largest one kept.
+const SPARE_STRINGS: usize = 4096;
+const SPARE_CAPACITY: usize = 256;
+
+/// Rows sent from a reading thread to the thread of the sink, in order (see [`Rows::batched`]).
+pub(crate) enum Batch {
+    /// A sheet starts.
+    Begin(String),
+    /// Rows, in order.
+    Rows(Vec<Row>),
+    /// The sheet ended.
+    End,
+}
+
+/// Rows per [`Batch::Rows`].
+const BATCH_ROWS: usize = 128;
+
+/// Where assembled rows go.
+enum Out<'a> {
+    /// Straight to a sink on this thread.
+    Sink(&'a mut dyn RowSink),
+    /// In batches through a channel to the sink's thread, which sends the batches back to be
+    /// reused.
+    Batches {
+        tx: std::sync::mpsc::SyncSender<Batch>,
+        back: std::sync::mpsc::Receiver<Vec<Row>>,
+        batch: Vec<Row>,
+        free: Vec<Row>,
+    },
+}
+
 /// Assembles cells into rows for a [`RowSink`], enforcing the row, column and cell limits.
+/// A row's storage (its cells and their text) is reused for later rows.
 pub(crate) struct Rows<'a> {
     limits: &'a Limits,
-    sink: &'a mut dyn RowSink,
+    out: Out<'a>,
     cells: usize,
-    current: Option<Row>,
+    /// The row being assembled (`open` false: none).
+    current: Row,
+    open: bool,
+    /// Text of cells already handed on, cleared, for [`Rows::text`].
+    spare: Vec<String>,
 }
 
 impl<'a> Rows<'a> {
     pub(crate) fn new(limits: &'a Limits, sink: &'a mut dyn RowSink) -> Self {
+        Rows::with(limits, Out::Sink(sink))
+    }
+
+    /// Rows for a sink on another thread: batches go to `tx`, and come back through `back`.
+    pub(crate) fn batched(
+        limits: &'a Limits,
+        tx: std::sync::mpsc::SyncSender<Batch>,
+        back: std::sync::mpsc::Receiver<Vec<Row>>,
+    ) -> Self {
+        Rows::with(
+            limits,
+            Out::Batches {
+                tx,
+                back,
+                batch: Vec::with_capacity(BATCH_ROWS),
+                free: Vec::new(),
+            },
+        )
+    }
+
+    fn with(limits: &'a Limits, out: Out<'a>) -> Self {
         Rows {
             limits,
-            sink,
+            out,
             cells: 0,
-            current: None,
+            current: Row {
+                index: 0,
+                cells: Vec::new(),
+            },
+            open: false,
+            spare: Vec::new(),
+        }
+    }
+
+    /// A text cell, in a reused string when there is one.
+    pub(crate) fn text(&mut self, s: &str) -> Cell {
+        let mut t = self.spare.pop().unwrap_or_default();
+        t.push_str(s);
+        Cell::Text(t)
+    }
+
+    /// Keeps the text of `cells` for reuse and empties them.
+    fn recycle(spare: &mut Vec<String>, cells: &mut Vec<Cell>) {
+        for c in cells.drain(..) {
+            if let Cell::Text(mut t) = c
+                && t.capacity() <= SPARE_CAPACITY
+                && spare.len() < SPARE_STRINGS
+            {
+                t.clear();
+                spare.push(t);
+            }
         }
     }
 
     fn flush(&mut self) {
-        if let Some(r) = self.current.take() {
-            self.sink.row(r);
+        if !std::mem::take(&mut self.open) {
+            return;
+        }
+        match &mut self.out {
+            Out::Sink(sink) => {
+                sink.row(&self.current);
+                Rows::recycle(&mut self.spare, &mut self.current.cells);
+            }
+            Out::Batches {
+                tx,
+                back,
+                batch,
+                free,
+            } => {
+                if free.is_empty()
+                    && let Ok(rows) = back.try_recv()
+                {
+                    free.extend(rows);
+                }
+                let mut next = free.pop().unwrap_or(Row {
+                    index: 0,
+                    cells: Vec::new(),
+                });
+                Rows::recycle(&mut self.spare, &mut next.cells);
+                batch.push(std::mem::replace(&mut self.current, next));
+                if batch.len() >= BATCH_ROWS {
+                    let full = std::mem::replace(batch, Vec::with_capacity(BATCH_ROWS));
+                    let _ = tx.send(Batch::Rows(full));
+                }
+            }
+        }
+    }
+
+    /// Sends what is batched (before a sheet event, so that order holds).
+    fn send_batch(&mut self, then: Option<Batch>) {
+        if let Out::Batches { tx, batch, .. } = &mut self.out {
+            if !batch.is_empty() {
+                let full = std::mem::replace(batch, Vec::with_capacity(BATCH_ROWS));
+                let _ = tx.send(Batch::Rows(full));
+            }
+            if let Some(b) = then {
+                let _ = tx.send(b);
+            }
         }
     }
 
     pub(crate) fn begin_sheet(&mut self, name: &str) {
         self.flush();
-        self.sink.begin_sheet(name);
+        match &mut self.out {
+            Out::Sink(sink) => sink.begin_sheet(name),
+            Out::Batches { .. } => self.send_batch(Some(Batch::Begin(name.to_string()))),
+        }
     }
 
     pub(crate) fn end_sheet(&mut self) {
         self.flush();
-        self.sink.end_sheet();
+        match &mut self.out {
+            Out::Sink(sink) => sink.end_sheet(),
+            Out::Batches { .. } => self.send_batch(Some(Batch::End)),
+        }
     }
 
     /// Puts a cell; blank cells are dropped. Rows are expected in order: a cell of another
@@ -389,16 +524,17 @@ impl<'a> Rows<'a> {
                 self.limits.max_cells
             )));
         }
-        if self.current.as_ref().is_none_or(|r| r.index != row) {
+        if !self.open || self.current.index != row {
             self.flush();
-            self.current = Some(Row {
-                index: row,
-                cells: Vec::new(),
-            });
+            self.current.index = row;
+            self.open = true;
         }
-        if let Some(r) = self.current.as_mut() {
-            let col = col as usize;
-            if col >= r.cells.len() {
+        let r = &mut self.current;
+        let col = col as usize;
+        if col == r.cells.len() {
+            r.cells.push(cell);
+        } else {
+            if col > r.cells.len() {
                 r.cells.resize(col + 1, Cell::Empty);
             }
             r.cells[col] = cell;
@@ -461,8 +597,29 @@ pub fn read_rows_file(
             limit: limits.max_file_bytes,
         });
     }
+    // An xlsx is read from its file by each of its readers, never loaded whole.
+    if meta.len() > 0 && is_xlsx_file(path) {
+        let notes = sheet::read_xlsx_from(xlsx::Origin::File(path), limits, sink)?;
+        return Ok(ReadInfo {
+            format: Format::Xlsx,
+            notes,
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| ReadError::io(&e))?;
     read_rows(&bytes, limits, sink)
+}
+
+/// Whether the file is a zip whose entries make it an xlsx (as [`sniff`] would say).
+fn is_xlsx_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let zip = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && (head == *b"PK\x03\x04" || head == *b"PK\x05\x06");
+    zip && xlsx::Origin::File(path)
+        .archive()
+        .is_ok_and(|a| sniff::sniff_archive(&a) == Format::Xlsx)
 }
 
 /// Reads a whole spreadsheet (xlsx, xls, ods, csv, or an HTML table saved as .xls) into

@@ -1,6 +1,7 @@
 //! xlsx, xls and ods through calamine, under the limits of [`Limits`].
 //!
-//! xlsx is streamed cell by cell (`worksheet_cells_reader`), never through calamine's dense
+//! xlsx is read by jzz's own streaming reader (`read::xlsx`) when it understands the package,
+//! else by calamine. There it is streamed cell by cell (`worksheet_cells_reader`), never through calamine's dense
 //! `Range`: a sheet with cells at A1 and XFD1048576 would otherwise allocate 17 billion cells
 //! (512 GiB) and abort the process (`crafted-dimension-xfd1048576.xlsx`). xls and ods are read
 //! through `worksheet_range`, whose own cell limits hold for those formats; everything runs
@@ -11,6 +12,7 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
 use chrono::NaiveDate;
 
+use super::xlsx::Origin;
 use super::{Cell, Limits, ReadError, RowSink, Rows, guard, zipguard};
 use crate::model::parse_date;
 
@@ -70,6 +72,44 @@ fn cell_from_data(v: &Data) -> Cell {
 
 /// Reads an xlsx package into `sink`; returns the reader's notes.
 pub fn read_xlsx(
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
+    read_xlsx_from(Origin::Bytes(bytes), limits, sink)
+}
+
+/// [`read_xlsx`] of a package in memory or in its file.
+pub(crate) fn read_xlsx_from(
+    origin: Origin<'_>,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<String>, ReadError> {
+    let mut archive = origin.archive().map_err(|e| ReadError::Corrupt {
+        format: "xlsx",
+        detail: e.to_string(),
+    })?;
+    zipguard::check_archive(&mut archive, limits, "xlsx")?;
+    drop(archive);
+    // jzz's own reader when it understands the package (it streams a sheet at the speed of
+    // inflating it); calamine otherwise, which then says what is wrong in its words.
+    let open = || super::xlsx::package::open(origin, limits.max_entry_bytes);
+    if let Ok(Some(pkg)) = guard::catch(open) {
+        return guard::catch(|| super::xlsx::read(&pkg, origin, limits, sink))
+            .map_err(crashed("xlsx"))?;
+    }
+    match origin {
+        Origin::Bytes(bytes) => read_xlsx_calamine(bytes, limits, sink),
+        Origin::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+            read_xlsx_calamine(&bytes, limits, sink)
+        }
+    }
+}
+
+/// Reads an xlsx package through calamine alone (the reader of packages jzz's own does not
+/// understand, and the reference its tests compare it with).
+pub fn read_xlsx_calamine(
     bytes: &[u8],
     limits: &Limits,
     sink: &mut dyn RowSink,

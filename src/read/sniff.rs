@@ -188,6 +188,11 @@ fn sniff_zip(bytes: &[u8]) -> Format {
     let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Format::DamagedZip;
     };
+    sniff_archive(&archive)
+}
+
+/// What a zip archive holds (xlsx, ods, or neither), from its entry names.
+pub fn sniff_archive<R: std::io::Read + std::io::Seek>(archive: &zip::ZipArchive<R>) -> Format {
     let mut ods = false;
     for name in archive.file_names().flatten() {
         let lower = name.to_ascii_lowercase().replace('\\', "/");

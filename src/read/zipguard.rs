@@ -12,6 +12,15 @@ pub fn check(bytes: &[u8], limits: &Limits, format: &'static str) -> Result<(), 
         format,
         detail: e.to_string(),
     })?;
+    check_archive(&mut archive, limits, format)
+}
+
+/// [`check`] of an archive already open (a package read from its file).
+pub fn check_archive<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+    format: &'static str,
+) -> Result<(), ReadError> {
     if archive.len() > limits.max_zip_entries {
         return Err(ReadError::Limit(format!(
             "{} entries in the package (at most {})",

@@ -14,11 +14,15 @@
 
 pub mod header;
 pub mod period;
+pub mod row_text;
+
+pub use row_text::RowText;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::text::{halfwidth, normalize_for_match};
+use crate::model::text::{halfwidth, halfwidth_cow, normalize_for_match};
 use crate::model::{CreditCode, Fen, IdNumber, YearMonth};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use header::{Header, find_header};
@@ -132,7 +136,7 @@ pub struct TaxRow {
     /// What could not be read in this row; a row with problems is never used to pass.
     pub problems: Vec<String>,
     /// The understood cells of the row as read, with their headers: the evidence.
-    pub text: Arc<str>,
+    pub text: RowText,
     /// The lowest OCR confidence (0–100) of the row's words, for a printed export read by OCR
     /// (`None` for a spreadsheet or a text layer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,7 +261,7 @@ pub fn extract(wb: &Workbook) -> Result<TaxExport, ExtractError> {
     for sheet in &wb.sheets {
         sink.begin_sheet(&sheet.name);
         for row in &sheet.rows {
-            sink.row(row.clone());
+            sink.row(row);
         }
         sink.end_sheet();
     }
@@ -268,11 +272,18 @@ pub fn extract(wb: &Workbook) -> Result<TaxExport, ExtractError> {
 /// [`HEADER_SCAN_ROWS`] rows of each sheet (kept until it is found); after it each row is
 /// turned into a [`TaxRow`] and its cells are dropped, so memory grows with what was
 /// understood, not with the sheet.
+///
+/// By default the rows are kept in their [`SheetExtract`]; [`TaxExportSink::handing_to`] hands
+/// each to a consumer instead (the sheets then hold no rows), so that memory is what the
+/// consumer keeps.
 #[derive(Default)]
-pub struct TaxExportSink {
+pub struct TaxExportSink<'c> {
     state: Option<SheetState>,
     sheets: Vec<SheetExtract>,
     skipped: Vec<(String, String)>,
+    consumer: Option<&'c mut dyn FnMut(TaxRow)>,
+    /// Rows handed to the consumer.
+    handed: usize,
 }
 
 enum SheetState {
@@ -281,14 +292,40 @@ enum SheetState {
     Skipped,
 }
 
-impl TaxExportSink {
+impl<'c> TaxExportSink<'c> {
+    /// A sink that hands every row to `consumer` as soon as it is read, keeping none.
+    pub fn handing_to(consumer: &'c mut dyn FnMut(TaxRow)) -> Self {
+        TaxExportSink {
+            consumer: Some(consumer),
+            ..TaxExportSink::default()
+        }
+    }
+
+    /// One data row: kept in its sheet, or handed to the consumer.
+    fn take(
+        x: &mut SheetExtractor,
+        row: &Row,
+        consumer: &mut Option<&'c mut dyn FnMut(TaxRow)>,
+        handed: &mut usize,
+    ) {
+        if let Some(r) = x.feed(row) {
+            match consumer {
+                Some(c) => {
+                    *handed += 1;
+                    c(r)
+                }
+                None => x.rows.push(r),
+            }
+        }
+    }
+
     /// The export, or why the workbook holds none.
     pub fn finish(mut self) -> Result<TaxExport, ExtractError> {
         self.end_sheet();
         if self.sheets.is_empty() {
             return Err(ExtractError::NoHeader(self.skipped));
         }
-        if self.sheets.iter().all(|s| s.rows.is_empty()) {
+        if self.handed == 0 && self.sheets.iter().all(|s| s.rows.is_empty()) {
             return Err(ExtractError::NoRows(self.sheets[0].sheet.to_string()));
         }
         Ok(TaxExport {
@@ -311,7 +348,7 @@ impl TaxExportSink {
             Some(h) => {
                 let mut x = SheetExtractor::new(&name, &rows, h);
                 for r in &rows[x.first_data..] {
-                    x.feed(r);
+                    Self::take(&mut x, r, &mut self.consumer, &mut self.handed);
                 }
                 self.state = Some(SheetState::Data(Box::new(x)));
             }
@@ -328,7 +365,7 @@ impl TaxExportSink {
     }
 }
 
-impl RowSink for TaxExportSink {
+impl RowSink for TaxExportSink<'_> {
     fn begin_sheet(&mut self, name: &str) {
         self.end_sheet();
         self.state = Some(SheetState::Scanning {
@@ -337,13 +374,13 @@ impl RowSink for TaxExportSink {
         });
     }
 
-    fn row(&mut self, row: Row) {
+    fn row(&mut self, row: &Row) {
         match &mut self.state {
             Some(SheetState::Scanning { rows, .. }) => {
-                rows.push(row);
+                rows.push(row.clone());
                 self.try_header(false);
             }
-            Some(SheetState::Data(x)) => x.feed(&row),
+            Some(SheetState::Data(x)) => Self::take(x, row, &mut self.consumer, &mut self.handed),
             Some(SheetState::Skipped) | None => {}
         }
     }
@@ -541,21 +578,37 @@ fn is_column_number_row(row: &Row) -> bool {
 }
 
 /// The first non-blank text of a row, trimmed and half-width (for 合计 / footer detection).
-fn first_text(row: &Row) -> String {
+fn first_text(row: &Row) -> Cow<'_, str> {
     row.cells
         .iter()
         .find_map(|c| match c {
-            Cell::Text(t) if !t.trim().is_empty() => Some(halfwidth(t.trim())),
+            Cell::Text(t) if !t.trim().is_empty() => Some(halfwidth_cow(t.trim())),
             Cell::Empty => None,
-            _ => Some(String::new()),
+            _ => Some(Cow::Borrowed("")),
         })
-        .unwrap_or_default()
+        .unwrap_or(Cow::Borrowed(""))
 }
 
-fn any_text_contains(row: &Row, needle: &str) -> bool {
+/// Whether a text cell of the row holds the declaration that ends a 申报表 (谨声明…).
+fn has_declaration(row: &Row) -> bool {
+    // Every cell of every row is searched: one prepared searcher, not one per cell.
+    static DECLARATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("谨声明"));
     row.cells
         .iter()
-        .any(|c| matches!(c, Cell::Text(t) if t.contains(needle)))
+        .any(|c| matches!(c, Cell::Text(t) if DECLARATION.find(t.as_bytes()).is_some()))
+}
+
+/// A cell as text, trimmed and half-width, borrowed from the cell when nothing changes.
+fn cell_text(c: &Cell) -> Cow<'_, str> {
+    match c {
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Text(t) => match halfwidth_cow(t.trim()) {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+        },
+        other => Cow::Owned(halfwidth(other.display().trim()).trim().to_string()),
+    }
 }
 
 /// Turns the data rows of one sheet into [`TaxRow`]s, one row at a time.
@@ -566,8 +619,11 @@ struct SheetExtractor {
     /// Index into the buffered rows of the first row after the header.
     first_data: usize,
     cols: Vec<header::HeaderCol>,
-    /// The understood columns in column order, with their header text (for evidence).
-    evidence_cols: Vec<(usize, String)>,
+    /// The understood columns in column order, and their header texts (for evidence).
+    evidence_cols: Vec<usize>,
+    evidence_headers: Arc<[Box<str>]>,
+    /// Reused while a row's evidence is written.
+    scratch: String,
     hb: HeaderBlock,
     header_agent: Option<Arc<Agent>>,
     has_period_col: bool,
@@ -582,6 +638,8 @@ struct SheetExtractor {
     /// Repeated values (所得项目, 证件类型, agents) shared between rows instead of copied.
     interned: Vec<Arc<str>>,
     agents: Vec<Arc<Agent>>,
+    /// The empty document name every row of one export shares.
+    document: Arc<str>,
 }
 
 #[derive(Clone, Copy)]
@@ -691,6 +749,11 @@ impl SheetExtractor {
             .collect();
         evidence_cols.sort();
         evidence_cols.dedup_by_key(|e| e.0);
+        let evidence_headers = evidence_cols
+            .iter()
+            .map(|(_, h)| Box::from(h.as_str()))
+            .collect();
+        let evidence_cols = evidence_cols.into_iter().map(|(c, _)| c).collect();
         SheetExtractor {
             sheet: Arc::from(sheet),
             layout,
@@ -698,6 +761,8 @@ impl SheetExtractor {
             first_data: header.pos + 1,
             cols: header.cols,
             evidence_cols,
+            evidence_headers,
+            scratch: String::with_capacity(256),
             hb,
             header_agent,
             has_period_col,
@@ -711,11 +776,12 @@ impl SheetExtractor {
             first: true,
             interned: Vec::new(),
             agents: Vec::new(),
+            document: Arc::from(""),
         }
     }
 
     /// A shared copy of a short, often repeated value.
-    fn intern(&mut self, v: String) -> Arc<str> {
+    fn intern(&mut self, v: &str) -> Arc<str> {
         if let Some(a) = self.interned.iter().find(|a| ***a == *v) {
             return a.clone();
         }
@@ -727,17 +793,17 @@ impl SheetExtractor {
     }
 
     /// A shared agent: most rows name the same one or two.
-    fn agent(&mut self, name: String, credit_code: Option<String>) -> Arc<Agent> {
+    fn agent(&mut self, name: &str, credit_code: Option<&str>) -> Arc<Agent> {
         if let Some(a) = self
             .agents
             .iter()
-            .find(|a| a.name == name && a.credit_code == credit_code)
+            .find(|a| a.name == name && a.credit_code.as_deref() == credit_code)
         {
             return a.clone();
         }
         let a = Arc::new(Agent {
-            name,
-            credit_code,
+            name: name.to_string(),
+            credit_code: credit_code.map(str::to_string),
             stated_in: "column".into(),
         });
         if self.agents.len() < 256 {
@@ -747,36 +813,28 @@ impl SheetExtractor {
     }
 
     /// The understood cells of a row with their headers: the evidence a reviewer reads.
-    fn evidence(&self, row: &Row) -> Arc<str> {
-        let mut s = String::new();
-        for (col, header) in &self.evidence_cols {
-            let v = row.get(*col).display();
-            let v = v.trim();
-            if v.is_empty() {
-                continue;
-            }
-            if !s.is_empty() {
-                s.push_str(" | ");
-            }
-            s.push_str(header);
-            s.push('：');
-            s.push_str(v);
-        }
-        Arc::from(s)
+    fn evidence(&mut self, row: &Row) -> RowText {
+        let values = self.evidence_cols.iter().map(|&col| match row.get(col) {
+            Cell::Text(t) => Cow::Borrowed(t.trim()),
+            other => Cow::Owned(other.display().trim().to_string()),
+        });
+        RowText::of_values(&self.evidence_headers, values, &mut self.scratch)
     }
 
-    fn feed(&mut self, row: &Row) {
+    /// The row as a [`TaxRow`], or `None` for a row that is not one (totals, a repeated
+    /// header, the footer, a row without a name or number).
+    fn feed(&mut self, row: &Row) -> Option<TaxRow> {
         if self.ended {
-            return;
+            return None;
         }
         if std::mem::take(&mut self.first) && is_column_number_row(row) {
-            return;
+            return None;
         }
         let c = self.c;
         let first = first_text(row);
-        if any_text_contains(row, "谨声明") || first.starts_with("扣缴义务人(签章)") {
+        if has_declaration(row) || first.starts_with("扣缴义务人(签章)") {
             self.ended = true;
-            return;
+            return None;
         }
         if first.starts_with("合计") || first.starts_with("总计") {
             let cell = |col: Option<usize>| col.map_or(&Cell::Empty, |i| row.get(i));
@@ -787,23 +845,30 @@ impl SheetExtractor {
                 rows_income: Fen::ZERO,
                 rows_tax: Fen::ZERO,
             });
-            return;
+            return None;
         }
-        let text_at = |col: Option<usize>| -> String {
-            col.map(|i| halfwidth(row.get(i).display().trim()).trim().to_string())
-                .unwrap_or_default()
+        let text_at = |col: Option<usize>| -> Cow<'_, str> {
+            col.map_or(Cow::Borrowed(""), |i| cell_text(row.get(i)))
         };
-        let name = text_at(c.name);
-        let id_raw = text_at(c.id).to_uppercase();
-        if norm_header(&name) == "姓名" {
-            return; // a repeated header (pages pasted together)
+        let name = text_at(c.name).into_owned();
+        let id_raw = {
+            let t = text_at(c.id);
+            if t.is_ascii() {
+                t.to_ascii_uppercase()
+            } else {
+                t.to_uppercase()
+            }
+        };
+        // (Only a cell with 名 can read 姓名.)
+        if name.contains('名') && norm_header(&name) == "姓名" {
+            return None; // a repeated header (pages pasted together)
         }
         if name.is_empty() && id_raw.is_empty() {
             if row.cells.iter().filter(|c| !c.is_blank()).count() >= 2 {
                 self.notes
                     .push(format!("第 {} 行没有姓名和证件号码，未读取", row.index + 1));
             }
-            return;
+            return None;
         }
         let mut problems = Vec::new();
         let id = IdNumber::parse(&id_raw).ok();
@@ -853,18 +918,18 @@ impl SheetExtractor {
             problems.push("本期收入为空".to_string());
         }
         let (item, item_assumed) = match c.item {
-            Some(_) => (self.intern(text_at(c.item)), false),
-            None => (self.intern("正常工资薪金所得".to_string()), true),
+            Some(_) => (self.intern(&text_at(c.item)), false),
+            None => (self.intern("正常工资薪金所得"), true),
         };
         let id_type = Some(text_at(c.idtype))
             .filter(|s| !s.is_empty())
-            .map(|t| self.intern(t));
+            .map(|t| self.intern(&t));
         let agent_name = text_at(c.agent);
         let agent = if agent_name.is_empty() {
             self.header_agent.clone()
         } else {
             let code = Some(text_at(c.agent_code)).filter(|s| !s.is_empty());
-            Some(self.agent(agent_name, code))
+            Some(self.agent(&agent_name, code.as_deref()))
         };
         self.sum_income = self
             .sum_income
@@ -875,8 +940,8 @@ impl SheetExtractor {
             .checked_add(tax.unwrap_or(Fen::ZERO))
             .unwrap_or(self.sum_tax);
         let text = self.evidence(row);
-        self.rows.push(TaxRow {
-            document: Arc::from(""),
+        Some(TaxRow {
+            document: self.document.clone(),
             sheet: self.sheet.clone(),
             row: row.index + 1,
             locator: None,
@@ -896,7 +961,7 @@ impl SheetExtractor {
             text,
             confidence: None,
             read_by: ReadBy::Spreadsheet,
-        });
+        })
     }
 
     fn finish(mut self) -> SheetExtract {
@@ -1127,6 +1192,39 @@ mod tests {
         let e = extract(&wb).unwrap_err().to_string();
         assert!(!e.contains("csv") && !e.contains("工作表"), "{e}");
         assert!(e.contains("没有找到扣缴明细表"), "{e}");
+    }
+
+    #[test]
+    fn a_handing_sink_hands_on_the_rows_a_keeping_sink_keeps() {
+        let wb = sheet(vec![
+            vec![t("姓名"), t("证件号码"), t("税款所属期"), t("收入")],
+            vec![t("张三"), t("11010519491231002X"), t("2020-03"), t("100")],
+            vec![t("李四"), t("110105194912310021"), t("2020-03"), t("200")],
+            vec![t("合计"), t(""), t(""), t("300")],
+        ]);
+        let kept = extract(&wb).unwrap();
+        let mut handed = Vec::new();
+        let mut take = |r: TaxRow| handed.push(r);
+        let mut sink = TaxExportSink::handing_to(&mut take);
+        for s in &wb.sheets {
+            sink.begin_sheet(&s.name);
+            for r in &s.rows {
+                sink.row(r);
+            }
+            sink.end_sheet();
+        }
+        let x = sink.finish().unwrap();
+        assert!(x.sheets[0].rows.is_empty());
+        assert_eq!(x.sheets[0].totals, kept.sheets[0].totals);
+        let texts = |v: &[TaxRow]| v.iter().map(|r| r.text.to_string()).collect::<Vec<_>>();
+        assert_eq!(texts(&handed), texts(&kept.sheets[0].rows));
+        // A header and no rows is still no rows when they are handed on.
+        let wb = sheet(vec![vec![t("姓名"), t("证件号码"), t("所属期"), t("收入")]]);
+        let mut take = |_: TaxRow| {};
+        let mut sink = TaxExportSink::handing_to(&mut take);
+        sink.begin_sheet("s");
+        sink.row(&wb.sheets[0].rows[0]);
+        assert_eq!(sink.finish().unwrap_err(), ExtractError::NoRows("s".into()));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod classify;
 pub mod dossier;
 pub mod extract;
 pub mod facts;
+pub mod fuzzing;
 pub mod jobs;
 pub mod model;
 pub mod nightly;

@@ -97,6 +97,12 @@ pub struct SiBase {
     pub source: String,
 }
 
+/// The largest figure (an average wage, a contribution-base limit) a policy file may state, in
+/// yuan: far above any real one, and small enough that every line computed from it — up to
+/// the largest multiplier (1,000,000 / 1) in 分 — fits an `i64`. A file with a larger figure is
+/// refused when it loads (fuzzing found `99999999999999999` overflowing the line in 分).
+pub const MAX_FIGURE_YUAN: i64 = 1_000_000_000;
+
 /// An exact decimal multiplier such as 1.2, kept as a fraction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Multiplier {
@@ -350,9 +356,9 @@ impl Policy {
         let mut average_wage = BTreeMap::new();
         for w in raw.average_wage {
             for fig in [&w.monthly, &w.annual].into_iter().flatten() {
-                if fig.yuan <= 0 {
+                if fig.yuan <= 0 || fig.yuan > MAX_FIGURE_YUAN {
                     return Err(invalid(format!(
-                        "average_wage {}: figure must be positive",
+                        "average_wage {}: figure must be positive and at most {MAX_FIGURE_YUAN} yuan",
                         w.year
                     )));
                 }
@@ -369,7 +375,11 @@ impl Policy {
             }
         }
         for b in &raw.si_base {
-            if b.from.parse::<YearMonth>().is_err() || b.lower <= 0 || b.upper < b.lower {
+            if b.from.parse::<YearMonth>().is_err()
+                || b.lower <= 0
+                || b.upper < b.lower
+                || b.upper > MAX_FIGURE_YUAN
+            {
                 return Err(invalid(format!("si_base {}: bad month or limits", b.year)));
             }
         }

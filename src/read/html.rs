@@ -12,7 +12,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // Bytes, not a `str` slice: the 12th byte may fall inside a character (`A&B李`).
+        let end = rest.bytes().take(12).position(|b| b == b';');
         let Some(end) = end else {
             out.push('&');
             rest = &rest[1..];
@@ -154,6 +155,17 @@ pub fn read_html_tables(
 #[cfg(test)]
 mod tests {
     use crate::read::{Cell, Limits, read_workbook};
+
+    /// Fuzzing (`html`): an `&` with a CJK character across its 12th byte and no `;` sliced a
+    /// `str` inside the character and panicked — `北京A&B科技有限公司` in an exported table.
+    #[test]
+    fn ampersand_before_cjk_text() {
+        let html = "<table><tr><td>北京A&B科技有限公司</td><td>&t\u{b}李</td></tr></table>";
+        let wb = read_workbook(html.as_bytes(), &Limits::default()).unwrap();
+        let r = &wb.sheets[0].rows[0];
+        assert_eq!(r.cells[0], Cell::Text("北京A&B科技有限公司".into()));
+        assert_eq!(r.cells[1], Cell::Text("&t\u{b}李".into()));
+    }
 
     #[test]
     fn html_table_as_xls() {

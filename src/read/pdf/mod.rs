@@ -16,7 +16,9 @@
 //!   stack holds for some files).
 //!
 //! What a page says is decided per page: `Absent` (nothing drawn as text), `Undecodable`
-//! (drawn, but mostly without a way to Unicode — such a page keeps no runs), or `Usable`.
+//! (drawn, but mostly without a way to Unicode, or with a glyph without one amid decoded text
+//! in the same run — such a page keeps no runs), or `Usable`: no run of a usable page holds a
+//! U+FFFD, so no value read from a text layer has a hole in it.
 //!
 //! For pages that go to OCR, [`page_images`] runs the same interpreter collecting the images
 //! drawn and decodes the largest with our own code (`images.rs`): the pixels of a scan, where
@@ -465,6 +467,29 @@ fn read_page(
             reason: format!(
                 "{} of {} glyphs have no usable Unicode mapping ({main})",
                 out.bad, out.glyphs
+            ),
+        }
+    } else if let Some(holed) = out.runs.iter().find(|r| r.text.contains('\u{FFFD}')) {
+        // Few bad glyphs, but some amid decoded ones: the text around them is a value with a
+        // hole (`张\u{FFFD}` for a name, a date missing a digit), which read as text would be
+        // presented as sure. The page goes to OCR instead, whose words carry a confidence.
+        let main = out
+            .reasons
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(r, _)| r.clone())
+            .unwrap_or_default();
+        TextLayer::Undecodable {
+            reason: format!(
+                "{} of {} glyphs have no usable Unicode mapping, amid decoded text (\"{}\"; {main})",
+                out.bad,
+                out.glyphs,
+                holed
+                    .text
+                    .chars()
+                    .take(20)
+                    .map(|c| if c == '\u{FFFD}' { '□' } else { c })
+                    .collect::<String>()
             ),
         }
     } else {

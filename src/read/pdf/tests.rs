@@ -244,6 +244,42 @@ fn differences_and_glyph_names() {
     assert!(d.pages[0].runs.is_empty());
 }
 
+/// Fuzzing (`pdf_text`): one unmapped glyph in ten stayed under the 30 % share, and the run
+/// around it went on as text with a U+FFFD in it — a value with a hole, presented as sure.
+#[test]
+fn one_unmapped_glyph_amid_text_sends_the_page_to_ocr() {
+    let mut p = Pdf::new();
+    let f = p.add(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Custom",
+        "Encoding" => dictionary! { "Differences" => vec![65.into(), "g12".into()] },
+    });
+    p.page(
+        b"BT /F1 10 Tf (BCDEAFGHIJ) Tj ET",
+        fonts(vec![("F1", f)]),
+        Dictionary::new(),
+    );
+    let d = read_pdf(&p.bytes(), &Limits::default()).unwrap();
+    match &d.pages[0].layer {
+        TextLayer::Undecodable { reason } => assert!(reason.contains("BCDE□FGHIJ"), "{reason}"),
+        other => panic!("{other:?}: {:?}", d.pages[0].runs),
+    }
+    assert!(d.pages[0].runs.is_empty());
+    // A run of nothing but unmapped glyphs beside decoded text is dropped; the page is usable.
+    let mut p = Pdf::new();
+    let f = p.add(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Custom",
+        "Encoding" => dictionary! { "Differences" => vec![65.into(), "g12".into()] },
+    });
+    p.page(
+        b"BT /F1 10 Tf (BCDEFGHIJ) Tj 0 -20 Td (A) Tj ET",
+        fonts(vec![("F1", f)]),
+        Dictionary::new(),
+    );
+    let d = read_pdf(&p.bytes(), &Limits::default()).unwrap();
+    assert_eq!(d.pages[0].layer, TextLayer::Usable);
+    assert_eq!(texts(&d), vec!["BCDEFGHIJ"]);
+}
+
 #[test]
 fn simple_font_tounicode_wins() {
     let mut p = Pdf::new();

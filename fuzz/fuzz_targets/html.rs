@@ -1,0 +1,5 @@
+#![no_main]
+//! `jzz::fuzzing::html`: see that function for what is asserted.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| jzz::fuzzing::html(data));

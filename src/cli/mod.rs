@@ -672,6 +672,48 @@ fn verify(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// The policy table's text (`--policy FILE` or the built-in one), the table, and the built-in
+/// classification rules, for the commands that judge cases in a store; `None` once the error is
+/// logged.
+fn policy_and_rules(
+    path: Option<&PathBuf>,
+) -> Option<(
+    String,
+    std::sync::Arc<Policy>,
+    std::sync::Arc<jzz::classify::Rules>,
+)> {
+    let text = match path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                error!(
+                    file = p.display().to_string().as_str(),
+                    "{}：无法读取政策表（policy）：{}",
+                    p.display(),
+                    jzz::read::io_reason(&e)
+                );
+                return None;
+            }
+        },
+        None => jzz::policy::BUILTIN_POLICY.to_string(),
+    };
+    let policy = match Policy::from_toml(&text, "policy") {
+        Ok(p) => std::sync::Arc::new(p),
+        Err(e) => {
+            error!("{e}");
+            return None;
+        }
+    };
+    let rules = match jzz::classify::Rules::builtin() {
+        Ok(r) => std::sync::Arc::new(r),
+        Err(e) => {
+            error!("{e}");
+            return None;
+        }
+    };
+    Some((text, policy, rules))
+}
+
 /// The database URL: `--db`, else the SQLite file in the data directory.
 fn db_url(db: Option<String>, data: &std::path::Path) -> String {
     db.unwrap_or_else(|| format!("sqlite://{}", data.join("jzz.db").display()))
@@ -685,7 +727,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 fn serve(a: ServeArgs) -> i32 {
-    use std::sync::Arc;
     if let Err(e) = std::fs::create_dir_all(&a.data) {
         error!(
             "{}：无法创建数据目录：{}",
@@ -701,33 +742,8 @@ fn serve(a: ServeArgs) -> i32 {
             return EXIT_UNUSABLE;
         }
     };
-    let policy_text = match &a.policy {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(t) => t,
-            Err(e) => {
-                error!(
-                    "{}：无法读取政策表（policy）：{}",
-                    p.display(),
-                    jzz::read::io_reason(&e)
-                );
-                return EXIT_UNUSABLE;
-            }
-        },
-        None => jzz::policy::BUILTIN_POLICY.to_string(),
-    };
-    let policy = match Policy::from_toml(&policy_text, "policy") {
-        Ok(p) => Arc::new(p),
-        Err(e) => {
-            error!("{e}");
-            return EXIT_UNUSABLE;
-        }
-    };
-    let rules = match jzz::classify::Rules::builtin() {
-        Ok(r) => Arc::new(r),
-        Err(e) => {
-            error!("{e}");
-            return EXIT_UNUSABLE;
-        }
+    let Some((policy_text, policy, rules)) = policy_and_rules(a.policy.as_ref()) else {
+        return EXIT_UNUSABLE;
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let opts = jzz::server::ServeOptions {
@@ -887,7 +903,6 @@ fn admin(a: AdminArgs) -> i32 {
 }
 
 fn nightly(a: NightlyArgs) -> i32 {
-    use std::sync::Arc;
     let NightlyArgs {
         store,
         prefix,
@@ -918,34 +933,8 @@ fn nightly(a: NightlyArgs) -> i32 {
     } else {
         shard.unwrap_or((0, 1))
     };
-    let policy_text = match policy_path {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(t) => t,
-            Err(e) => {
-                error!(
-                    file = p.display().to_string().as_str(),
-                    "{}：无法读取政策表（policy）：{}",
-                    p.display(),
-                    jzz::read::io_reason(&e)
-                );
-                return EXIT_UNUSABLE;
-            }
-        },
-        None => jzz::policy::BUILTIN_POLICY.to_string(),
-    };
-    let policy = match Policy::from_toml(&policy_text, "policy") {
-        Ok(p) => Arc::new(p),
-        Err(e) => {
-            error!("{e}");
-            return EXIT_UNUSABLE;
-        }
-    };
-    let rules = match jzz::classify::Rules::builtin() {
-        Ok(r) => Arc::new(r),
-        Err(e) => {
-            error!("{e}");
-            return EXIT_UNUSABLE;
-        }
+    let Some((policy_text, policy, rules)) = policy_and_rules(policy_path) else {
+        return EXIT_UNUSABLE;
     };
     let store = match jzz::store::Store::open(&store) {
         Ok(s) => s,

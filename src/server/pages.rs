@@ -406,28 +406,43 @@ x.upload.onprogress=function(ev){if(ev.lengthComputable){p.value=Math.round(ev.l
 x.onload=function(){document.open();document.write(x.responseText);document.close();if(x.responseURL){history.replaceState(null,'',x.responseURL);}};
 x.open('POST',f.action);x.send(new FormData(f));});})();"#;
 
+/// A page's multipart form received into its scratch folder, refused (a page saying why, nothing
+/// kept) when it does not carry the session's CSRF token.
+async fn receive_form(
+    s: &Arc<AppState>,
+    a: &Account,
+    csrf: &str,
+    form: Multipart,
+) -> Result<super::api::Received, Response> {
+    let who = Some((a, csrf));
+    let received = receive(s, form)
+        .await
+        .map_err(|e| error_page(e.0, &e.1, who))?;
+    if !received
+        .fields
+        .csrf
+        .as_deref()
+        .is_some_and(|t| same(t, csrf))
+    {
+        return Err(error_page(
+            StatusCode::FORBIDDEN,
+            "表单已过期（CSRF），请刷新页面后重新提交；未保存任何文件",
+            who,
+        ));
+    }
+    Ok(received)
+}
+
 pub async fn new_case(
     State(s): State<Arc<AppState>>,
     Session(a, csrf): Session,
     form: Multipart,
 ) -> Response {
     let who = Some((&a, csrf.as_str()));
-    let received = match receive(&s, form).await {
+    let received = match receive_form(&s, &a, &csrf, form).await {
         Ok(r) => r,
-        Err(e) => return error_page(e.0, &e.1, who),
+        Err(r) => return r,
     };
-    if !received
-        .fields
-        .csrf
-        .as_deref()
-        .is_some_and(|t| same(t, &csrf))
-    {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "表单已过期（CSRF），请刷新页面后重新上传；未保存任何文件",
-            who,
-        );
-    }
     let accepted = match accept(&s, &a, received).await {
         Ok(x) => x,
         Err(e) => return error_page(e.0, &e.1, who),
@@ -550,18 +565,10 @@ pub async fn precheck(
     form: Multipart,
 ) -> Response {
     let who = Some((&a, csrf.as_str()));
-    let received = match receive(&s, form).await {
+    let received = match receive_form(&s, &a, &csrf, form).await {
         Ok(r) => r,
-        Err(e) => return error_page(e.0, &e.1, who),
+        Err(r) => return r,
     };
-    if !received
-        .fields
-        .csrf
-        .as_deref()
-        .is_some_and(|t| same(t, &csrf))
-    {
-        return error_page(StatusCode::FORBIDDEN, "表单已过期（CSRF），请刷新页面", who);
-    }
     let r = match run_precheck(&s, &a, &received).await {
         Ok(r) => r,
         Err(e) => return error_page(e.0, &e.1, who),

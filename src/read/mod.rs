@@ -10,6 +10,7 @@
 //!   run under [`guard::catch`] so that a library's panic becomes an error naming the file.
 
 pub mod card;
+pub mod cfbguard;
 pub mod csv;
 pub mod guard;
 pub mod html;

@@ -182,6 +182,11 @@ pub fn read_xls(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<Vec<String>, ReadError> {
+    // calamine follows a looping sector chain until memory runs out: refused first.
+    super::cfbguard::check(bytes).map_err(|why| ReadError::Corrupt {
+        format: "xls",
+        detail: why,
+    })?;
     guard::catch(|| {
         let wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| lib_error("xls", e))?;
         read_ranges(wb, limits, "xls", sink)

@@ -7,9 +7,72 @@
 //! walked over the file's own sector table and must end within the file's number of sectors;
 //! a chain that loops or runs longer is refused before calamine sees the file. What this walk
 //! cannot read (a short header, a sector past the end) is left to calamine, which reports it.
+//!
+//! The workbook stream itself is then read (from the regular sectors or the mini stream) and its
+//! DIMENSIONS records checked: calamine reserves room for every cell a sheet declares before
+//! reading one, and a declared 4,294,967,295 × 8 sheet made it abort the process on a 950 KB
+//! file (the `xls` fuzz target again). A sheet larger than BIFF8 allows (65,536 rows × 256
+//! columns), or whose last row comes before its first, is refused.
 
 const END: u32 = 0xFFFF_FFFA; // ids from here up are markers (ENDOFCHAIN, FREESECT, …)
 const HEADER_DIFAT: usize = 109;
+/// What [`check`] says of a workbook with a FILEPASS record (see `read::sheet::read_xls`).
+pub const ENCRYPTED: &str = "encrypted";
+/// The largest sheet of the xls format (BIFF8).
+const MAX_ROWS: u64 = 65_536;
+const MAX_COLS: u64 = 256;
+
+/// The DIMENSIONS records of a workbook stream (MS-XLS 2.4.90), as calamine computes the room
+/// it reserves from them: `Err` for a sheet larger than the format allows.
+fn check_dimensions(stream: &[u8]) -> Result<(), String> {
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as u32;
+    let mut i = 0usize;
+    while let Some(head) = stream.get(i..i + 4) {
+        let typ = u16_at(head, 0);
+        let len = u16_at(head, 2) as usize;
+        let Some(data) = stream.get(i + 4..i + 4 + len) else {
+            break;
+        };
+        // FILEPASS: what follows is encrypted — RC4 (type 1), which calamine refuses as such,
+        // or XOR obfuscation (type 0), which it reads on as if it were not, into garbage.
+        if typ == 0x002F {
+            return Err(ENCRYPTED.into());
+        }
+        if typ == 0x0200 {
+            let dims = match len {
+                10 => Some((
+                    u16_at(data, 0),
+                    u16_at(data, 2),
+                    u16_at(data, 4),
+                    u16_at(data, 6),
+                )),
+                14 | 16 => Some((
+                    u32_at(data, 0).unwrap_or(0),
+                    u32_at(data, 4).unwrap_or(0),
+                    u16_at(data, 8),
+                    u16_at(data, 10),
+                )),
+                _ => None,
+            };
+            if let Some((rf, rl, cf, cl)) = dims {
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                if rl >= 1 && cl >= 1 {
+                    // calamine: rows = (rl - 1) - rf + 1 in u32, which wraps when rl ≤ rf.
+                    let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) as u64;
+                    let cols = (cl - cf) as u64;
+                    if rl <= rf || rows > MAX_ROWS || cols > MAX_COLS {
+                        return Err(format!(
+                            "工作表声明的范围（DIMENSIONS）为第 {rf} 至 {rl} 行、第 {cf} 至 {cl} 列，\
+                             超出 xls 格式的 {MAX_ROWS} 行 × {MAX_COLS} 列：文件已损坏"
+                        ));
+                    }
+                }
+            }
+        }
+        i += 4 + len;
+    }
+    Ok(())
+}
 
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
     b.get(off..off + 4)
@@ -87,11 +150,27 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         Ok(ids)
     };
     let dir_ids = walk(dir_start, "目录")?;
-    if mini_fat_len > 0 {
-        walk(mini_fat_start, "小扇区分配表")?;
-    }
+    let mini_fat_ids = if mini_fat_len > 0 {
+        walk(mini_fat_start, "小扇区分配表")?
+    } else {
+        Vec::new()
+    };
+    // The bytes of a regular stream's chain, cut to its size.
+    let regular = |ids: &[u32], size: u64| -> Vec<u8> {
+        let mut out: Vec<u8> = Vec::new();
+        for &id in ids {
+            if out.len() as u64 >= size {
+                break;
+            }
+            out.extend_from_slice(sector(id).unwrap_or(&[]));
+        }
+        out.truncate(size.min(out.len() as u64) as usize);
+        out
+    };
     // Each directory entry's stream: the root's mini stream and every regular stream.
     let cutoff = u32_at(bytes, 56).unwrap_or(4096) as u64;
+    let mut mini_stream: Vec<u8> = Vec::new();
+    let mut workbook: Option<(u32, u64)> = None;
     for (n, entry) in dir_ids
         .iter()
         .filter_map(|&id| sector(id))
@@ -102,10 +181,57 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         let start = u32_at(entry, 116).unwrap_or(u32::MAX);
         let size = u32_at(entry, 120).unwrap_or(0) as u64;
         if (n == 0 || (kind == 2 && size >= cutoff)) && start < END {
-            walk(start, "数据流")?;
+            let ids = walk(start, "数据流")?;
+            if n == 0 {
+                mini_stream = regular(&ids, size);
+            }
+        }
+        let name_len = (u16::from_le_bytes([entry[64], entry[65]]) as usize).min(64);
+        let name: Vec<u16> = entry[..name_len]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|&c| c != 0)
+            .collect();
+        let name = String::from_utf16_lossy(&name);
+        if kind == 2 && (name == "Workbook" || (name == "Book" && workbook.is_none())) {
+            workbook = Some((start, size));
         }
     }
-    Ok(())
+    let Some((start, size)) = workbook else {
+        return Ok(());
+    };
+    let stream = if size >= cutoff {
+        regular(&walk(start, "数据流")?, size)
+    } else {
+        // In the mini stream: its sectors by the mini sector table.
+        let mini_shift = u16::from_le_bytes([bytes[32], bytes[33]]);
+        if mini_shift > 12 {
+            return Ok(());
+        }
+        let mss = 1usize << mini_shift;
+        let mini_fat: Vec<u32> = mini_fat_ids
+            .iter()
+            .filter_map(|&id| sector(id))
+            .flat_map(|s| s.chunks_exact(4))
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let mut out: Vec<u8> = Vec::new();
+        let mut id = start;
+        while id < END && (out.len() as u64) < size {
+            if out.len() / mss > mini_fat.len() {
+                return Err("小扇区的链循环或超出文件长度".into());
+            }
+            let off = id as usize * mss;
+            match mini_stream.get(off..(off + mss).min(mini_stream.len())) {
+                Some(s) => out.extend_from_slice(s),
+                None => break,
+            }
+            id = mini_fat.get(id as usize).copied().unwrap_or(u32::MAX);
+        }
+        out.truncate(size.min(out.len() as u64) as usize);
+        out
+    };
+    check_dimensions(&stream)
 }
 
 #[cfg(test)]
@@ -141,6 +267,37 @@ mod tests {
         // The directory's chain points back at itself.
         let looping = cfb(&[0xFFFF_FFFD, 1], 1);
         assert!(check(&looping).unwrap_err().contains("循环"));
+    }
+
+    /// A BIFF8 DIMENSIONS record.
+    fn dims(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let mut r = vec![0x00, 0x02, 14, 0];
+        r.extend_from_slice(&rf.to_le_bytes());
+        r.extend_from_slice(&rl.to_le_bytes());
+        r.extend_from_slice(&cf.to_le_bytes());
+        r.extend_from_slice(&cl.to_le_bytes());
+        r.extend_from_slice(&[0, 0]);
+        r
+    }
+
+    #[test]
+    fn sheets_larger_than_the_format_are_refused() {
+        let bof = [0x09u8, 0x08, 2, 0, 0, 6];
+        let stream = |d: Vec<u8>| [bof.to_vec(), d].concat();
+        assert_eq!(check_dimensions(&stream(dims(0, 1501, 1, 8))), Ok(()));
+        assert_eq!(check_dimensions(&stream(dims(0, 65_536, 0, 256))), Ok(()));
+        assert_eq!(check_dimensions(&stream(dims(0, 0, 0, 0))), Ok(()));
+        for bad in [
+            dims(0, u32::MAX, 1, 8),
+            dims(0, 65_537, 0, 1),
+            dims(0, 10, 0, 257),
+            dims(7, 3, 0, 4),
+        ] {
+            let e = check_dimensions(&stream(bad)).unwrap_err();
+            assert!(e.contains("DIMENSIONS"), "{e}");
+        }
+        // A record cut short by the end of the stream ends the scan.
+        assert_eq!(check_dimensions(&[0x00, 0x02, 14, 0, 1, 2]), Ok(()));
     }
 
     #[test]

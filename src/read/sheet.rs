@@ -182,10 +182,17 @@ pub fn read_xls(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<Vec<String>, ReadError> {
-    // calamine follows a looping sector chain until memory runs out: refused first.
-    super::cfbguard::check(bytes).map_err(|why| ReadError::Corrupt {
-        format: "xls",
-        detail: why,
+    // calamine follows a looping sector chain until memory runs out, and reserves room for the
+    // cells a sheet declares however many: both refused first, as is an encrypted workbook.
+    super::cfbguard::check(bytes).map_err(|why| {
+        if why == super::cfbguard::ENCRYPTED {
+            ReadError::Encrypted
+        } else {
+            ReadError::Corrupt {
+                format: "xls",
+                detail: why,
+            }
+        }
     })?;
     guard::catch(|| {
         let wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| lib_error("xls", e))?;

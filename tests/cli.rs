@@ -70,6 +70,33 @@ fn each_command_help_has_details_and_examples() {
     assert!(verify.contains("jzz verify 张三.zip --out "), "{verify}");
 }
 
+/// Every line of every command's help — summary, details, options, examples — fits an
+/// 80-column terminal, the subcommands of serve's `admin` included.
+#[test]
+fn every_help_line_fits_80_columns() {
+    let commands: [&[&str]; 10] = [
+        &[],
+        &["precheck"],
+        &["verify"],
+        &["nightly"],
+        &["inspect"],
+        &["serve"],
+        &["admin"],
+        &["admin", "user", "add"],
+        &["admin", "token", "add"],
+        &["admin", "rerun"],
+    ];
+    for c in commands {
+        let mut args = c.to_vec();
+        args.push("--help");
+        let (code, stdout, _) = jzz(&args);
+        assert_eq!(code, 0, "{c:?}");
+        for l in stdout.lines() {
+            assert!(UnicodeWidthStr::width(l) <= 80, "{c:?}: {l}");
+        }
+    }
+}
+
 /// Counts the occurrences of `path` in the message part of a text log line (before the
 /// `file=` field, which repeats it for machines).
 fn times_named(line: &str, path: &str) -> usize {

@@ -160,6 +160,14 @@ fn upload_judge_scope_limits(db: Option<&str>) {
             .unwrap();
         assert_eq!(r.status(), 404, "{route} with an unknown id");
     }
+    for (token, want) in [(&b, 404), (&a, 403)] {
+        let r = c
+            .post(s.url(&format!("/api/v1/cases/{id}/rerun")))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), want, "rerun with {token}");
+    }
     let list: Value = c
         .get(s.url("/api/v1/cases"))
         .bearer_auth(&b)
@@ -510,6 +518,13 @@ fn pages_session_csrf_scope() {
         let r = b.get(s.url(&route.replace("{id}", id))).send().unwrap();
         assert_eq!(r.status(), 404, "{route}");
     }
+    let b_csrf = csrf_of(&b.get(s.url("/cases")).send().unwrap().text().unwrap());
+    let r = b
+        .post(s.url(&format!("/cases/{id}/rerun")))
+        .form(&[("csrf", b_csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404, "/cases/{{id}}/rerun");
     assert!(
         !b.get(s.url("/cases"))
             .send()
@@ -601,6 +616,52 @@ fn precheck_api_equals_cli() {
     let api: Value = r.json().unwrap();
     assert!(cli["employees"].as_array().unwrap().len() > 5);
     assert_eq!(api, cli);
+
+    // ?format=xlsx: the workbook, one row per employee with the JSON's verdict, the failing
+    // ones filled red, and one row per month a failing or doubtful check names.
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("date", "2020-12-20")
+        .text("unit", unit)
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(std::fs::read(&file).unwrap())
+                .file_name("detail-current.xlsx"),
+        );
+    let r = client()
+        .post(s.url("/api/v1/precheck?format=xlsx"))
+        .bearer_auth(&a)
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("detail-current")
+    );
+    let web = r.bytes().unwrap().to_vec();
+    check_precheck_xlsx(&web, &cli);
+    // The command line's --xlsx writes the same workbook content.
+    let out_xlsx = tmp.path().join("out.xlsx");
+    let st = common::serve::jzz()
+        .current_dir(file.parent().unwrap())
+        .args(["precheck", "detail-current.xlsx"])
+        .args([
+            "--as-of",
+            "2020-12-20",
+            "--unit",
+            unit,
+            "--format",
+            "json",
+            "--xlsx",
+        ])
+        .arg(&out_xlsx)
+        .output()
+        .unwrap();
+    let again: Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(again, cli, "--xlsx leaves the printed report as it was");
+    check_precheck_xlsx(&std::fs::read(&out_xlsx).unwrap(), &cli);
     // A file that is no export: 422 naming it.
     let form = reqwest::blocking::multipart::Form::new().part(
         "file",
@@ -615,4 +676,397 @@ fn precheck_api_equals_cli() {
     assert_eq!(r.status(), 422);
     let v: Value = r.json().unwrap();
     assert!(v["error"].as_str().unwrap().starts_with("明细.xlsx"), "{v}");
+}
+
+/// The files of a case's dossier history.
+fn history(data: &Path, id: &str) -> usize {
+    std::fs::read_dir(data.join("store/dossiers").join(id).join("history"))
+        .map(|r| r.count())
+        .unwrap_or(0)
+}
+
+/// Re-runs go through the queue: a reviewer's over the API (a unit's is refused), one queued by
+/// a changed policy table when the server starts — once, not again at the next start — and
+/// `jzz admin rerun`; each adds a dossier to the case's history, and a re-run that changes the
+/// verdict shows the one before.
+#[test]
+fn reruns_through_the_queue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let a = unit_token(&data, None, "hr-a", UNIT_A.0, UNIT_A.1);
+    let reviewer = role_token(&data, None, "reviewer", "reviewer");
+    let mut s = Serve::start(&data, None, &["--workers", "1"]);
+    let c = client();
+    let (code, v) = post_case(&c, &s, &a, bundle_form(&fixtures().join("complete-cat1")));
+    assert_eq!(code, 202, "{v}");
+    let id = v["case_id"].as_str().unwrap().to_string();
+    let done = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
+    assert_eq!(
+        (done["verdict"].as_str(), done["dossiers"].as_i64()),
+        (Some("pass"), Some(1))
+    );
+
+    // A reviewer's re-run: 202, a second dossier, the same verdict.
+    let r = c
+        .post(s.url(&format!("/api/v1/cases/{id}/rerun")))
+        .bearer_auth(&reviewer)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let t = std::time::Instant::now();
+    let done = loop {
+        let v = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
+        if v["dossiers"] == 2 || t.elapsed() > Duration::from_secs(120) {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(done["dossiers"], 2, "{done}");
+    assert_eq!(done["verdict"], "pass");
+    assert_eq!(done["previous_verdict"], "pass");
+    assert!(s.terminate().success(), "{}", s.log());
+
+    // A policy table whose income line is 5 × the average wage: the server queues the case
+    // again at start and it fails now, the pass before it kept as the previous verdict.
+    let policy = tmp.path().join("policy.toml");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/policy.toml"),
+    )
+    .unwrap();
+    assert!(text.contains("monthly_income = \"1.2\""));
+    std::fs::write(
+        &policy,
+        text.replace("monthly_income = \"1.2\"", "monthly_income = \"5\""),
+    )
+    .unwrap();
+    let p = policy.to_str().unwrap();
+    let mut s = Serve::start(&data, None, &["--workers", "1", "--policy", p]);
+    let t = std::time::Instant::now();
+    let done = loop {
+        let v = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
+        if v["dossiers"] == 3 || t.elapsed() > Duration::from_secs(120) {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(done["dossiers"], 3, "{done}\n{}", s.log());
+    assert_eq!(done["verdict"], "fail");
+    assert_eq!(done["previous_verdict"], "pass");
+    assert!(s.log().contains("policy changed"), "{}", s.log());
+    assert!(s.terminate().success(), "{}", s.log());
+
+    // `jzz admin rerun`: queued once (a second call finds it queued), an unknown id refused.
+    let once = common::serve::admin(&data, None, &["rerun", &id]);
+    assert!(once.contains("已排队"), "{once}");
+    let twice = common::serve::admin(&data, None, &["rerun", &id]);
+    assert!(twice.contains("正在排队"), "{twice}");
+    let out = common::serve::jzz()
+        .args(["admin", "--data"])
+        .arg(&data)
+        .args(["rerun", "c20990101-0000000000"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("c20990101-0000000000"));
+
+    // The same policy again: nothing queued for it; the admin's re-run is done, once.
+    let mut s = Serve::start(&data, None, &["--workers", "1", "--policy", p]);
+    let t = std::time::Instant::now();
+    let done = loop {
+        let v = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
+        if v["dossiers"] == 4 || t.elapsed() > Duration::from_secs(120) {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let v: Value = c
+        .get(s.url(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&a)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        (done["dossiers"].as_i64(), v["dossiers"].as_i64()),
+        (Some(4), Some(4)),
+        "{v}"
+    );
+    assert!(!s.log().contains("policy changed"), "{}", s.log());
+    assert_eq!(history(&data, &id), 4);
+    assert!(s.terminate().success(), "{}", s.log());
+}
+
+/// The scanned bundle's case (OCR: seconds of work) once it is being judged. `tag` is written
+/// after the end of each scan (a PDF comment after `%%EOF`, bytes after a PNG's `IEND`), so
+/// that no upload finds the scans read before in the extraction cache.
+fn upload_running(c: &reqwest::blocking::Client, s: &Serve, token: &str, tag: &str) -> String {
+    let bundle = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ocr/bundles/scan-cat1");
+    let dir = s.data.join(format!("upload-{tag}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(&bundle).unwrap() {
+        let p = e.unwrap().path();
+        let mut bytes = std::fs::read(&p).unwrap();
+        match p.extension().and_then(|x| x.to_str()) {
+            Some("pdf") => bytes.extend_from_slice(format!("\n% {tag}\n").as_bytes()),
+            Some("png") => bytes.extend_from_slice(tag.as_bytes()),
+            _ => {}
+        }
+        std::fs::write(dir.join(p.file_name().unwrap()), bytes).unwrap();
+    }
+    let (code, v) = post_case(c, s, token, bundle_form(&dir));
+    assert_eq!(code, 202, "{v}");
+    let id = v["case_id"].as_str().unwrap().to_string();
+    let t = std::time::Instant::now();
+    loop {
+        let v: Value = c
+            .get(s.url(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if v["state"] == "running" {
+            return id;
+        }
+        assert_eq!(v["state"], "queued", "{v}");
+        assert!(t.elapsed() < Duration::from_secs(60), "never running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// SIGTERM with a case in hand: with no grace the job goes back to the queue at once (the
+/// process exits without finishing it, and the next start judges it, once); with grace the
+/// case is finished before the process exits.
+#[test]
+fn sigterm_gives_back_or_finishes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let a = unit_token(&data, None, "hr-a", UNIT_A.0, UNIT_A.1);
+    let url = format!("sqlite://{}", data.join("jzz.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(jzz::server::db::Db::open(&url)).unwrap();
+    let c = client();
+
+    let mut s = Serve::start(&data, None, &["--workers", "1", "--shutdown-grace", "0"]);
+    let id = upload_running(&c, &s, &a, "first");
+    let t = std::time::Instant::now();
+    assert!(s.terminate().success(), "{}", s.log());
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "stopped in {:?}",
+        t.elapsed()
+    );
+    assert!(s.log().contains("given back to the queue"), "{}", s.log());
+    let counts = rt.block_on(db.job_counts()).unwrap();
+    assert_eq!(
+        counts,
+        vec![("queued".to_string(), 1)],
+        "the job is queued again"
+    );
+    assert_eq!(rt.block_on(db.done_records(&id)).unwrap(), 0);
+    // The lease is long: the next start takes the given-back job at once, not after it.
+    let mut s = Serve::start(
+        &data,
+        None,
+        &[
+            "--workers",
+            "1",
+            "--lease-seconds",
+            "600",
+            "--shutdown-grace",
+            "300",
+        ],
+    );
+    let v = wait_done(&c, &s, &a, &id, Duration::from_secs(240));
+    assert_eq!(
+        (v["state"].as_str(), v["dossiers"].as_i64()),
+        (Some("done"), Some(1)),
+        "{v}"
+    );
+    assert_eq!(history(&data, &id), 1);
+
+    // With grace: SIGTERM while the case is judged, the process exits once it is done.
+    let id2 = upload_running(&c, &s, &a, "second");
+    assert!(s.terminate().success(), "{}", s.log());
+    assert_eq!(
+        rt.block_on(db.done_records(&id2)).unwrap(),
+        1,
+        "{}",
+        s.log()
+    );
+    assert_eq!(rt.block_on(db.done_records(&id)).unwrap(), 1);
+    assert_eq!(history(&data, &id2), 1);
+}
+
+/// `jzz serve --tls-cert --tls-key`: HTTPS with a certificate the client trusts; a key that is
+/// no key is refused at start, naming the file.
+#[test]
+fn serves_https() {
+    use std::io::Read;
+    use tokio_rustls::rustls;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let s = Serve::start(
+        &data,
+        None,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(s.base.starts_with("https://"), "{}", s.base);
+    let addr = s.base.trim_start_matches("https://").to_string();
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(made.cert.der().clone()).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let get = |path: &str| -> String {
+        let conn = rustls::ClientConnection::new(
+            std::sync::Arc::new(cfg.clone()),
+            "localhost".try_into().unwrap(),
+        )
+        .unwrap();
+        let tcp = std::net::TcpStream::connect(&addr).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        write!(
+            tls,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        // A server may close without close_notify; what arrived is the answer.
+        let _ = tls.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let r = get("/healthz");
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    assert!(r.ends_with("ok\n"), "{r}");
+    let r = get("/api/v1/cases");
+    assert!(r.starts_with("HTTP/1.1 401"), "{r}");
+
+    // Plain HTTP on the TLS port gets no HTTP answer.
+    let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut out = Vec::new();
+    let _ = tcp.read_to_end(&mut out);
+    assert!(!String::from_utf8_lossy(&out).contains("ok\n"));
+
+    // A key file that holds no key: refused at start, the file named.
+    let out = common::serve::jzz()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cert.pem") && err.contains("私钥"), "{err}");
+}
+
+/// The fill colour (ARGB) of each cell of a worksheet's XML, by reference (`F2`): the cell's
+/// style → its fill → the fill's foreground colour.
+fn fills(book: &[u8], sheet: &str) -> std::collections::HashMap<String, String> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let styles = read("xl/styles.xml");
+    let xml = read(sheet);
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let k = format!(" {name}=\"");
+        let i = tag.find(&k)? + k.len();
+        Some(tag[i..].split('"').next()?.to_string())
+    };
+    let section = |s: &str, name: &str| -> String {
+        let start = s.find(&format!("<{name}")).unwrap();
+        let end = s.find(&format!("</{name}>")).unwrap();
+        s[start..end].to_string()
+    };
+    let fill_colors: Vec<String> = section(&styles, "fills")
+        .split("<fill>")
+        .skip(1)
+        .map(|f| attr(f, "rgb").unwrap_or_default())
+        .collect();
+    let xf_fill: Vec<usize> = section(&styles, "cellXfs")
+        .split("<xf ")
+        .skip(1)
+        .map(|x| attr(&format!(" {x}"), "fillId").unwrap().parse().unwrap())
+        .collect();
+    xml.split("<c ")
+        .skip(1)
+        .map(|c| {
+            let c = format!(" {c}");
+            let cell = attr(&c, "r").unwrap();
+            let s: usize = attr(&c, "s").map_or(0, |s| s.parse().unwrap());
+            (cell, fill_colors[xf_fill[s]].clone())
+        })
+        .collect()
+}
+
+/// The precheck workbook against the JSON report it was made with.
+fn check_precheck_xlsx(book: &[u8], report: &Value) {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(book)).unwrap();
+    let rows = wb.worksheet_range("预检结果").unwrap();
+    let employees = report["employees"].as_array().unwrap();
+    assert_eq!(rows.height(), employees.len() + 1);
+    let fill = fills(book, "xl/worksheets/sheet1.xml");
+    let label = |s: &str| match s {
+        "pass" => "通过",
+        "fail" => "不通过",
+        "needs_review" => "需人工复核",
+        "needs_material" => "需补材料",
+        _ => "不适用",
+    };
+    let mut problem_months = 0;
+    for (i, e) in employees.iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(
+            rows.get_value((row, 1)).unwrap().to_string(),
+            e["name"].as_str().unwrap()
+        );
+        let verdict = e["verdict"].as_str().unwrap();
+        assert_eq!(
+            rows.get_value((row, 5)).unwrap().to_string(),
+            label(verdict)
+        );
+        let color = &fill[&format!("F{}", row + 1)];
+        match verdict {
+            "fail" => assert_eq!(color, "FFFFC7CE", "row {row}"),
+            "needs_review" | "needs_material" => assert_eq!(color, "FFFFEB9C", "row {row}"),
+            _ => assert_eq!(color, "", "row {row}"),
+        }
+        for c in e["checks"].as_array().unwrap() {
+            if c["status"] != "pass" && c["status"] != "not_applicable" {
+                problem_months += c["months"].as_array().map_or(0, |m| m.len());
+            }
+        }
+    }
+    assert!(employees.iter().any(|e| e["verdict"] == "fail"));
+    let months = wb.worksheet_range("问题月份").unwrap();
+    assert!(problem_months > 0);
+    assert_eq!(months.height(), problem_months + 1);
 }

@@ -114,13 +114,15 @@ const MAIN_AFTER: &str = "\
     after_help = MAIN_AFTER
 )]
 struct Cli {
-    /// 日志格式（stderr）：text 每条一行，json 每行一个对象；默认终端上为 text，否则为 json。
-    #[arg(long, global = true, value_enum)]
+    /// 日志格式（stderr）：text 每条一行，json 每行一个对象；
+    /// 默认终端上为 text，否则为 json。
+    #[arg(long, global = true, value_enum, verbatim_doc_comment)]
     log_format: Option<LogFormat>,
-    /// 日志级别：error、warn、info、debug 或 trace（依赖库保持 warn，object_store 的重试为
-    /// info），或过滤指令（filter directives），如 `jzz=debug,object_store=debug`。默认取
-    /// JZZ_LOG，其次 RUST_LOG，否则 info。
-    #[arg(long, global = true, value_name = "LEVEL")]
+    /// 日志级别：error、warn、info、debug 或 trace（依赖库保持 warn，
+    /// object_store 的重试为 info），或过滤指令（filter directives），
+    /// 如 `jzz=debug,object_store=debug`。
+    /// 默认取 JZZ_LOG，其次 RUST_LOG，否则 info。
+    #[arg(long, global = true, value_name = "LEVEL", verbatim_doc_comment)]
     log_level: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -135,8 +137,9 @@ enum Format {
 /// `jzz nightly`'s arguments.
 #[derive(clap::Args)]
 struct NightlyArgs {
-    /// 存储（store）：file:///路径 或 s3://bucket/prefix（凭据与地址取自 AWS_* 环境变量）。
-    #[arg(long, value_name = "URL")]
+    /// 存储（store）：file:///路径 或 s3://bucket/prefix
+    /// （凭据与地址取自 AWS_* 环境变量）。
+    #[arg(long, value_name = "URL", verbatim_doc_comment)]
     store: String,
     /// 待办案件的根目录（prefix）。
     #[arg(long, default_value = "pending")]
@@ -144,8 +147,9 @@ struct NightlyArgs {
     /// 本进程负责的分片：K/N（0 ≤ K < N），按案件号的稳定哈希分配。
     #[arg(long, value_parser = parse_shard, value_name = "K/N")]
     shard: Option<(u64, u64)>,
-    /// 分片取自 Kubernetes Indexed Job：JZZ_SHARDS 份中的第 JOB_COMPLETION_INDEX 份。
-    #[arg(long)]
+    /// 分片取自 Kubernetes Indexed Job：
+    /// JZZ_SHARDS 份中的第 JOB_COMPLETION_INDEX 份。
+    #[arg(long, verbatim_doc_comment)]
     shard_from_env: bool,
     /// 同时处理的案件数。
     #[arg(long, default_value_t = 4, value_name = "C")]
@@ -156,13 +160,14 @@ struct NightlyArgs {
     /// 政策表文件，代替内置的 pipelines/policy.toml。
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// 有案件无法核验（error）时退出状态为 1，让 CronJob 或监控看到；不加此项时运行以 0
-    /// 结束，错误记在汇总与指标中。
-    #[arg(long)]
+    /// 有案件无法核验（error）时退出状态为 1，让 CronJob 或监控看到；
+    /// 不加此项时运行以 0 结束，错误记在汇总与指标中。
+    #[arg(long, verbatim_doc_comment)]
     fail_on_error: bool,
-    /// 另把本次运行的指标（Prometheus 文本，即 runs/<run-id>/metrics.prom）写到本地文件，例如
-    /// node-exporter textfile collector 的目录（先写临时文件再改名）。
-    #[arg(long, value_name = "PATH")]
+    /// 另把本次运行的指标（Prometheus 文本，即 runs/<run-id>/metrics.prom）
+    /// 写到本地文件，例如 node-exporter textfile collector 的目录
+    /// （先写临时文件再改名）。
+    #[arg(long, value_name = "PATH", verbatim_doc_comment)]
     metrics_file: Option<PathBuf>,
 }
 
@@ -185,6 +190,10 @@ enum Command {
         /// 输出格式。
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// 另存为 xlsx 工作簿：每人一行、每项检查一列，不通过的员工与月份
+        /// 标红，需人工复核的标黄；“问题月份”表逐月列出。
+        #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+        xlsx: Option<PathBuf>,
         /// 政策表文件，代替内置的 pipelines/policy.toml。
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
@@ -244,21 +253,31 @@ enum Command {
 
 const SERVE_LONG: &str = "HTTP 服务：单位经 API 上传案件，排队核验，保留每一份核验报告。
 
-上传的文件先存入存储（pending/<case-id>/…，与 nightly 同一布局），案件与任务在数据库中
-提交后才回答 202；工作进程从队列领取任务（带租约），核验后写 dossiers/<case-id>/dossier.json、
-dossier.html 与 history/<job-id>.json。进程被杀后重启，每个已接收的案件恰好核验一次。
-数据库默认是数据目录中的 SQLite 文件；--db postgres://… 时多个 serve 进程共享一个队列。
-单位账户只能看到本单位的案件。收到 SIGTERM 时停止接收请求，手头的案件做完或留给租约。";
+上传的文件先存入存储（pending/<case-id>/…，与 nightly 同一布局），
+案件与任务在数据库中提交后才回答 202；工作进程从队列领取任务（带租约），
+核验后写 dossiers/<case-id>/dossier.json、dossier.html
+与 history/<job-id>.json。进程被杀后重启，每个已接收的案件恰好核验一次。
+数据库默认是数据目录中的 SQLite 文件；--db postgres://… 时
+多个 serve 进程共享一个队列。单位账户只能看到本单位的案件。
+政策表变了（与数据库记下的不同）时，启动时全部已核验案件经队列重新核验。
+收到 SIGTERM 时停止接收请求，手头的案件在 --shutdown-grace 内做完，
+否则交还队列。--tls-cert 与 --tls-key 直接提供 HTTPS。
+
+退出状态：0 正常停止；2 无法启动（数据库、存储、证书或端口）。";
 
 const SERVE_EXAMPLES: &str = "示例：
   jzz serve --data ./jzz-data
-  jzz serve --addr 0.0.0.0:8080 --db postgres://jzz@db/jzz --store s3://jzz-cases
-  curl -H 'Authorization: Bearer jzz_…' -F file=@张三.zip http://127.0.0.1:8080/api/v1/cases";
+  jzz serve --addr 0.0.0.0:8080 --db postgres://jzz@db/jzz \\
+      --store s3://jzz-cases --tls-cert cert.pem --tls-key key.pem
+  curl -H 'Authorization: Bearer jzz_…' -F file=@张三.zip \\
+      http://127.0.0.1:8080/api/v1/cases";
 
 const ADMIN_EXAMPLES: &str = "示例：
   jzz admin --data ./jzz-data user add hr-yunqi --role unit \\
-      --unit-code 91110112MA01C7K26M --unit-name 北京通州云启（科技）有限公司 --password-file pw.txt
-  jzz admin --data ./jzz-data token add hr-yunqi --label hr-system";
+      --unit-code 91110112MA01C7K26M \\
+      --unit-name 北京通州云启（科技）有限公司 --password-file pw.txt
+  jzz admin --data ./jzz-data token add hr-yunqi --label hr-system
+  jzz admin --data ./jzz-data rerun --all";
 
 /// `jzz serve`.
 #[derive(clap::Args)]
@@ -266,8 +285,14 @@ struct ServeArgs {
     /// 监听地址；端口 0 表示任选空闲端口（实际地址打印在标准输出）。
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     addr: std::net::SocketAddr,
-    /// 数据目录：默认的 SQLite 数据库（jzz.db）、默认的存储（store/）与上传暂存。
-    #[arg(long, default_value = "./jzz-data", value_name = "DIR")]
+    /// 数据目录：默认的 SQLite 数据库（jzz.db）、
+    /// 默认的存储（store/）与上传暂存。
+    #[arg(
+        long,
+        default_value = "./jzz-data",
+        value_name = "DIR",
+        verbatim_doc_comment
+    )]
     data: PathBuf,
     /// 存储：file:///路径 或 s3://桶/前缀；默认数据目录下的 store/。
     #[arg(long, value_name = "URL")]
@@ -284,9 +309,24 @@ struct ServeArgs {
     /// 一次上传的上限（字节）。
     #[arg(long, default_value_t = 200 << 20, value_name = "BYTES")]
     max_upload_bytes: u64,
-    /// 会话 cookie 加 Secure 标记（经 HTTPS 提供服务时，含反向代理终止 TLS 的情形）。
+    /// 会话 cookie 加 Secure 标记（反向代理终止 TLS 时；--tls-cert 时自动）。
     #[arg(long)]
     secure_cookies: bool,
+    /// 直接提供 HTTPS：证书链文件（PEM）；与 --tls-key 同用。
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// HTTPS 的私钥文件（PEM：PKCS#8、PKCS#1 或 SEC1）。
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// 收到 SIGTERM 后，手头案件最多再核验多少秒；
+    /// 到时交还队列，由其他进程或重启后核验。
+    #[arg(
+        long,
+        default_value_t = 20,
+        value_name = "SECONDS",
+        verbatim_doc_comment
+    )]
+    shutdown_grace: u64,
     /// 政策表文件，代替内置的 pipelines/policy.toml。
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -313,6 +353,15 @@ enum AdminWhat {
     /// API 令牌。
     #[command(subcommand)]
     Token(AdminToken),
+    /// 经队列重新核验案件（政策表变了时 serve 启动时自动全部重新核验）。
+    Rerun {
+        /// 案件编号（可多个）。
+        #[arg(value_name = "CASE_ID", required_unless_present = "all")]
+        cases: Vec<String>,
+        /// 全部已核验（或无法核验）的案件。
+        #[arg(long, conflicts_with = "cases")]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -492,6 +541,7 @@ pub fn run(note: Option<String>) -> i32 {
             unit,
             as_of,
             format,
+            xlsx,
             policy,
         } => {
             let policy = match load_policy(policy.as_ref()) {
@@ -508,6 +558,9 @@ pub fn run(note: Option<String>) -> i32 {
                 limits: Limits::default(),
             };
             let label = file.display().to_string();
+            if let Some(out) = xlsx {
+                return precheck_with_xlsx(&file, &label, &policy, &opts, format, &out, started);
+            }
             match read_file(&file, &label, &policy, &opts) {
                 Ok(p) => {
                     let status = p.with_report(|r| {
@@ -550,6 +603,51 @@ pub fn run(note: Option<String>) -> i32 {
                 }
             }
         }
+    }
+}
+
+/// `jzz precheck --xlsx OUT`: the report kept whole (the workbook and the printed report both
+/// need every employee), the workbook written to OUT, the report printed as `format` asks.
+fn precheck_with_xlsx(
+    file: &std::path::Path,
+    label: &str,
+    policy: &jzz::policy::Policy,
+    opts: &PrecheckOptions,
+    format: Format,
+    out: &std::path::Path,
+    started: Instant,
+) -> i32 {
+    let r = match jzz::jobs::precheck::precheck_file(file, label, policy, opts) {
+        Ok(r) => r,
+        Err(e) => {
+            error!(file = label, duration_ms = ms(started), "{e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let written = report::precheck::xlsx(&r).and_then(|bytes| {
+        std::fs::write(out, bytes)
+            .map_err(|e| format!("{}：{}", out.display(), jzz::read::io_reason(&e)))
+    });
+    if let Err(e) = written {
+        error!("{e}");
+        return EXIT_UNUSABLE;
+    }
+    info!(
+        file = label,
+        xlsx = %out.display(),
+        employees = r.counts.employees,
+        verdict = %status_id(r.verdict),
+        duration_ms = ms(started),
+        "prechecked"
+    );
+    match format {
+        Format::Text => print(&report::precheck::text(&r)),
+        Format::Json => print(&format!("{}\n", report::precheck::json(&r))),
+    }
+    if r.verdict == Status::Pass {
+        EXIT_CLEAR
+    } else {
+        EXIT_SHORT
     }
 }
 
@@ -756,7 +854,9 @@ fn serve(a: ServeArgs) -> i32 {
         workers: a.workers.unwrap_or(cores).max(1),
         lease: std::time::Duration::from_secs(a.lease_seconds.max(1)),
         max_upload_bytes: a.max_upload_bytes,
-        secure_cookies: a.secure_cookies,
+        secure_cookies: a.secure_cookies || a.tls_cert.is_some(),
+        tls: a.tls_cert.zip(a.tls_key),
+        shutdown_grace: std::time::Duration::from_secs(a.shutdown_grace),
         policy,
         policy_text,
         rules,
@@ -770,7 +870,11 @@ fn serve(a: ServeArgs) -> i32 {
             return EXIT_UNUSABLE;
         }
     };
-    match rt.block_on(jzz::server::serve(opts)) {
+    let served = rt.block_on(jzz::server::serve(opts));
+    // A case given back to the queue at shutdown may still be in a blocking thread: the process
+    // does not wait for it (its job is queued again; nothing it writes is final).
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    match served {
         Ok(()) => EXIT_CLEAR,
         Err(e) => {
             error!("{e}");
@@ -875,6 +979,37 @@ fn admin(a: AdminArgs) -> i32 {
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok(format!("已添加账户 {}（{}）\n", acc.login, role.as_str()))
+            }
+            AdminWhat::Rerun { cases, all } => {
+                if all {
+                    let n = db
+                        .requeue_all("rerun", None)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    return Ok(format!("已排队重新核验 {n} 个案件\n"));
+                }
+                let mut out = String::new();
+                let mut missing = Vec::new();
+                for id in &cases {
+                    if !db.case_exists(id).await.map_err(|e| e.to_string())? {
+                        missing.push(id.clone());
+                        continue;
+                    }
+                    if db
+                        .requeue(id, "rerun", None)
+                        .await
+                        .map_err(|e| e.to_string())?
+                    {
+                        out += &format!("{id}：已排队重新核验\n");
+                    } else {
+                        out += &format!("{id}：正在排队或核验中，未重复排队\n");
+                    }
+                }
+                if !missing.is_empty() {
+                    print(&out);
+                    return Err(format!("没有这些案件：{}", missing.join("、")));
+                }
+                Ok(out)
             }
             AdminWhat::Token(AdminToken::Add { login, label }) => {
                 let acc = db

@@ -37,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/cases/{id}", get(super::pages::case_page))
         .route("/cases/{id}/dossier.html", get(super::pages::dossier_html))
+        .route("/cases/{id}/rerun", post(super::pages::rerun))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -44,6 +45,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/cases", post(create_case).get(list_cases))
         .route("/api/v1/cases/{id}", get(case_status))
         .route("/api/v1/cases/{id}/dossier", get(case_dossier))
+        .route("/api/v1/cases/{id}/rerun", post(rerun_case))
         .route("/api/v1/precheck", post(precheck_api))
         .route(
             "/precheck",
@@ -172,6 +174,7 @@ fn case_json(c: &CaseRow) -> serde_json::Value {
         "type": c.app_type,
         "state": c.state,
         "verdict": c.verdict,
+        "previous_verdict": c.previous_verdict,
         "error": c.error,
         "created_ms": c.created_ms,
         "updated_ms": c.updated_ms,
@@ -233,6 +236,41 @@ async fn case_dossier(
     Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
+/// Queues a re-run of a case for a reviewer or an admin: the outcome, or why not (404 for a
+/// case the account may not see, 403 for a unit account, 409 while the case is queued or being
+/// judged).
+pub(crate) async fn rerun_for(
+    s: &Arc<AppState>,
+    a: &Account,
+    id: &str,
+) -> Result<CaseRow, ApiError> {
+    let c = s.db.case_for(id, a).await?.ok_or_else(not_found)?;
+    if a.role == super::db::Role::Unit {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "只有审核员与管理员可以重新核验".into(),
+        ));
+    }
+    if !s.db.requeue(&c.id, "rerun", Some(&a.id)).await? {
+        return Err(ApiError(
+            StatusCode::CONFLICT,
+            "案件正在排队或核验中".into(),
+        ));
+    }
+    s.db.case_for(id, a).await?.ok_or_else(not_found)
+}
+
+/// `POST /api/v1/cases/{id}/rerun`: the case judged again through the queue (reviewer, admin)
+/// → 202 with the case; the new dossier joins its history.
+async fn rerun_case(
+    State(s): State<Arc<AppState>>,
+    Authed(a): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let c = rerun_for(&s, &a, &id).await?;
+    Ok((StatusCode::ACCEPTED, Json(case_json(&c))).into_response())
+}
+
 /// A file name from an upload, made safe for the scratch folder: no folders, no leading dot,
 /// nothing empty.
 fn safe_name(name: &str, n: usize) -> String {
@@ -271,6 +309,8 @@ pub(crate) struct Fields {
     hukou: Option<String>,
     /// The unit compared with the agents of a tax export (precheck).
     pub(crate) unit: Option<String>,
+    /// What the page's precheck answers with (`xlsx`: the workbook).
+    pub(crate) download: Option<String>,
 }
 
 impl Fields {
@@ -415,6 +455,7 @@ pub(crate) async fn receive(s: &Arc<AppState>, mut form: Multipart) -> Result<Re
                 "hukou" => fields.hukou = Some(text),
                 "csrf" => fields.csrf = Some(text),
                 "unit" => fields.unit = Some(text),
+                "as" => fields.download = Some(text),
                 _ => {}
             }
             continue;
@@ -595,6 +636,7 @@ pub(crate) async fn accept(
         app_type,
         state: "queued".into(),
         verdict: None,
+        previous_verdict: None,
         error: None,
         created_by: account.id.clone(),
         created_ms: now,
@@ -623,23 +665,34 @@ fn mask_name(name: &str) -> String {
 
 /// `POST /api/v1/precheck`: one tax export (multipart `file`; fields `date` — the application
 /// date, default today in Beijing — and `unit`, default a unit account's own) → `jzz.precheck/1`,
-/// as `jzz precheck --format json` prints it.
+/// as `jzz precheck --format json` prints it; with `?format=xlsx`, the workbook of
+/// `jzz precheck --xlsx` (failing employees and months marked).
 async fn precheck_api(
     State(s): State<Arc<AppState>>,
     Authed(account): Authed,
+    axum::extract::Query(q): axum::extract::Query<FormatQuery>,
     form: Multipart,
 ) -> Result<Response, ApiError> {
     let received = receive(&s, form).await?;
+    if q.format.as_deref() == Some("xlsx") {
+        return precheck_xlsx(&s, &account, &received).await;
+    }
     let report = run_precheck(&s, &account, &received).await?;
     Ok(Json(report).into_response())
 }
 
-/// Prechecks the one file of an upload: the report as JSON, or why the file cannot be used.
-pub(crate) async fn run_precheck(
+/// `?format=…`.
+#[derive(serde::Deserialize)]
+pub(crate) struct FormatQuery {
+    format: Option<String>,
+}
+
+/// Prechecks the one file of an upload: the report, or why the file cannot be used.
+async fn precheck_report(
     s: &Arc<AppState>,
     account: &Account,
     received: &Received,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<(String, crate::checks::precheck::PrecheckReport), ApiError> {
     let path = received.single_file()?;
     let label = path
         .file_name()
@@ -655,13 +708,75 @@ pub(crate) async fn run_precheck(
         limits: s.opts.limits,
     };
     let policy = s.opts.policy.clone();
-    tokio::task::spawn_blocking(move || {
+    let name = label.clone();
+    let r = tokio::task::spawn_blocking(move || {
         crate::jobs::precheck::precheck_file(&path, &label, &policy, &opts)
             .map_err(|e| bad(e.to_string()))
-            .and_then(|r| {
-                serde_json::to_value(&r).map_err(|e| bad(format!("预检结果无法输出：{e}")))
-            })
     })
     .await
-    .map_err(|_| bad("预检中断"))?
+    .map_err(|_| bad("预检中断"))??;
+    Ok((name, r))
+}
+
+/// Prechecks the one file of an upload: the report as JSON, or why the file cannot be used.
+pub(crate) async fn run_precheck(
+    s: &Arc<AppState>,
+    account: &Account,
+    received: &Received,
+) -> Result<serde_json::Value, ApiError> {
+    let (_, r) = precheck_report(s, account, received).await?;
+    serde_json::to_value(&r).map_err(|e| bad(format!("预检结果无法输出：{e}")))
+}
+
+/// Prechecks the one file of an upload: the xlsx workbook as a download named after the file.
+pub(crate) async fn precheck_xlsx(
+    s: &Arc<AppState>,
+    account: &Account,
+    received: &Received,
+) -> Result<Response, ApiError> {
+    let (name, r) = precheck_report(s, account, received).await?;
+    let bytes = tokio::task::spawn_blocking(move || crate::report::precheck::xlsx(&r))
+        .await
+        .map_err(|_| bad("预检中断"))?
+        .map_err(bad)?;
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+    let download = format!("{stem}-预检.xlsx");
+    let ascii: String = download
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        percent(&download)
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// RFC 5987 percent-encoding of a file name.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

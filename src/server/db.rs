@@ -53,6 +53,13 @@ impl<'s> MigrationSource<'s> for Embedded {
                     Cow::Borrowed(include_str!("../../migrations/0002_sessions.sql")),
                     false,
                 ),
+                Migration::new(
+                    3,
+                    Cow::Borrowed("reruns"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../../migrations/0003_reruns.sql")),
+                    false,
+                ),
             ])
         })
     }
@@ -133,6 +140,8 @@ pub struct CaseRow {
     pub state: String,
     /// The latest dossier's verdict.
     pub verdict: Option<String>,
+    /// The verdict of the dossier before the latest (a re-run that changed it shows here).
+    pub previous_verdict: Option<String>,
     /// Why the case could not be judged.
     pub error: Option<String>,
     /// The account that uploaded it.
@@ -398,8 +407,8 @@ impl Db {
         .await
         .map_err(e("记录案件"))?;
         sqlx::query(
-            "INSERT INTO jobs (id, case_id, state, attempts, enqueued_ms) \
-             VALUES ($1, $2, 'queued', 0, $3)",
+            "INSERT INTO jobs (id, case_id, state, attempts, enqueued_ms, reason) \
+             VALUES ($1, $2, 'queued', 0, $3, 'upload')",
         )
         .bind(job_id)
         .bind(&c.id)
@@ -420,27 +429,143 @@ impl Db {
         tx.commit().await.map_err(e("提交案件"))
     }
 
-    /// Queues another job for a case (a re-run after a policy change).
-    pub async fn requeue(&self, case_id: &str, job_id: &str) -> Result<(), DbError> {
+    /// Queues another job for a case (a re-run: `reason` is `rerun` or `policy`), recorded in
+    /// the audit log under `account_id` (none: the server itself). False, and nothing queued,
+    /// when the case already has a job queued or running.
+    pub async fn requeue(
+        &self,
+        case_id: &str,
+        reason: &str,
+        account_id: Option<&str>,
+    ) -> Result<bool, DbError> {
         let now = now_ms();
+        let job_id = format!("j{}", random_hex(8));
         let mut tx = self.pool.begin().await.map_err(e("开始事务"))?;
-        sqlx::query(
-            "INSERT INTO jobs (id, case_id, state, attempts, enqueued_ms) \
-             VALUES ($1, $2, 'queued', 0, $3)",
+        let r = sqlx::query(
+            "INSERT INTO jobs (id, case_id, state, attempts, enqueued_ms, reason) \
+             SELECT $1, $2, 'queued', 0, $3, $4 WHERE NOT EXISTS \
+             (SELECT 1 FROM jobs WHERE case_id = $2 AND state IN ('queued', 'running'))",
         )
-        .bind(job_id)
+        .bind(&job_id)
         .bind(case_id)
         .bind(now)
+        .bind(reason)
         .execute(&mut *tx)
         .await
         .map_err(e("排队"))?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query("UPDATE cases SET state = 'queued', updated_ms = $1 WHERE id = $2")
             .bind(now)
             .bind(case_id)
             .execute(&mut *tx)
             .await
             .map_err(e("更新案件"))?;
-        tx.commit().await.map_err(e("提交"))
+        sqlx::query(
+            "INSERT INTO audit (at_ms, account_id, action, case_id, detail) \
+             VALUES ($1, $2, 'case.rerun', $3, $4)",
+        )
+        .bind(now)
+        .bind(account_id.map(str::to_string))
+        .bind(case_id)
+        .bind(format!("{job_id} {reason}"))
+        .execute(&mut *tx)
+        .await
+        .map_err(e("审计"))?;
+        tx.commit().await.map_err(e("提交"))?;
+        Ok(true)
+    }
+
+    /// Queues a re-run of every judged case (state `done` or `failed`): the number queued.
+    pub async fn requeue_all(
+        &self,
+        reason: &str,
+        account_id: Option<&str>,
+    ) -> Result<usize, DbError> {
+        let ids: Vec<String> = sqlx::query(
+            "SELECT id FROM cases WHERE state IN ('done', 'failed') ORDER BY created_ms, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e("列出案件"))?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()
+        .map_err(e("列出案件"))?;
+        let mut n = 0;
+        for id in ids {
+            if self.requeue(&id, reason, account_id).await? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Records `hash` as the policy table the server judges with. True when another table was
+    /// recorded before (the policy changed) and this call is the one that replaced it — of
+    /// several replicas starting at once, exactly one gets true.
+    pub async fn policy_changed(&self, hash: &str) -> Result<bool, DbError> {
+        let old: Option<String> = sqlx::query("SELECT value FROM meta WHERE key = 'policy_hash'")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(e("读取元数据"))?
+            .map(|r| r.try_get("value"))
+            .transpose()
+            .map_err(e("读取元数据"))?;
+        match old {
+            None => {
+                sqlx::query(
+                    "INSERT INTO meta (key, value) VALUES ('policy_hash', $1) \
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(hash)
+                .execute(&self.pool)
+                .await
+                .map_err(e("写元数据"))?;
+                Ok(false)
+            }
+            Some(old) if old == hash => Ok(false),
+            Some(old) => {
+                let r = sqlx::query(
+                    "UPDATE meta SET value = $1 WHERE key = 'policy_hash' AND value = $2",
+                )
+                .bind(hash)
+                .bind(old)
+                .execute(&self.pool)
+                .await
+                .map_err(e("写元数据"))?;
+                Ok(r.rows_affected() == 1)
+            }
+        }
+    }
+
+    /// Gives a job back to the queue (the server is stopping before the case was judged): the
+    /// next worker takes it at once instead of after its lease. False when `owner` no longer
+    /// held it.
+    pub async fn release(&self, job: &Job, owner: &str) -> Result<bool, DbError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await.map_err(e("开始事务"))?;
+        let r = sqlx::query(
+            "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until_ms = NULL \
+             WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
+        )
+        .bind(&job.id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await
+        .map_err(e("交还任务"))?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE cases SET state = 'queued', updated_ms = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&job.case_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(e("更新案件"))?;
+        tx.commit().await.map_err(e("提交"))?;
+        Ok(true)
     }
 
     /// Takes the oldest job that is queued or whose lease has run out (its worker died),
@@ -522,8 +647,8 @@ impl Db {
         }
         let dossier = if error.is_some() { 0i64 } else { 1 };
         sqlx::query(
-            "UPDATE cases SET state = $1, verdict = $2, error = $3, updated_ms = $4, \
-             dossiers = dossiers + $5 WHERE id = $6",
+            "UPDATE cases SET state = $1, previous_verdict = verdict, verdict = $2, error = $3, \
+             updated_ms = $4, dossiers = dossiers + $5 WHERE id = $6",
         )
         .bind(state)
         .bind(verdict.map(str::to_string))
@@ -601,6 +726,16 @@ impl Db {
             .collect()
     }
 
+    /// Whether a case of that id exists (any unit).
+    pub async fn case_exists(&self, id: &str) -> Result<bool, DbError> {
+        Ok(sqlx::query("SELECT 1 AS one FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(e("读取案件"))?
+            .is_some())
+    }
+
     /// Cases per verdict (done cases only).
     pub async fn verdict_counts(&self) -> Result<Vec<(String, i64)>, DbError> {
         let rows = sqlx::query(
@@ -633,7 +768,7 @@ impl Db {
 }
 
 const CASE_COLUMNS: &str = "SELECT id, unit_code, unit_name, applicant_masked, app_type, state, \
-     verdict, error, created_by, created_ms, updated_ms, dossiers FROM cases";
+     verdict, previous_verdict, error, created_by, created_ms, updated_ms, dossiers FROM cases";
 
 fn case_of(r: &AnyRow) -> Result<CaseRow, DbError> {
     let g = |c: &str| -> Result<String, DbError> { r.try_get(c).map_err(e("读取案件")) };
@@ -648,6 +783,7 @@ fn case_of(r: &AnyRow) -> Result<CaseRow, DbError> {
         app_type: g("app_type")?,
         state: g("state")?,
         verdict: o("verdict")?,
+        previous_verdict: o("previous_verdict")?,
         error: o("error")?,
         created_by: g("created_by")?,
         created_ms: n("created_ms")?,

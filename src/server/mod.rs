@@ -20,6 +20,7 @@
 pub mod api;
 pub mod db;
 pub mod pages;
+pub mod tls;
 pub mod worker;
 
 use std::net::SocketAddr;
@@ -52,6 +53,10 @@ pub struct ServeOptions {
     pub max_upload_bytes: u64,
     /// Session cookies marked `Secure` (served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Serve HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// On SIGTERM, how long the cases in hand may take before they go back to the queue.
+    pub shutdown_grace: Duration,
     /// The policy table and its text (for the cases' fingerprints).
     pub policy: Arc<Policy>,
     /// The policy table's text.
@@ -90,6 +95,9 @@ pub enum ServeError {
     /// The store.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The TLS certificate or key.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     /// The listening socket.
     #[error("无法监听 {addr}（listen）：{message}")]
     Listen {
@@ -100,11 +108,23 @@ pub enum ServeError {
     },
 }
 
-/// Runs the server until SIGTERM or Ctrl-C: binds, prints `jzz serve: listening on http://ADDR`
-/// on stdout, starts the workers, serves. On shutdown the workers finish the case in hand or
-/// leave it to its lease.
+/// Runs the server until SIGTERM or Ctrl-C: binds, prints `jzz serve: listening on
+/// http(s)://ADDR` on stdout, starts the workers, serves. A policy table other than the one the
+/// database last saw queues every judged case again. On shutdown new requests are refused, the
+/// requests in flight are answered, and the workers finish the case in hand within
+/// `shutdown_grace` or give it back to the queue.
 pub async fn serve(opts: ServeOptions) -> Result<(), ServeError> {
+    let tls_config = match &opts.tls {
+        Some((cert, key)) => Some(tls::config(cert, key)?),
+        None => None,
+    };
     let db = db::Db::open(&opts.db_url).await?;
+    let policy_hash = crate::case::intake::sha256_hex(opts.policy_text.as_bytes());
+    if db.policy_changed(&policy_hash).await? {
+        let n = db.requeue_all("policy", None).await?;
+        println!("jzz serve: the policy table changed; {n} cases queued again");
+        tracing::info!(cases = n, policy = %&policy_hash[..16], "policy changed: cases queued again");
+    }
     let store = Store::open(&opts.store_url)?;
     std::fs::create_dir_all(opts.data_dir.join("uploads")).map_err(|e| ServeError::Listen {
         addr: opts.addr,
@@ -133,15 +153,29 @@ pub async fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     for n in 0..state.opts.workers.max(1) {
         workers.push(tokio::spawn(worker::run(state.clone(), n, stop_rx.clone())));
     }
-    println!("jzz serve: listening on http://{addr}");
-    tracing::info!(addr = %addr, workers = state.opts.workers, "serve started");
+    let scheme = if tls_config.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("jzz serve: listening on {scheme}://{addr}");
+    tracing::info!(addr = %addr, workers = state.opts.workers, scheme, "serve started");
     let app = api::router(state.clone());
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            shutdown_signal().await;
-            tracing::info!("serve stopping");
-        })
-        .await;
+    let stopping = async {
+        shutdown_signal().await;
+        tracing::info!("serve stopping");
+    };
+    let served = match tls_config {
+        Some(cfg) => {
+            tls::serve(listener, app, cfg, stopping).await;
+            Ok(())
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopping)
+                .await
+        }
+    };
     let _ = stop_tx.send(true);
     for w in workers {
         let _ = w.await;

@@ -18,7 +18,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use object_store::ObjectStoreExt as _;
 
 use super::AppState;
-use super::api::{ApiError, accept, receive, run_precheck};
+use super::api::{ApiError, accept, precheck_xlsx, receive, rerun_for, run_precheck};
 use super::db::{Account, CaseRow, now_ms};
 
 /// Failed logins allowed per login name within [`FAILURE_WINDOW`].
@@ -498,11 +498,39 @@ pub async fn case_page(
             p { a href={ "/cases/" (c.id) "/dossier.html" } { "打开核验报告" } " · "
                 a href={ "/api/v1/cases/" (c.id) "/dossier" } { "JSON" } }
         }
+        @if let (Some(before), false) = (&c.previous_verdict, working) {
+            @if Some(before) != c.verdict.as_ref() {
+                p.note { "上一次核验的结论是「" (verdict_zh(before)) "」，最近一次重新核验改变了结论。" }
+            }
+        }
+        @if a.role != super::db::Role::Unit && !working {
+            form method="post" action={ "/cases/" (c.id) "/rerun" } {
+                input type="hidden" name="csrf" value=(csrf);
+                button type="submit" { "重新核验（按当前政策表）" }
+            }
+        }
     };
     html_response(
         StatusCode::OK,
         page(&format!("案件 {}", c.id), Some((&a, &csrf)), body),
     )
+}
+
+/// `POST /cases/{id}/rerun`: a reviewer's or an admin's re-run, back to the case page.
+pub async fn rerun(
+    State(s): State<Arc<AppState>>,
+    Session(a, csrf): Session,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let who = Some((&a, csrf.as_str()));
+    if !same(&csrf, &f.csrf) {
+        return error_page(StatusCode::FORBIDDEN, "表单已过期（CSRF），请刷新页面", who);
+    }
+    match rerun_for(&s, &a, &id).await {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e) => error_page(e.0, &e.1, who),
+    }
 }
 
 pub async fn dossier_html(
@@ -548,7 +576,10 @@ pub async fn precheck_form(Session(a, csrf): Session) -> Response {
                     input #date type="date" name="date";
                     label for="file" { "扣缴明细文件" }
                     input #file type="file" name="file" required;
-                    p { button type="submit" { "预检" } }
+                    p {
+                        button type="submit" { "预检" } " "
+                        button type="submit" name="as" value="xlsx" { "预检并下载 xlsx（标出不通过的员工与月份）" }
+                    }
                 }
             },
         ),
@@ -569,6 +600,12 @@ pub async fn precheck(
         Ok(r) => r,
         Err(r) => return r,
     };
+    if received.fields.download.as_deref() == Some("xlsx") {
+        return match precheck_xlsx(&s, &a, &received).await {
+            Ok(r) => r,
+            Err(e) => error_page(e.0, &e.1, who),
+        };
+    }
     let r = match run_precheck(&s, &a, &received).await {
         Ok(r) => r,
         Err(e) => return error_page(e.0, &e.1, who),

@@ -36,11 +36,25 @@ pub async fn run(state: Arc<AppState>, n: usize, mut stop: tokio::sync::watch::R
             }
         };
         let span = tracing::info_span!("job", case_id = %job.case_id, job_id = %job.id);
-        let _ = tracing::Instrument::instrument(work(&state, &owner, lease_ms, job), span).await;
+        let _ = tracing::Instrument::instrument(
+            work(&state, &owner, lease_ms, job, stop.clone()),
+            span,
+        )
+        .await;
     }
 }
 
-async fn work(state: &Arc<AppState>, owner: &str, lease_ms: i64, job: Job) {
+/// Judges one job. When the server is told to stop, the case in hand has `--shutdown-grace` to
+/// finish; after that the job goes back to the queue (`db::Db::release`) and the worker returns:
+/// a stopping server never finishes a job it did not complete, and never leaves one to wait
+/// for its lease.
+async fn work(
+    state: &Arc<AppState>,
+    owner: &str,
+    lease_ms: i64,
+    job: Job,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     tracing::info!(attempt = job.attempts, "job started");
     let started = Instant::now();
     // The lease is renewed while the case is judged (OCR may take minutes).
@@ -61,7 +75,27 @@ async fn work(state: &Arc<AppState>, owner: &str, lease_ms: i64, job: Job) {
             }
         })
     };
-    let outcome = judge(state, &job).await;
+    let grace = state.opts.shutdown_grace;
+    let out_of_time = async move {
+        while !*stop.borrow() {
+            if stop.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        tokio::time::sleep(grace).await;
+    };
+    let outcome = tokio::select! {
+        o = judge(state, &job) => o,
+        _ = out_of_time => {
+            renew.abort();
+            match state.db.release(&job, owner).await {
+                Ok(true) => tracing::info!("stopping: job given back to the queue"),
+                Ok(false) => tracing::warn!("stopping: job already taken over"),
+                Err(e) => tracing::error!(error = %e, "stopping: job not given back; its lease will run out"),
+            }
+            return;
+        }
+    };
     renew.abort();
     state
         .processing_ms

@@ -235,6 +235,14 @@ fn upload_judge_scope_limits(db: Option<&str>) {
     let (code, v) = post_case(&c, &s, &a, form);
     assert_eq!(code, 413, "{v}");
     assert_eq!(stored_cases(&data), before);
+
+    // More files than --max-files: refused, named, nothing stored.
+    drop(s);
+    let s = Serve::start(&data, db, &["--max-files", "3"]);
+    let (code, v) = post_case(&c, &s, &a, bundle_form(&bundle));
+    assert_eq!(code, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("超过 3 个"), "{v}");
+    assert_eq!(stored_cases(&data), before);
 }
 
 /// Bundles of text PDFs and spreadsheets, with the verdict their generator intended.

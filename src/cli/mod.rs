@@ -309,6 +309,9 @@ struct ServeArgs {
     /// 一次上传的上限（字节）。
     #[arg(long, default_value_t = 200 << 20, value_name = "BYTES")]
     max_upload_bytes: u64,
+    /// 一个案件最多的文件数（压缩包内的文件也计入）。
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    max_files: usize,
     /// 会话 cookie 加 Secure 标记（反向代理终止 TLS 时；--tls-cert 时自动）。
     #[arg(long)]
     secure_cookies: bool,
@@ -861,7 +864,10 @@ fn serve(a: ServeArgs) -> i32 {
         policy_text,
         rules,
         limits: Limits::default(),
-        intake: jzz::case::intake::IntakeLimits::default(),
+        intake: jzz::case::intake::IntakeLimits {
+            max_files: a.max_files.max(1),
+            ..Default::default()
+        },
     };
     let rt = match runtime() {
         Ok(r) => r,

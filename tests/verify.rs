@@ -158,9 +158,24 @@ fn golden_dossiers() {
             &mut |_, _| {},
         )
         .unwrap();
+        // The stamp: the policy and pipelines hashes are the source's, the rest the build's
+        // and the machine's (kept out of the golden, checked for shape).
+        let stamp = &d.produced_by;
+        assert_eq!(stamp.jzz, env!("CARGO_PKG_VERSION"));
+        assert_eq!(stamp.policy_sha256, policy.sha256);
+        assert!(
+            stamp.language_data.starts_with("chi_sim sha256 "),
+            "{stamp:?}"
+        );
+        assert!(!stamp.commit.is_empty() && !stamp.tesseract.is_empty());
+        let mut fixed = d.clone();
+        let varies = "(varies by build and machine)".to_string();
+        fixed.produced_by.commit = varies.clone();
+        fixed.produced_by.tesseract = varies.clone();
+        fixed.produced_by.language_data = varies;
         golden(
             &format!("dossier-{name}.json"),
-            &(serde_json::to_string_pretty(&d).unwrap() + "\n"),
+            &(serde_json::to_string_pretty(&fixed).unwrap() + "\n"),
         );
         let html = jzz::dossier::html::render(&d);
         assert!(html.starts_with("<!DOCTYPE html>"), "{name}");

@@ -57,8 +57,15 @@ pub fn render(d: &Dossier) -> String {
                     (codes_section(&d.verification_codes))
                     (month_table_section(d))
                     footer.foot {
-                        "由 jzz 生成 · " span.mono { (d.schema) } " · 核验基准日 " (d.as_of)
+                        "由 jzz " (d.produced_by.jzz) " 生成 · " span.mono { (d.schema) } " · 核验基准日 " (d.as_of)
                         " · 本报告为材料辅助核验结果，供审核人员参考"
+                        br;
+                        span.mono {
+                            "commit " (short(&d.produced_by.commit)) " · 政策表 sha256 "
+                            (short(&d.produced_by.policy_sha256)) " · 流程 sha256 "
+                            (short(&d.produced_by.pipelines_sha256)) " · tesseract "
+                            (d.produced_by.tesseract)
+                        }
                     }
                 }
             }
@@ -66,6 +73,15 @@ pub fn render(d: &Dossier) -> String {
         "\n"
     };
     scrub_controls(page.into_string())
+}
+
+/// The first 12 characters of a hash or commit (the whole text when it is not one).
+fn short(s: &str) -> &str {
+    if s.len() >= 12 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &s[..12]
+    } else {
+        s
+    }
 }
 
 /// Replaces control characters other than tab and line breaks (not valid in HTML text) by
@@ -784,6 +800,14 @@ pub mod tests {
                 category: Some(3),
             }),
             unit: Some(unit.to_string()),
+            produced_by: crate::dossier::stamp::ProducedBy {
+                jzz: "0.1.0".into(),
+                commit: "0123456789abcdef0123456789abcdef01234567".into(),
+                policy_sha256: "ab".repeat(32),
+                pipelines_sha256: "cd".repeat(32),
+                tesseract: "5.3.0".into(),
+                language_data: format!("chi_sim sha256 {}", "ef".repeat(32)),
+            },
         }
     }
 
@@ -804,6 +828,7 @@ pub mod tests {
             missing_materials: vec![],
             applicant: None,
             unit: None,
+            produced_by: sample().produced_by,
         }
     }
 
@@ -838,7 +863,9 @@ pub mod tests {
         assert!(html.contains("title=\"9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345678901234567890abcdef0123\">9f2c4e7a1b3d…"));
         assert!(html.contains("材料中推断"));
         assert!(html.contains("自然人电子税务局"));
-        assert!(html.contains("由 jzz 生成"));
+        assert!(html.contains("由 jzz 0.1.0 生成"));
+        assert!(html.contains("政策表 sha256 abababababab"));
+        assert!(html.contains("commit 0123456789ab"));
         assert!(html.contains(SCHEMA));
         no_network(&html);
     }

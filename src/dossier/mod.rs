@@ -4,6 +4,7 @@
 
 mod chart;
 pub mod html;
+pub mod stamp;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -110,6 +111,9 @@ pub struct Dossier {
     /// The unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// What produced the dossier: jzz version and commit, policy table and pipelines (sha256),
+    /// tesseract and its language data.
+    pub produced_by: stamp::ProducedBy,
 }
 
 /// Who the case is about (for the HTML header).

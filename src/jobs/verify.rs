@@ -291,6 +291,7 @@ fn dossier(f: &CaseFacts, pipeline: &Pipeline, policy: &Policy, o: engine::Outco
             category: f.category,
         }),
         unit: f.unit_name.clone(),
+        produced_by: crate::dossier::stamp::produced_by(policy),
     }
 }
 

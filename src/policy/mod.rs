@@ -217,6 +217,8 @@ pub struct Policy {
     pub average_wage: BTreeMap<i32, AverageWage>,
     /// Social-insurance base limits, by contribution year.
     pub si_base: Vec<SiBase>,
+    /// sha256 of the table's text (hex): what a dossier says it was judged with.
+    pub sha256: String,
 }
 
 /// A threshold for one period, with everything a reviewer needs to check it.
@@ -402,6 +404,13 @@ impl Policy {
             ocr_min_confidence: raw.ocr.min_confidence.min(100),
             average_wage,
             si_base: raw.si_base,
+            sha256: {
+                use sha2::Digest;
+                sha2::Sha256::digest(text.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            },
         })
     }
 

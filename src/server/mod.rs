@@ -119,7 +119,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         None => None,
     };
     let db = db::Db::open(&opts.db_url).await?;
-    let policy_hash = crate::case::intake::sha256_hex(opts.policy_text.as_bytes());
+    let policy_hash = opts.policy.sha256.clone();
     if db.policy_changed(&policy_hash).await? {
         let n = db.requeue_all("policy", None).await?;
         println!("jzz serve: the policy table changed; {n} cases queued again");

@@ -1078,3 +1078,399 @@ fn check_precheck_xlsx(book: &[u8], report: &Value) {
     assert!(problem_months > 0);
     assert_eq!(months.height(), problem_months + 1);
 }
+
+/// The reviewer's workspace on one database: what happened, with times and ids left out, to
+/// compare SQLite with PostgreSQL.
+fn workspace(db: Option<&str>) -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "correct horse battery\n").unwrap();
+    let a = unit_token(&data, db, "hr-a", UNIT_A.0, UNIT_A.1);
+    {
+        let (login, role) = ("rev", "reviewer");
+        common::serve::admin(
+            &data,
+            db,
+            &[
+                "user",
+                "add",
+                login,
+                "--role",
+                role,
+                "--password-file",
+                pw.to_str().unwrap(),
+            ],
+        );
+    }
+    common::serve::admin(
+        &data,
+        db,
+        &[
+            "user",
+            "add",
+            "hr-a-web",
+            "--role",
+            "unit",
+            "--unit-code",
+            UNIT_A.0,
+            "--unit-name",
+            UNIT_A.1,
+            "--password-file",
+            pw.to_str().unwrap(),
+        ],
+    );
+    common::serve::admin(
+        &data,
+        db,
+        &[
+            "user",
+            "add",
+            "hr-b-web",
+            "--role",
+            "unit",
+            "--unit-code",
+            &unit_b_code(),
+            "--unit-name",
+            "北京朝阳启明星（贸易）有限公司",
+            "--password-file",
+            pw.to_str().unwrap(),
+        ],
+    );
+    let mut s = Serve::start(&data, db, &["--workers", "2"]);
+    let c = client();
+    let mut ids = Vec::new();
+    for name in ["complete-cat1", "no-residence-proof"] {
+        let (code, v) = post_case(&c, &s, &a, bundle_form(&fixtures().join(name)));
+        assert_eq!(code, 202, "{v}");
+        ids.push(v["case_id"].as_str().unwrap().to_string());
+    }
+    for id in &ids {
+        wait_done(&c, &s, &a, id, Duration::from_secs(120));
+    }
+    let (pass_id, short_id) = (&ids[0], &ids[1]);
+
+    // The queue: both cases, counts, a filter by verdict, a search by name and by id; a unit
+    // account has no queue.
+    let rev = browser();
+    assert_eq!(
+        log_in(&rev, &s, "rev", "correct horse battery").status(),
+        303
+    );
+    let q = rev.get(s.url("/queue")).send().unwrap().text().unwrap();
+    assert!(
+        q.contains(pass_id.as_str()) && q.contains(short_id.as_str()),
+        "{q}"
+    );
+    assert!(q.contains("共 2 个案件"), "{q}");
+    let q = rev
+        .get(s.url("/queue?verdict=pass"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(q.contains(pass_id.as_str()) && !q.contains(short_id.as_str()));
+    let q = rev
+        .get(s.url(&format!("/queue?q={short_id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        q.contains("共 1 个案件") && q.contains(short_id.as_str()),
+        "{q}"
+    );
+    let q = rev
+        .get(s.url("/queue?q=%E6%9D%8E%E6%98%8E%E8%BD%A9"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        q.contains(pass_id.as_str()),
+        "search by the applicant's name: {q}"
+    );
+    let unit_web = browser();
+    assert_eq!(
+        log_in(&unit_web, &s, "hr-a-web", "correct horse battery").status(),
+        303
+    );
+    assert_eq!(unit_web.get(s.url("/queue")).send().unwrap().status(), 403);
+
+    // Decisions on the short case: the page offers them on the dossier it shows.
+    let page = rev
+        .get(s.url(&format!("/cases/{short_id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let sha_at = page
+        .find(r#"name="dossier_sha256" value=""#)
+        .expect("decision forms")
+        + r#"name="dossier_sha256" value=""#.len();
+    let sha = page[sha_at..].split('"').next().unwrap().to_string();
+    let decide = |form: &[(&str, &str)]| -> u16 {
+        let mut f: Vec<(&str, &str)> =
+            vec![("csrf", csrf.as_str()), ("dossier_sha256", sha.as_str())];
+        f.extend_from_slice(form);
+        rev.post(s.url(&format!("/cases/{short_id}/decide")))
+            .form(&f)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        decide(&[("kind", "reject")]),
+        422,
+        "a reject needs a reason"
+    );
+    assert_eq!(
+        decide(&[
+            ("kind", "override"),
+            ("check", "no.such"),
+            ("status", "pass"),
+            ("reason", "x")
+        ]),
+        422
+    );
+    assert_eq!(
+        decide(&[
+            ("kind", "override"),
+            ("check", "residence.proof"),
+            ("status", "pass")
+        ]),
+        422,
+        "no reason"
+    );
+    assert_eq!(
+        decide(&[
+            ("kind", "override"),
+            ("check", "residence.proof"),
+            ("status", "needs_review"),
+            ("reason", "居住证明需核对原件")
+        ]),
+        303
+    );
+    let missing_at = page
+        .find(r#"name="materials" value=""#)
+        .expect("the missing materials")
+        + r#"name="materials" value=""#.len();
+    let material = page[missing_at..].split('"').next().unwrap().to_string();
+    assert_eq!(
+        decide(&[
+            ("kind", "return"),
+            ("materials", material.as_str()),
+            ("reason", "请补充居住证明")
+        ]),
+        303
+    );
+    // A stale dossier hash: 409.
+    let stale = rev
+        .post(s.url(&format!("/cases/{short_id}/decide")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("dossier_sha256", "00"),
+            ("kind", "approve"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(stale.status(), 409);
+    // Without the CSRF token: 403.
+    let r = rev
+        .post(s.url(&format!("/cases/{short_id}/decide")))
+        .form(&[
+            ("csrf", "nope"),
+            ("dossier_sha256", sha.as_str()),
+            ("kind", "approve"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Another unit meets none of it; the case's own unit may not decide or read the log.
+    let other = browser();
+    assert_eq!(
+        log_in(&other, &s, "hr-b-web", "correct horse battery").status(),
+        303
+    );
+    let other_csrf = csrf_of(&other.get(s.url("/cases")).send().unwrap().text().unwrap());
+    let r = other
+        .post(s.url(&format!("/cases/{short_id}/decide")))
+        .form(&[("csrf", other_csrf.as_str()), ("kind", "approve")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404, "decide");
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", other_csrf.clone())
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("x.pdf"),
+        );
+    let r = other
+        .post(s.url(&format!("/cases/{short_id}/files")))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404, "files");
+    assert_eq!(
+        other
+            .get(s.url(&format!("/cases/{short_id}/audit.csv")))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        unit_web
+            .get(s.url(&format!("/cases/{short_id}/audit.csv")))
+            .send()
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // The unit sees the return and adds the file: the case is judged again.
+    let unit_page = unit_web
+        .get(s.url(&format!("/cases/{short_id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        unit_page.contains("退回补材料") && unit_page.contains(&material),
+        "{unit_page}"
+    );
+    assert!(unit_page.contains("上传补充材料"), "{unit_page}");
+    let proof = fixtures().join("complete-cat1/居住证.pdf");
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", csrf_of(&unit_page))
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(std::fs::read(&proof).unwrap())
+                .file_name("居住证.pdf"),
+        );
+    let r = unit_web
+        .post(s.url(&format!("/cases/{short_id}/files")))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let t = std::time::Instant::now();
+    let v = loop {
+        let v = wait_done(&c, &s, &a, short_id, Duration::from_secs(120));
+        if v["dossiers"] == 2 || t.elapsed() > Duration::from_secs(120) {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(v["dossiers"], 2, "{v}");
+    let dossier: Value = c
+        .get(s.url(&format!("/api/v1/cases/{short_id}/dossier")))
+        .bearer_auth(&a)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        dossier["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["path"].as_str().unwrap().contains("补充-")),
+        "the added file is read"
+    );
+    // The reviewer approves the new dossier; the decision records its hash and versions.
+    let page = rev
+        .get(s.url(&format!("/cases/{short_id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let sha_at = page.find(r#"name="dossier_sha256" value=""#).unwrap()
+        + r#"name="dossier_sha256" value=""#.len();
+    let new_sha = page[sha_at..].split('"').next().unwrap().to_string();
+    assert_ne!(new_sha, sha);
+    let r = rev
+        .post(s.url(&format!("/cases/{short_id}/decide")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("dossier_sha256", new_sha.as_str()),
+            ("kind", "approve"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    // After a restart: the same decisions and log.
+    let before = rev
+        .get(s.url(&format!("/cases/{short_id}/audit.csv")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(s.terminate().success());
+    let s = Serve::start(&data, db, &["--workers", "1"]);
+    let rev = browser();
+    assert_eq!(
+        log_in(&rev, &s, "rev", "correct horse battery").status(),
+        303
+    );
+    let after = rev
+        .get(s.url(&format!("/cases/{short_id}/audit.csv")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(after.starts_with('\u{FEFF}'));
+    assert!(
+        after.starts_with(&before),
+        "the log survives the restart:\n{before}\n---\n{after}"
+    );
+    let q = rev.get(s.url("/queue")).send().unwrap().text().unwrap();
+    assert!(q.contains("批准"), "the queue shows the decision");
+
+    let url = db.map_or_else(
+        || format!("sqlite://{}", data.join("jzz.db").display()),
+        str::to_string,
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let d = rt.block_on(jzz::server::db::Db::open(&url)).unwrap();
+    let decisions = rt.block_on(d.decisions_of(short_id)).unwrap();
+    assert_eq!(decisions.len(), 3);
+    assert_eq!(decisions[0].dossier_sha256, sha);
+    assert_eq!(decisions[2].dossier_sha256, new_sha);
+    assert!(decisions.iter().all(|d| d.login == "rev"
+        && d.jzz_version == env!("CARGO_PKG_VERSION")
+        && d.policy_sha256.len() == 64));
+    let mut summary: Vec<String> = decisions
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {:?} {:?} {:?} {:?}",
+                d.kind, d.check_id, d.status, d.reason, d.materials
+            )
+        })
+        .collect();
+    summary.extend(
+        rt.block_on(d.audit_of(short_id))
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {:?}", r.action, r.login)),
+    );
+    summary
+}
+
+/// The reviewer's workspace over real HTTP on SQLite and on PostgreSQL: the queue, decisions
+/// (refused without a reason, on a stale dossier or without the CSRF token), the unit adding
+/// what a return asked for, the log as CSV — the same on both databases and after a restart.
+#[test]
+fn reviewer_workspace_sqlite_and_postgres() {
+    let sqlite = workspace(None);
+    let pg = common::pg::Pg::start();
+    let postgres = workspace(Some(&pg.url));
+    assert_eq!(sqlite, postgres);
+    assert!(sqlite.iter().any(|l| l.starts_with("decision.return")));
+    assert!(sqlite.iter().any(|l| l.starts_with("case.view")));
+}

@@ -38,6 +38,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/cases/{id}", get(super::pages::case_page))
         .route("/cases/{id}/dossier.html", get(super::pages::dossier_html))
         .route("/cases/{id}/rerun", post(super::pages::rerun))
+        .route("/cases/{id}/decide", post(super::review::decide))
+        .route("/cases/{id}/files", post(super::review::add_files))
+        .route("/cases/{id}/audit.csv", get(super::review::audit_csv))
+        .route("/queue", get(super::review::queue))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -386,6 +390,11 @@ pub(crate) struct Received {
 }
 
 impl Received {
+    /// The scratch folder holding the upload's files.
+    pub(crate) fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// The one file of an upload that should hold exactly one (a tax export to precheck).
     pub(crate) fn single_file(&self) -> Result<std::path::PathBuf, ApiError> {
         let files: Vec<std::path::PathBuf> = std::fs::read_dir(&self.dir)
@@ -504,18 +513,15 @@ pub(crate) async fn receive(s: &Arc<AppState>, mut form: Multipart) -> Result<Re
     })
 }
 
-/// Opens a received upload as a bundle, checks its case.toml against the account, stores its
-/// files and commits the case and its job: once this returns, the case will be judged.
-pub(crate) async fn accept(
+/// Opens the scratch folder of an upload with the bundle intake, as `jzz verify` opens a folder:
+/// zips inside are opened, bombs and oversized entries refused (each named by its uploaded
+/// path, with its reason); over the limits, the whole upload is refused.
+pub(crate) async fn open_received(
     s: &Arc<AppState>,
-    account: &Account,
-    received: Received,
-) -> Result<Accepted, ApiError> {
-    let Received { dir, fields, .. } = &received;
-    // The bundle intake, as `jzz verify` opens a folder: zips inside are opened, bombs and
-    // oversized entries refused.
+    dir: &std::path::Path,
+) -> Result<crate::case::intake::Bundle, ApiError> {
     let intake = s.opts.intake;
-    let scratch = dir.clone();
+    let scratch = dir.to_path_buf();
     let mut bundle = tokio::task::spawn_blocking(move || DirSource(scratch).open(&intake))
         .await
         .map_err(|_| bad("上传无法读取"))?
@@ -533,6 +539,18 @@ pub(crate) async fn accept(
             r.path = p.to_string();
         }
     }
+    Ok(bundle)
+}
+
+/// Opens a received upload as a bundle, checks its case.toml against the account, stores its
+/// files and commits the case and its job: once this returns, the case will be judged.
+pub(crate) async fn accept(
+    s: &Arc<AppState>,
+    account: &Account,
+    received: Received,
+) -> Result<Accepted, ApiError> {
+    let Received { dir, fields, .. } = &received;
+    let bundle = open_received(s, dir).await?;
     if bundle.files.is_empty() {
         let why: Vec<String> = bundle
             .refused
@@ -633,6 +651,7 @@ pub(crate) async fn accept(
         unit_code,
         unit_name,
         applicant_masked: applicant,
+        applicant_name: ct.applicant_name.clone().map(|n| n.trim().to_string()),
         app_type,
         state: "queued".into(),
         verdict: None,
@@ -642,6 +661,7 @@ pub(crate) async fn accept(
         created_ms: now,
         updated_ms: now,
         dossiers: 0,
+        decision: None,
     };
     s.db.insert_case(&row, &format!("j{}", super::db::random_hex(8)))
         .await?;
@@ -768,8 +788,8 @@ pub(crate) async fn precheck_xlsx(
         .into_response())
 }
 
-/// RFC 5987 percent-encoding of a file name.
-fn percent(s: &str) -> String {
+/// RFC 5987 percent-encoding of a file name (also a query-string value).
+pub(crate) fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

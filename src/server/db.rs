@@ -60,6 +60,13 @@ impl<'s> MigrationSource<'s> for Embedded {
                     Cow::Borrowed(include_str!("../../migrations/0003_reruns.sql")),
                     false,
                 ),
+                Migration::new(
+                    4,
+                    Cow::Borrowed("decisions"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../../migrations/0004_decisions.sql")),
+                    false,
+                ),
             ])
         })
     }
@@ -134,6 +141,9 @@ pub struct CaseRow {
     pub unit_name: String,
     /// The applicant, masked (`李**`, `130102********4338`).
     pub applicant_masked: String,
+    /// The applicant's name as case.toml gives it (reviewers search by it; never shown to a
+    /// unit other than the one that wrote it).
+    pub applicant_name: Option<String>,
     /// `new`, `renewal`, `unit-registration` or `unknown`.
     pub app_type: String,
     /// `queued`, `running`, `done`, `failed`.
@@ -152,6 +162,8 @@ pub struct CaseRow {
     pub updated_ms: i64,
     /// Dossiers written for the case (its history).
     pub dossiers: i64,
+    /// The latest reviewer's decision (`approve`, `return`, `reject`; an override is not one).
+    pub decision: Option<String>,
 }
 
 /// A claimed job.
@@ -388,8 +400,8 @@ impl Db {
         let mut tx = self.pool.begin().await.map_err(e("开始事务"))?;
         sqlx::query(
             "INSERT INTO cases (id, unit_code, unit_name, applicant_masked, app_type, state, \
-             verdict, error, created_by, created_ms, updated_ms, dossiers) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             verdict, error, created_by, created_ms, updated_ms, dossiers, applicant_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&c.id)
         .bind(&c.unit_code)
@@ -403,6 +415,7 @@ impl Db {
         .bind(c.created_ms)
         .bind(c.updated_ms)
         .bind(c.dossiers)
+        .bind(c.applicant_name.clone())
         .execute(&mut *tx)
         .await
         .map_err(e("记录案件"))?;
@@ -767,8 +780,347 @@ impl Db {
     }
 }
 
+/// What the reviewers' queue shows: every filter optional.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct QueueFilter {
+    /// A verdict (`pass`, `fail`, `needs_material`, `needs_review`) or a state (`queued`,
+    /// `running`, `failed`).
+    pub verdict: Option<String>,
+    /// `new`, `renewal`, `unit-registration`.
+    #[serde(rename = "type")]
+    pub app_type: Option<String>,
+    /// The unit's credit code or part of its name.
+    pub unit: Option<String>,
+    /// Uploaded at least this many days ago.
+    pub older_than_days: Option<i64>,
+    /// Only cases whose latest re-run changed the verdict.
+    pub changed: Option<String>,
+    /// A case id, part of the applicant's name, or the masked ID as shown.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+}
+
+/// One row of the decisions of a case.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DecisionRow {
+    /// The decision id.
+    pub id: String,
+    /// The case.
+    pub case_id: String,
+    /// Who (account id).
+    pub account_id: String,
+    /// Who (login), filled when read.
+    pub login: String,
+    /// When (ms since the epoch).
+    pub at_ms: i64,
+    /// `approve`, `return`, `reject`, `override`.
+    pub kind: String,
+    /// The check overridden.
+    pub check_id: Option<String>,
+    /// The status it was set to.
+    pub status: Option<String>,
+    /// Why (required for reject and override), or the note of a return.
+    pub reason: Option<String>,
+    /// The materials asked for by a return (JSON array of strings).
+    pub materials: Option<String>,
+    /// sha256 of the dossier.json the decision was made on.
+    pub dossier_sha256: String,
+    /// The jzz version of the server that recorded it.
+    pub jzz_version: String,
+    /// The policy table's sha256 the dossier was judged with.
+    pub policy_sha256: String,
+}
+
+/// One row of the audit log.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AuditRow {
+    /// When (ms since the epoch).
+    pub at_ms: i64,
+    /// Who (login), if a person.
+    pub login: Option<String>,
+    /// What.
+    pub action: String,
+    /// The case.
+    pub case_id: Option<String>,
+    /// Details.
+    pub detail: Option<String>,
+}
+
+impl Db {
+    /// The reviewers' queue: cases newest first, `per_page` at a time, and how many match.
+    pub async fn queue(
+        &self,
+        f: &QueueFilter,
+        per_page: i64,
+    ) -> Result<(Vec<CaseRow>, i64), DbError> {
+        let mut wheres: Vec<String> = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
+        let bind = |v: Arg, args: &mut Vec<Arg>| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        if let Some(v) = f.verdict.as_deref().filter(|v| !v.is_empty()) {
+            let p = bind(Arg::S(v.to_string()), &mut args);
+            if matches!(v, "queued" | "running" | "failed") {
+                wheres.push(format!("state = {p}"));
+            } else {
+                wheres.push(format!("verdict = {p} AND state = 'done'"));
+            }
+        }
+        if let Some(t) = f.app_type.as_deref().filter(|v| !v.is_empty()) {
+            let p = bind(Arg::S(t.to_string()), &mut args);
+            wheres.push(format!("app_type = {p}"));
+        }
+        if let Some(u) = f.unit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            let a = bind(Arg::S(u.to_ascii_uppercase()), &mut args);
+            let b = bind(Arg::S(format!("%{}%", like_escape(u))), &mut args);
+            wheres.push(format!(
+                "(unit_code = {a} OR unit_name LIKE {b} ESCAPE '\\')"
+            ));
+        }
+        if let Some(d) = f.older_than_days.filter(|d| *d > 0) {
+            let p = bind(Arg::I(now_ms() - d * 86_400_000), &mut args);
+            wheres.push(format!("created_ms <= {p}"));
+        }
+        if f.changed.as_deref().is_some_and(|c| !c.is_empty()) {
+            wheres.push(
+                "previous_verdict IS NOT NULL AND verdict IS NOT NULL AND previous_verdict <> verdict"
+                    .into(),
+            );
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            let a = bind(Arg::S(q.to_string()), &mut args);
+            let b = bind(Arg::S(format!("%{}%", like_escape(q))), &mut args);
+            wheres.push(format!(
+                "(id = {a} OR applicant_name LIKE {b} ESCAPE '\\' OR applicant_masked LIKE {b} ESCAPE '\\')"
+            ));
+        }
+        let where_sql = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", wheres.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases{where_sql}");
+        let mut q = sqlx::query(&count_sql);
+        for a in &args {
+            q = a.bind(q);
+        }
+        let total: i64 = q
+            .fetch_one(&self.pool)
+            .await
+            .map_err(e("统计案件"))?
+            .try_get("n")
+            .map_err(e("统计案件"))?;
+        let page = f.page.unwrap_or(1).max(1);
+        let lim = bind(Arg::I(per_page), &mut args);
+        let off = bind(Arg::I((page - 1) * per_page), &mut args);
+        let list_sql = format!(
+            "{CASE_COLUMNS}{where_sql} ORDER BY created_ms DESC, id LIMIT {lim} OFFSET {off}"
+        );
+        let mut q = sqlx::query(&list_sql);
+        for a in &args {
+            q = a.bind(q);
+        }
+        let rows = q.fetch_all(&self.pool).await.map_err(e("列出案件"))?;
+        Ok((rows.iter().map(case_of).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Cases by verdict (done cases) and by state (the others), for the queue's counts.
+    pub async fn queue_counts(&self) -> Result<Vec<(String, i64)>, DbError> {
+        let rows = sqlx::query(
+            "SELECT CASE WHEN state = 'done' THEN COALESCE(verdict, 'done') ELSE state END AS k, \
+             COUNT(*) AS n FROM cases GROUP BY k ORDER BY k",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e("统计案件"))?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("k").map_err(e("统计案件"))?,
+                    r.try_get("n").map_err(e("统计案件"))?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Records a decision, the case's latest decision (unless an override) and the audit row,
+    /// in one transaction.
+    pub async fn add_decision(&self, d: &DecisionRow) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await.map_err(e("开始事务"))?;
+        sqlx::query(
+            "INSERT INTO decisions (id, case_id, account_id, at_ms, kind, check_id, status, reason, \
+             materials, dossier_sha256, jzz_version, policy_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&d.id)
+        .bind(&d.case_id)
+        .bind(&d.account_id)
+        .bind(d.at_ms)
+        .bind(&d.kind)
+        .bind(d.check_id.clone())
+        .bind(d.status.clone())
+        .bind(d.reason.clone())
+        .bind(d.materials.clone())
+        .bind(&d.dossier_sha256)
+        .bind(&d.jzz_version)
+        .bind(&d.policy_sha256)
+        .execute(&mut *tx)
+        .await
+        .map_err(e("记录决定"))?;
+        if d.kind != "override" {
+            sqlx::query("UPDATE cases SET decision = $1, updated_ms = $2 WHERE id = $3")
+                .bind(&d.kind)
+                .bind(d.at_ms)
+                .bind(&d.case_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(e("更新案件"))?;
+        }
+        let detail = match (&d.check_id, &d.status) {
+            (Some(c), Some(st)) => format!(
+                "{} {c}={st} dossier {}",
+                d.id,
+                &d.dossier_sha256[..16.min(d.dossier_sha256.len())]
+            ),
+            _ => format!(
+                "{} dossier {}",
+                d.id,
+                &d.dossier_sha256[..16.min(d.dossier_sha256.len())]
+            ),
+        };
+        sqlx::query(
+            "INSERT INTO audit (at_ms, account_id, action, case_id, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(d.at_ms)
+        .bind(&d.account_id)
+        .bind(format!("decision.{}", d.kind))
+        .bind(&d.case_id)
+        .bind(detail)
+        .execute(&mut *tx)
+        .await
+        .map_err(e("审计"))?;
+        tx.commit().await.map_err(e("提交"))
+    }
+
+    /// The decisions of a case, oldest first, with the logins of who made them.
+    pub async fn decisions_of(&self, case_id: &str) -> Result<Vec<DecisionRow>, DbError> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.case_id, d.account_id, a.login, d.at_ms, d.kind, d.check_id, d.status, \
+             d.reason, d.materials, d.dossier_sha256, d.jzz_version, d.policy_sha256 \
+             FROM decisions d JOIN accounts a ON a.id = d.account_id \
+             WHERE d.case_id = $1 ORDER BY d.at_ms, d.id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e("读取决定"))?;
+        rows.iter()
+            .map(|r| {
+                let g = |c: &str| -> Result<String, DbError> {
+                    r.try_get(c).map_err(e("读取决定"))
+                };
+                let o = |c: &str| -> Result<Option<String>, DbError> {
+                    r.try_get(c).map_err(e("读取决定"))
+                };
+                Ok(DecisionRow {
+                    id: g("id")?,
+                    case_id: g("case_id")?,
+                    account_id: g("account_id")?,
+                    login: g("login")?,
+                    at_ms: r.try_get("at_ms").map_err(e("读取决定"))?,
+                    kind: g("kind")?,
+                    check_id: o("check_id")?,
+                    status: o("status")?,
+                    reason: o("reason")?,
+                    materials: o("materials")?,
+                    dossier_sha256: g("dossier_sha256")?,
+                    jzz_version: g("jzz_version")?,
+                    policy_sha256: g("policy_sha256")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Appends a row to the audit log.
+    pub async fn audit(
+        &self,
+        account_id: Option<&str>,
+        action: &str,
+        case_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO audit (at_ms, account_id, action, case_id, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now_ms())
+        .bind(account_id.map(str::to_string))
+        .bind(action)
+        .bind(case_id.map(str::to_string))
+        .bind(detail.map(str::to_string))
+        .execute(&self.pool)
+        .await
+        .map_err(e("审计"))?;
+        Ok(())
+    }
+
+    /// The audit log of a case, oldest first.
+    pub async fn audit_of(&self, case_id: &str) -> Result<Vec<AuditRow>, DbError> {
+        let rows = sqlx::query(
+            "SELECT u.at_ms, a.login, u.action, u.case_id, u.detail FROM audit u \
+             LEFT JOIN accounts a ON a.id = u.account_id WHERE u.case_id = $1 \
+             ORDER BY u.at_ms, u.action",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e("读取审计"))?;
+        rows.iter()
+            .map(|r| {
+                let o = |c: &str| -> Result<Option<String>, DbError> {
+                    r.try_get(c).map_err(e("读取审计"))
+                };
+                Ok(AuditRow {
+                    at_ms: r.try_get("at_ms").map_err(e("读取审计"))?,
+                    login: o("login")?,
+                    action: r.try_get("action").map_err(e("读取审计"))?,
+                    case_id: o("case_id")?,
+                    detail: o("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A value bound to a query built at run time.
+enum Arg {
+    S(String),
+    I(i64),
+}
+
+impl Arg {
+    fn bind<'q>(
+        &'q self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Arg::S(s) => q.bind(s.as_str()),
+            Arg::I(i) => q.bind(*i),
+        }
+    }
+}
+
+/// `s` with the LIKE wildcards and the escape character escaped (by a backslash).
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 const CASE_COLUMNS: &str = "SELECT id, unit_code, unit_name, applicant_masked, app_type, state, \
-     verdict, previous_verdict, error, created_by, created_ms, updated_ms, dossiers FROM cases";
+     verdict, previous_verdict, error, created_by, created_ms, updated_ms, dossiers, decision, \
+     applicant_name FROM cases";
 
 fn case_of(r: &AnyRow) -> Result<CaseRow, DbError> {
     let g = |c: &str| -> Result<String, DbError> { r.try_get(c).map_err(e("读取案件")) };
@@ -789,6 +1141,8 @@ fn case_of(r: &AnyRow) -> Result<CaseRow, DbError> {
         created_ms: n("created_ms")?,
         updated_ms: n("updated_ms")?,
         dossiers: n("dossiers")?,
+        decision: o("decision")?,
+        applicant_name: o("applicant_name")?,
     })
 }
 

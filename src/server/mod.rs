@@ -20,6 +20,7 @@
 pub mod api;
 pub mod db;
 pub mod pages;
+pub mod review;
 pub mod tls;
 pub mod worker;
 

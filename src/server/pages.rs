@@ -39,7 +39,7 @@ label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password],i
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem}.note{color:#555}
 progress{width:22rem}";
 
-fn page(title: &str, who: Option<(&Account, &str)>, body: Markup) -> Markup {
+pub(crate) fn page(title: &str, who: Option<(&Account, &str)>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -52,7 +52,12 @@ fn page(title: &str, who: Option<(&Account, &str)>, body: Markup) -> Markup {
             body {
                 header {
                     h1 { a href="/cases" { "工作居住证材料核验" } }
-                    @if who.is_some() { nav { a href="/cases" { "案件" } " · " a href="/precheck" { "扣缴明细预检" } } }
+                    @if let Some((a, _)) = who {
+                        nav {
+                            a href="/cases" { "案件" } " · " a href="/precheck" { "扣缴明细预检" }
+                            @if a.role != super::db::Role::Unit { " · " a href="/queue" { "审核队列" } }
+                        }
+                    }
                     @if let Some((a, csrf)) = who {
                         form method="post" action="/logout" {
                             span.note { (a.login) @if let Some(u) = &a.unit_name { "（" (u) "）" } " " }
@@ -68,7 +73,7 @@ fn page(title: &str, who: Option<(&Account, &str)>, body: Markup) -> Markup {
     }
 }
 
-fn html_response(status: StatusCode, m: Markup) -> Response {
+pub(crate) fn html_response(status: StatusCode, m: Markup) -> Response {
     (
         status,
         [
@@ -80,7 +85,7 @@ fn html_response(status: StatusCode, m: Markup) -> Response {
         .into_response()
 }
 
-fn error_page(status: StatusCode, msg: &str, who: Option<(&Account, &str)>) -> Response {
+pub(crate) fn error_page(status: StatusCode, msg: &str, who: Option<(&Account, &str)>) -> Response {
     html_response(
         status,
         page(
@@ -135,7 +140,7 @@ impl FromRequestParts<Arc<AppState>> for Session {
 }
 
 /// Constant-time equality of two tokens.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -305,7 +310,7 @@ pub async fn logout(
     r
 }
 
-fn status_zh(state: &str, verdict: Option<&str>) -> &'static str {
+pub(crate) fn status_zh(state: &str, verdict: Option<&str>) -> &'static str {
     match (state, verdict) {
         ("queued", _) => "排队中",
         ("running", _) => "核验中",
@@ -318,7 +323,7 @@ fn status_zh(state: &str, verdict: Option<&str>) -> &'static str {
     }
 }
 
-fn when(ms: i64) -> String {
+pub(crate) fn when(ms: i64) -> String {
     let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
@@ -408,7 +413,7 @@ x.open('POST',f.action);x.send(new FormData(f));});})();"#;
 
 /// A page's multipart form received into its scratch folder, refused (a page saying why, nothing
 /// kept) when it does not carry the session's CSRF token.
-async fn receive_form(
+pub(crate) async fn receive_form(
     s: &Arc<AppState>,
     a: &Account,
     csrf: &str,
@@ -465,7 +470,7 @@ pub async fn new_case(
     )
 }
 
-async fn case_of(s: &AppState, id: &str, a: &Account) -> Result<CaseRow, Response> {
+pub(crate) async fn case_of(s: &AppState, id: &str, a: &Account) -> Result<CaseRow, Response> {
     match s.db.case_for(id, a).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(error_page(StatusCode::NOT_FOUND, "没有这个案件", None)),
@@ -483,6 +488,7 @@ pub async fn case_page(
         Err(r) => return r,
     };
     let working = c.state == "queued" || c.state == "running";
+    let extra = super::review::case_section(&s, &a, &csrf, &c).await;
     let body = html! {
         @if working { meta http-equiv="refresh" content="3"; }
         table {
@@ -509,6 +515,7 @@ pub async fn case_page(
                 button type="submit" { "重新核验（按当前政策表）" }
             }
         }
+        (extra)
     };
     html_response(
         StatusCode::OK,
@@ -586,7 +593,7 @@ pub async fn precheck_form(Session(a, csrf): Session) -> Response {
     )
 }
 
-fn verdict_zh(v: &str) -> &'static str {
+pub(crate) fn verdict_zh(v: &str) -> &'static str {
     status_zh("done", Some(v))
 }
 

@@ -12,7 +12,10 @@
 //! DIMENSIONS records checked: calamine reserves room for every cell a sheet declares before
 //! reading one, and a declared 4,294,967,295 × 8 sheet made it abort the process on a 950 KB
 //! file (the `xls` fuzz target again). A sheet larger than BIFF8 allows (65,536 rows × 256
-//! columns), or whose last row comes before its first, is refused.
+//! columns), or whose last row comes before its first, is refused. calamine then lays every
+//! sheet out densely, from its first to its last row and column with a cell (values and
+//! formulas apart), all sheets at once: two cells far apart made a 233 KB file take 9 GB. The
+//! sum of those areas over the sheets the workbook lists must stay within the cell limit.
 
 const END: u32 = 0xFFFF_FFFA; // ids from here up are markers (ENDOFCHAIN, FREESECT, …)
 const HEADER_DIFAT: usize = 109;
@@ -79,8 +82,124 @@ fn u32_at(b: &[u8], off: usize) -> Option<u32> {
         .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// `Err(why)` when a sector chain loops or is longer than the file has sectors.
-pub fn check(bytes: &[u8]) -> Result<(), String> {
+/// The most sheets whose layout is computed; a workbook listing more is refused.
+const MAX_SHEETS_LISTED: usize = 1024;
+
+/// The records of a stream from `pos`: (type, data), until the stream ends or a record is cut.
+fn records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut i = pos;
+    std::iter::from_fn(move || {
+        let head = stream.get(i..i.checked_add(4)?)?;
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = u16::from_le_bytes([head[2], head[3]]) as usize;
+        let data = stream.get(i + 4..i + 4 + len)?;
+        i += 4 + len;
+        Some((typ, data))
+    })
+}
+
+/// The cells calamine lays out for the sheet whose BOF is at `pos`: the bounding box of its
+/// value cells plus that of its formulas (nested substreams skipped, as calamine skips them).
+fn dense_cells(stream: &[u8], pos: usize) -> u64 {
+    #[derive(Default)]
+    struct Bbox(Option<(u32, u32, u32, u32)>);
+    impl Bbox {
+        fn add(&mut self, r: u32, c: u32) {
+            self.0 = Some(match self.0 {
+                None => (r, r, c, c),
+                Some((r0, r1, c0, c1)) => (r0.min(r), r1.max(r), c0.min(c), c1.max(c)),
+            });
+        }
+        fn area(&self) -> u64 {
+            self.0.map_or(0, |(r0, r1, c0, c1)| {
+                (r1 - r0 + 1) as u64 * (c1 - c0 + 1) as u64
+            })
+        }
+    }
+    let u16_at = |b: &[u8], o: usize| {
+        b.get(o..o + 2)
+            .map(|s| u16::from_le_bytes([s[0], s[1]]) as u32)
+    };
+    let (mut cells, mut formulas) = (Bbox::default(), Bbox::default());
+    let (mut seen_bof, mut depth) = (false, 0usize);
+    for (typ, data) in records(stream, pos) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        let at = || Some((u16_at(data, 0)?, u16_at(data, 2)?));
+        match typ {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD => {
+                if let Some((r, c)) = at() {
+                    cells.add(r, c);
+                }
+            }
+            0x00BD => {
+                if let (Some((r, c)), Some(last)) =
+                    (at(), u16_at(data, data.len().saturating_sub(2)))
+                {
+                    cells.add(r, c);
+                    cells.add(r, last);
+                }
+            }
+            0x0006 => {
+                if let Some((r, c)) = at() {
+                    cells.add(r, c);
+                    formulas.add(r, c);
+                }
+            }
+            _ => {}
+        }
+    }
+    cells.area() + formulas.area()
+}
+
+/// The cells calamine would lay out for every sheet the workbook lists (BoundSheet8 records of
+/// the globals substream): `Err` over `max_cells`.
+fn check_layout(stream: &[u8], max_cells: u64) -> Result<(), String> {
+    let mut offsets: Vec<usize> = Vec::new();
+    for (typ, data) in records(stream, 0) {
+        match typ {
+            0x000A => break,
+            0x0085 => {
+                if let Some(p) = u32_at(data, 0) {
+                    offsets.push(p as usize);
+                }
+            }
+            _ => {}
+        }
+    }
+    if offsets.len() > MAX_SHEETS_LISTED {
+        return Err(format!(
+            "工作簿列出 {} 个工作表（超出 {MAX_SHEETS_LISTED} 个的上限）",
+            offsets.len()
+        ));
+    }
+    let mut seen: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    let mut total = 0u64;
+    for p in offsets {
+        let n = *seen.entry(p).or_insert_with(|| dense_cells(stream, p));
+        total = total.saturating_add(n);
+        if total > max_cells {
+            return Err(format!(
+                "工作表中的单元格分布得太散：读取时需展开为超过 {max_cells} 个单元格（limit）"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `Err(why)` when a sector chain loops or is longer than the file has sectors, when a sheet is
+/// declared larger than the format allows, when the sheets' cells would be laid out over more
+/// than `max_cells`, or ([`ENCRYPTED`]) when the workbook is encrypted.
+pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
     if bytes.len() < 512 || bytes[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
         return Ok(());
     }
@@ -231,7 +350,8 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         out.truncate(size.min(out.len() as u64) as usize);
         out
     };
-    check_dimensions(&stream)
+    check_dimensions(&stream)?;
+    check_layout(&stream, max_cells)
 }
 
 #[cfg(test)]
@@ -263,10 +383,10 @@ mod tests {
     fn a_looping_directory_chain_is_refused_an_ending_one_is_not() {
         // FAT: sector 0 is the FAT itself (FATSECT), sector 1 the directory, ending.
         let ok = cfb(&[0xFFFF_FFFD, 0xFFFF_FFFE], 1);
-        assert_eq!(check(&ok), Ok(()));
+        assert_eq!(check(&ok, 1000), Ok(()));
         // The directory's chain points back at itself.
         let looping = cfb(&[0xFFFF_FFFD, 1], 1);
-        assert!(check(&looping).unwrap_err().contains("循环"));
+        assert!(check(&looping, 1000).unwrap_err().contains("循环"));
     }
 
     /// A BIFF8 DIMENSIONS record.
@@ -300,9 +420,57 @@ mod tests {
         assert_eq!(check_dimensions(&[0x00, 0x02, 14, 0, 1, 2]), Ok(()));
     }
 
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        [
+            &typ.to_le_bytes()[..],
+            &(data.len() as u16).to_le_bytes(),
+            data,
+        ]
+        .concat()
+    }
+
+    fn number(r: u16, c: u16) -> Vec<u8> {
+        record(
+            0x0203,
+            &[&r.to_le_bytes()[..], &c.to_le_bytes(), &[0; 10]].concat(),
+        )
+    }
+
+    /// Globals listing `sheets` sheets that all start at the one sheet after them.
+    fn workbook(sheets: usize, cells: &[(u16, u16)]) -> Vec<u8> {
+        let bof = record(0x0809, &[0, 6, 5, 0, 0, 0, 0, 0]);
+        let eof = record(0x000A, &[]);
+        let bound_len = 4 + 8;
+        let sheet_at = (bof.len() + sheets * bound_len + eof.len()) as u32;
+        let mut s = bof.clone();
+        for _ in 0..sheets {
+            s.extend(record(
+                0x0085,
+                &[&sheet_at.to_le_bytes()[..], &[0, 0, 1, 0]].concat(),
+            ));
+        }
+        s.extend(&eof);
+        s.extend(&bof);
+        for &(r, c) in cells {
+            s.extend(number(r, c));
+        }
+        s.extend(&eof);
+        s
+    }
+
+    #[test]
+    fn cells_far_apart_are_refused_close_ones_not() {
+        // 3 rows × 3 columns = 9 cells laid out, twice over for two sheets.
+        assert_eq!(check_layout(&workbook(1, &[(0, 0), (2, 2)]), 9), Ok(()));
+        assert!(check_layout(&workbook(2, &[(0, 0), (2, 2)]), 9).is_err());
+        // Two cells at opposite corners of the largest sheet.
+        let far = workbook(1, &[(0, 0), (65_535, 65_535)]);
+        assert!(check_layout(&far, 20_000_000).unwrap_err().contains("太散"));
+    }
+
     #[test]
     fn not_a_compound_file_is_left_alone() {
-        assert_eq!(check(b"PK\x03\x04"), Ok(()));
-        assert_eq!(check(&[0u8; 1024]), Ok(()));
+        assert_eq!(check(b"PK\x03\x04", 1000), Ok(()));
+        assert_eq!(check(&[0u8; 1024], 1000), Ok(()));
     }
 }

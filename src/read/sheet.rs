@@ -184,7 +184,7 @@ pub fn read_xls(
 ) -> Result<Vec<String>, ReadError> {
     // calamine follows a looping sector chain until memory runs out, and reserves room for the
     // cells a sheet declares however many: both refused first, as is an encrypted workbook.
-    super::cfbguard::check(bytes).map_err(|why| {
+    super::cfbguard::check(bytes, limits.max_cells as u64).map_err(|why| {
         if why == super::cfbguard::ENCRYPTED {
             ReadError::Encrypted
         } else {

@@ -11,6 +11,8 @@ echo "== S3 test server (moto, for the object-storage tests; cached after the fi
 bash scripts/s3-server.sh install
 echo "== PostgreSQL server binaries (for the jzz serve tests; skipped when installed)"
 bash scripts/pg-deps.sh
+echo "== Chromium and chromedriver (for the browser tests; skipped when installed)"
+bash scripts/browser-deps.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

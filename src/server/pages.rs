@@ -378,6 +378,8 @@ pub async fn new_case_form(Session(a, csrf): Session) -> Response {
                     input #applicant_name type="text" name="applicant_name" required;
                     label for="id_number" { "公民身份号码" }
                     input #id_number type="text" name="id_number" required pattern="[0-9]{17}[0-9Xx]";
+                    label for="date" { "申请日期（默认今天）" }
+                    input #date type="date" name="date";
                     label for="type" { "申请类型" }
                     select #type name="type" {
                         option value="new" { "新办" }

@@ -5,6 +5,7 @@ pub mod ocr_score;
 pub mod pg;
 pub mod s3;
 pub mod serve;
+pub mod webdriver;
 
 /// Cited values whose `read_by` is absent or contradicts what they carry: an OCR confidence
 /// only on OCR values, `declared` only for case.toml, a spreadsheet's rows as `spreadsheet`.

@@ -102,7 +102,6 @@ fn unit_and_reviewer_in_a_browser() {
     let unit = log_in("hr-a");
     unit.go(&s.url("/cases/new"));
     let bundle = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles/no-residence-proof");
-    let ct = std::fs::read_to_string(bundle.join("case.toml")).unwrap();
     let ct: toml::Table = std::fs::read_to_string(bundle.join("case.toml"))
         .unwrap()
         .parse()

@@ -336,14 +336,17 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
             .collect();
         let mut out: Vec<u8> = Vec::new();
         let mut id = start;
+        let mut hops = 0usize;
         while id < END && (out.len() as u64) < size {
-            if out.len() / mss > mini_fat.len() {
+            // Counted in hops, not bytes: a sector at the end of the mini stream adds nothing.
+            hops += 1;
+            if hops > mini_fat.len() + 1 {
                 return Err("小扇区的链循环或超出文件长度".into());
             }
-            let off = id as usize * mss;
-            match mini_stream.get(off..(off + mss).min(mini_stream.len())) {
-                Some(s) => out.extend_from_slice(s),
-                None => break,
+            let off = (id as usize).saturating_mul(mss);
+            match mini_stream.get(off..off.saturating_add(mss).min(mini_stream.len())) {
+                Some(s) if !s.is_empty() => out.extend_from_slice(s),
+                _ => break,
             }
             id = mini_fat.get(id as usize).copied().unwrap_or(u32::MAX);
         }

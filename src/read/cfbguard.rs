@@ -25,6 +25,42 @@ pub const ENCRYPTED: &str = "encrypted";
 const MAX_ROWS: u64 = 65_536;
 const MAX_COLS: u64 = 256;
 
+/// One DIMENSIONS record (MS-XLS 2.4.90) as calamine computes the room it reserves from it:
+/// `Err` for a sheet larger than the format allows.
+fn dimensions_record(data: &[u8]) -> Result<(), String> {
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as u32;
+    let dims = match data.len() {
+        10 => Some((
+            u16_at(data, 0),
+            u16_at(data, 2),
+            u16_at(data, 4),
+            u16_at(data, 6),
+        )),
+        14 | 16 => Some((
+            u32_at(data, 0).unwrap_or(0),
+            u32_at(data, 4).unwrap_or(0),
+            u16_at(data, 8),
+            u16_at(data, 10),
+        )),
+        _ => None,
+    };
+    if let Some((rf, rl, cf, cl)) = dims {
+        let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+        if rl >= 1 && cl >= 1 {
+            // calamine: rows = (rl - 1) - rf + 1 in u32, which wraps when rl ≤ rf.
+            let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) as u64;
+            let cols = (cl - cf) as u64;
+            if rl <= rf || rows > MAX_ROWS || cols > MAX_COLS {
+                return Err(format!(
+                    "工作表声明的范围（DIMENSIONS）为第 {rf} 至 {rl} 行、第 {cf} 至 {cl} 列，\
+                     超出 xls 格式的 {MAX_ROWS} 行 × {MAX_COLS} 列：文件已损坏"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The DIMENSIONS records of a workbook stream (MS-XLS 2.4.90), as calamine computes the room
 /// it reserves from them: `Err` for a sheet larger than the format allows.
 fn check_dimensions(stream: &[u8]) -> Result<(), String> {
@@ -42,35 +78,7 @@ fn check_dimensions(stream: &[u8]) -> Result<(), String> {
             return Err(ENCRYPTED.into());
         }
         if typ == 0x0200 {
-            let dims = match len {
-                10 => Some((
-                    u16_at(data, 0),
-                    u16_at(data, 2),
-                    u16_at(data, 4),
-                    u16_at(data, 6),
-                )),
-                14 | 16 => Some((
-                    u32_at(data, 0).unwrap_or(0),
-                    u32_at(data, 4).unwrap_or(0),
-                    u16_at(data, 8),
-                    u16_at(data, 10),
-                )),
-                _ => None,
-            };
-            if let Some((rf, rl, cf, cl)) = dims {
-                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
-                if rl >= 1 && cl >= 1 {
-                    // calamine: rows = (rl - 1) - rf + 1 in u32, which wraps when rl ≤ rf.
-                    let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) as u64;
-                    let cols = (cl - cf) as u64;
-                    if rl <= rf || rows > MAX_ROWS || cols > MAX_COLS {
-                        return Err(format!(
-                            "工作表声明的范围（DIMENSIONS）为第 {rf} 至 {rl} 行、第 {cf} 至 {cl} 列，\
-                             超出 xls 格式的 {MAX_ROWS} 行 × {MAX_COLS} 列：文件已损坏"
-                        ));
-                    }
-                }
-            }
+            dimensions_record(data)?;
         }
         i += 4 + len;
     }
@@ -100,7 +108,7 @@ fn records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
 
 /// The cells calamine lays out for the sheet whose BOF is at `pos`: the bounding box of its
 /// value cells plus that of its formulas (nested substreams skipped, as calamine skips them).
-fn dense_cells(stream: &[u8], pos: usize) -> u64 {
+fn dense_cells(stream: &[u8], pos: usize) -> Result<u64, String> {
     #[derive(Default)]
     struct Bbox(Option<(u32, u32, u32, u32)>);
     impl Bbox {
@@ -136,6 +144,9 @@ fn dense_cells(stream: &[u8], pos: usize) -> u64 {
             0x0809 if seen_bof => depth += 1,
             0x0809 => seen_bof = true,
             0x000A => break,
+            // calamine reads each sheet from where the workbook says it starts, which need not
+            // be where a record of the sequential scan starts: its DIMENSIONS are checked here.
+            0x0200 => dimensions_record(data)?,
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD => {
                 if let Some((r, c)) = at() {
                     cells.add(r, c);
@@ -158,7 +169,7 @@ fn dense_cells(stream: &[u8], pos: usize) -> u64 {
             _ => {}
         }
     }
-    cells.area() + formulas.area()
+    Ok(cells.area() + formulas.area())
 }
 
 /// The cells calamine would lay out for every sheet the workbook lists (BoundSheet8 records of
@@ -185,7 +196,14 @@ fn check_layout(stream: &[u8], max_cells: u64) -> Result<(), String> {
     let mut seen: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
     let mut total = 0u64;
     for p in offsets {
-        let n = *seen.entry(p).or_insert_with(|| dense_cells(stream, p));
+        let n = match seen.get(&p) {
+            Some(&n) => n,
+            None => {
+                let n = dense_cells(stream, p)?;
+                seen.insert(p, n);
+                n
+            }
+        };
         total = total.saturating_add(n);
         if total > max_cells {
             return Err(format!(

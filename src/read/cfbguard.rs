@@ -307,7 +307,10 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
     // Each directory entry's stream: the root's mini stream and every regular stream.
     let cutoff = u32_at(bytes, 56).unwrap_or(4096) as u64;
     let mut mini_stream: Vec<u8> = Vec::new();
+    // calamine reads the first entry named `Workbook` in any case, else (on any error) the
+    // first named `Book`: both are checked, whatever their kind.
     let mut workbook: Option<(u32, u64)> = None;
+    let mut book: Option<(u32, u64)> = None;
     for (n, entry) in dir_ids
         .iter()
         .filter_map(|&id| sector(id))
@@ -330,49 +333,55 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
             .take_while(|&c| c != 0)
             .collect();
         let name = String::from_utf16_lossy(&name);
-        if kind == 2 && (name == "Workbook" || (name == "Book" && workbook.is_none())) {
+        if name.eq_ignore_ascii_case("Workbook") && workbook.is_none() {
             workbook = Some((start, size));
         }
+        if name.eq_ignore_ascii_case("Book") && book.is_none() {
+            book = Some((start, size));
+        }
     }
-    let Some((start, size)) = workbook else {
-        return Ok(());
-    };
-    let stream = if size >= cutoff {
-        regular(&walk(start, "数据流")?, size)
-    } else {
-        // In the mini stream: its sectors by the mini sector table.
-        let mini_shift = u16::from_le_bytes([bytes[32], bytes[33]]);
-        if mini_shift > 12 {
-            return Ok(());
-        }
-        let mss = 1usize << mini_shift;
-        let mini_fat: Vec<u32> = mini_fat_ids
-            .iter()
-            .filter_map(|&id| sector(id))
-            .flat_map(|s| s.chunks_exact(4))
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        let mut out: Vec<u8> = Vec::new();
-        let mut id = start;
-        let mut hops = 0usize;
-        while id < END && (out.len() as u64) < size {
-            // Counted in hops, not bytes: a sector at the end of the mini stream adds nothing.
-            hops += 1;
-            if hops > mini_fat.len() + 1 {
-                return Err("小扇区的链循环或超出文件长度".into());
+    let check_stream = |start: u32, size: u64| -> Result<(), String> {
+        let stream = if size >= cutoff {
+            regular(&walk(start, "数据流")?, size)
+        } else {
+            // In the mini stream: its sectors by the mini sector table.
+            let mini_shift = u16::from_le_bytes([bytes[32], bytes[33]]);
+            if mini_shift > 12 {
+                return Ok(());
             }
-            let off = (id as usize).saturating_mul(mss);
-            match mini_stream.get(off..off.saturating_add(mss).min(mini_stream.len())) {
-                Some(s) if !s.is_empty() => out.extend_from_slice(s),
-                _ => break,
+            let mss = 1usize << mini_shift;
+            let mini_fat: Vec<u32> = mini_fat_ids
+                .iter()
+                .filter_map(|&id| sector(id))
+                .flat_map(|s| s.chunks_exact(4))
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            let mut out: Vec<u8> = Vec::new();
+            let mut id = start;
+            let mut hops = 0usize;
+            while id < END && (out.len() as u64) < size {
+                // Counted in hops, not bytes: a sector at the end of the mini stream adds nothing.
+                hops += 1;
+                if hops > mini_fat.len() + 1 {
+                    return Err("小扇区的链循环或超出文件长度".into());
+                }
+                let off = (id as usize).saturating_mul(mss);
+                match mini_stream.get(off..off.saturating_add(mss).min(mini_stream.len())) {
+                    Some(s) if !s.is_empty() => out.extend_from_slice(s),
+                    _ => break,
+                }
+                id = mini_fat.get(id as usize).copied().unwrap_or(u32::MAX);
             }
-            id = mini_fat.get(id as usize).copied().unwrap_or(u32::MAX);
-        }
-        out.truncate(size.min(out.len() as u64) as usize);
-        out
+            out.truncate(size.min(out.len() as u64) as usize);
+            out
+        };
+        check_dimensions(&stream)?;
+        check_layout(&stream, max_cells)
     };
-    check_dimensions(&stream)?;
-    check_layout(&stream, max_cells)
+    for (start, size) in workbook.into_iter().chain(book) {
+        check_stream(start, size)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

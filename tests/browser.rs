@@ -10,19 +10,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::serve::Serve;
+use common::serve::{Serve, unit_b_code};
 use common::webdriver::Driver;
 
 const UNIT_A: (&str, &str) = ("91110112MA01C7K26M", "北京通州云启（科技）有限公司");
-
-fn unit_b_code() -> String {
-    let first17 = "91110105MA00Q8T3X";
-    "0123456789ABCDEFGHJKLMNPQRTUWXY"
-        .chars()
-        .map(|c| format!("{first17}{c}"))
-        .find(|c| jzz::model::CreditCode::parse(c).is_ok())
-        .expect("a check character")
-}
 
 fn save_screenshot(name: &str, png: &[u8]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -9,23 +9,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::serve::{Serve, bundle_form, client, role_token, unit_token, wait_done};
+use common::serve::{Serve, bundle_form, client, role_token, unit_b_code, unit_token, wait_done};
 use serde_json::Value;
 
 const UNIT_A: (&str, &str) = ("91110112MA01C7K26M", "北京通州云启（科技）有限公司");
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles")
-}
-
-/// A valid credit code for a second unit (its check character found by trying each).
-fn unit_b_code() -> String {
-    let first17 = "91110105MA00Q8T3X";
-    "0123456789ABCDEFGHJKLMNPQRTUWXY"
-        .chars()
-        .map(|c| format!("{first17}{c}"))
-        .find(|c| jzz::model::CreditCode::parse(c).is_ok())
-        .expect("a check character")
 }
 
 /// The dossier `jzz verify` writes for a fixture bundle, without its case id.

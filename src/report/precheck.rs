@@ -7,6 +7,22 @@ use crate::checks::Status;
 use crate::checks::precheck::{Employees, PrecheckReport};
 use crate::model::mask_id_like;
 
+/// What an employee's row says is wrong: the messages of the checks that did not pass, the
+/// window's note, the months where the 明细 and the 申报表 disagree.
+fn problems(e: &crate::checks::precheck::EmployeeResult) -> Vec<String> {
+    e.checks
+        .iter()
+        .filter(|c| !matches!(c.status, Status::Pass | Status::NotApplicable))
+        .map(|c| c.message.clone())
+        .chain(e.window.note.iter().cloned())
+        .chain(
+            e.disagreements
+                .iter()
+                .map(|d| format!("明细与申报表不符：{d}")),
+        )
+        .collect()
+}
+
 /// The report as an aligned text table. ID numbers are masked: the clerk has the file, and
 /// terminal output ends up in tickets and chat.
 pub fn text<E: Employees>(r: &PrecheckReport<E>) -> String {
@@ -19,18 +35,7 @@ pub fn text<E: Employees>(r: &PrecheckReport<E>) -> String {
     out.push_str(&format!("窗口规则：{}\n\n", r.window_rule));
     let mut rows: Vec<Vec<String>> = Vec::new();
     r.employees.each(&mut |e| {
-        let problems: Vec<String> = e
-            .checks
-            .iter()
-            .filter(|c| !matches!(c.status, Status::Pass | Status::NotApplicable))
-            .map(|c| c.message.clone())
-            .chain(e.window.note.iter().cloned())
-            .chain(
-                e.disagreements
-                    .iter()
-                    .map(|d| format!("明细与申报表不符：{d}")),
-            )
-            .collect();
+        let problems = problems(e);
         rows.push(vec![
             (rows.len() + 1).to_string(),
             e.name.clone(),
@@ -144,18 +149,7 @@ pub fn xlsx<E: Employees>(r: &PrecheckReport<E>) -> Result<Vec<u8>, String> {
                 ids.push(c.id);
             }
         }
-        let problems: Vec<String> = emp
-            .checks
-            .iter()
-            .filter(|c| !matches!(c.status, Status::Pass | Status::NotApplicable))
-            .map(|c| c.message.clone())
-            .chain(emp.window.note.iter().cloned())
-            .chain(
-                emp.disagreements
-                    .iter()
-                    .map(|d| format!("明细与申报表不符：{d}")),
-            )
-            .collect();
+        let problems = problems(emp);
         for c in emp
             .checks
             .iter()

@@ -222,3 +222,13 @@ pub fn wait_done(
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A valid credit code for a second unit (its check character found by trying each).
+pub fn unit_b_code() -> String {
+    let first17 = "91110105MA00Q8T3X";
+    "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        .chars()
+        .map(|c| format!("{first17}{c}"))
+        .find(|c| jzz::model::CreditCode::parse(c).is_ok())
+        .expect("a check character")
+}

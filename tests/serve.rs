@@ -711,14 +711,7 @@ fn reruns_through_the_queue() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 202);
-    let t = std::time::Instant::now();
-    let done = loop {
-        let v = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
-        if v["dossiers"] == 2 || t.elapsed() > Duration::from_secs(120) {
-            break v;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let done = common::serve::wait_dossiers(&c, &s, &a, &id, 2);
     assert_eq!(done["dossiers"], 2, "{done}");
     assert_eq!(done["verdict"], "pass");
     assert_eq!(done["previous_verdict"], "pass");
@@ -739,14 +732,7 @@ fn reruns_through_the_queue() {
     .unwrap();
     let p = policy.to_str().unwrap();
     let mut s = Serve::start(&data, None, &["--workers", "1", "--policy", p]);
-    let t = std::time::Instant::now();
-    let done = loop {
-        let v = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
-        if v["dossiers"] == 3 || t.elapsed() > Duration::from_secs(120) {
-            break v;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let done = common::serve::wait_dossiers(&c, &s, &a, &id, 3);
     assert_eq!(done["dossiers"], 3, "{done}\n{}", s.log());
     assert_eq!(done["verdict"], "fail");
     assert_eq!(done["previous_verdict"], "pass");
@@ -769,14 +755,7 @@ fn reruns_through_the_queue() {
 
     // The same policy again: nothing queued for it; the admin's re-run is done, once.
     let mut s = Serve::start(&data, None, &["--workers", "1", "--policy", p]);
-    let t = std::time::Instant::now();
-    let done = loop {
-        let v = wait_done(&c, &s, &a, &id, Duration::from_secs(120));
-        if v["dossiers"] == 4 || t.elapsed() > Duration::from_secs(120) {
-            break v;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let done = common::serve::wait_dossiers(&c, &s, &a, &id, 4);
     std::thread::sleep(Duration::from_millis(500));
     let v: Value = c
         .get(s.url(&format!("/api/v1/cases/{id}")))
@@ -1347,14 +1326,7 @@ fn workspace(db: Option<&str>) -> Vec<String> {
         .send()
         .unwrap();
     assert_eq!(r.status(), 303);
-    let t = std::time::Instant::now();
-    let v = loop {
-        let v = wait_done(&c, &s, &a, short_id, Duration::from_secs(120));
-        if v["dossiers"] == 2 || t.elapsed() > Duration::from_secs(120) {
-            break v;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let v = common::serve::wait_dossiers(&c, &s, &a, short_id, 2);
     assert_eq!(v["dossiers"], 2, "{v}");
     let dossier: Value = c
         .get(s.url(&format!("/api/v1/cases/{short_id}/dossier")))

@@ -232,3 +232,21 @@ pub fn unit_b_code() -> String {
         .find(|c| jzz::model::CreditCode::parse(c).is_ok())
         .expect("a check character")
 }
+
+/// Polls a case until it is done with `n` dossiers in its history (at most 120 s): the case JSON.
+pub fn wait_dossiers(
+    c: &reqwest::blocking::Client,
+    s: &Serve,
+    token: &str,
+    id: &str,
+    n: i64,
+) -> serde_json::Value {
+    let t = Instant::now();
+    loop {
+        let v = wait_done(c, s, token, id, Duration::from_secs(120));
+        if v["dossiers"] == n || t.elapsed() > Duration::from_secs(120) {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

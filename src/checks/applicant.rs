@@ -21,6 +21,7 @@ fn file_ev(d: Option<&CaseDoc>, path: &str, text: &str) -> Evidence {
         text: text.to_string(),
         confidence: None,
         read_by: d.and_then(|d| d.read_by),
+        region: None,
     }
 }
 

@@ -207,6 +207,7 @@ mod tests {
             duplicate_of: None,
             min_confidence: confidence,
             read_by: Some(crate::read::text::ReadBy::Ocr),
+            lines: Vec::new(),
         };
         let toml = CaseToml {
             application_type: Some(ApplicationType::New),
@@ -326,6 +327,7 @@ mod tests {
             text: "2020-01 1,234.00".into(),
             confidence: Some(61.0),
             read_by: Some(crate::read::text::ReadBy::Ocr),
+            region: None,
         });
         x.evidence.push(crate::checks::Evidence {
             document: "b.xlsx".into(),
@@ -333,6 +335,7 @@ mod tests {
             text: "2020-02".into(),
             confidence: None,
             read_by: Some(crate::read::text::ReadBy::Spreadsheet),
+            region: None,
         });
         let y = low_confidence_guard(&f, &policy, x);
         assert_eq!(y.status, Status::NeedsReview);

@@ -185,6 +185,11 @@ pub struct Evidence {
     /// only for a file cited as a whole that could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_by: Option<ReadBy>,
+    /// Where on the page it was read (SPEC §5 addition): the box the reviewer's crop is cut
+    /// around; absent for a spreadsheet's row (cited by sheet and row), a declared value and a
+    /// record's field read from the document as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<crate::read::text::Region>,
 }
 
 impl Evidence {
@@ -197,6 +202,7 @@ impl Evidence {
             text: text.to_string(),
             confidence: None,
             read_by: Some(ReadBy::Declared),
+            region: None,
         }
     }
 
@@ -208,6 +214,7 @@ impl Evidence {
             text: source.text.clone(),
             confidence: source.confidence,
             read_by: Some(source.read_by),
+            region: source.region,
         }
     }
 
@@ -226,6 +233,7 @@ impl Evidence {
             } else {
                 doc.read_by
             },
+            region: crate::read::layout::find_placed(&doc.lines, label, text),
         }
     }
 
@@ -261,6 +269,7 @@ impl Evidence {
             text: text.to_string(),
             confidence,
             read_by: Some(read_by),
+            region: None,
         }
     }
 
@@ -276,6 +285,7 @@ impl Evidence {
             text: r.text.render(),
             confidence: r.confidence,
             read_by: Some(r.read_by),
+            region: r.region,
         }
     }
 }

@@ -682,6 +682,7 @@ pub mod tests {
             text: "2023-11 | 工资薪金所得 | 8500.00 | 北京云杉数智科技有限公司".to_string(),
             confidence: None,
             read_by: Some(crate::read::text::ReadBy::Spreadsheet),
+            region: None,
         }];
         let mut review = Finding::new(
             "si.continuity",
@@ -697,6 +698,7 @@ pub mod tests {
                 text: "*202309 养老 15300.00 北京云杉数智科技有限公司".to_string(),
                 confidence: Some(62.4),
                 read_by: Some(crate::read::text::ReadBy::Ocr),
+                region: None,
             },
             Evidence {
                 document: si_doc.to_string(),
@@ -704,6 +706,7 @@ pub mod tests {
                 text: "202310 养老 15300.00 北京云杉数智科技有限公司".to_string(),
                 confidence: Some(91.0),
                 read_by: Some(crate::read::text::ReadBy::Ocr),
+                region: None,
             },
         ];
         let material = Finding::new(
@@ -724,6 +727,7 @@ pub mod tests {
             text: "扣缴义务人：北京云杉数智科技有限公司".to_string(),
             confidence: None,
             read_by: Some(crate::read::text::ReadBy::Spreadsheet),
+            region: None,
         }];
         let mut identity = Finding::new(
             "applicant.identity",
@@ -737,6 +741,7 @@ pub mod tests {
             text: "公民身份号码 110105********1234".to_string(),
             confidence: Some(94.0),
             read_by: Some(crate::read::text::ReadBy::Ocr),
+            region: None,
         }];
         let na = Finding::new(
             "housing.property",

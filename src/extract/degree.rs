@@ -146,6 +146,10 @@ impl<'a> Joined<'a> {
                 .filter_map(|l| crate::read::text::min_confidence(l.runs.iter()))
                 .reduce(f32::min),
             read_by: ReadBy::of_runs(span.iter().flat_map(|l| l.runs.iter())),
+            region: span
+                .iter()
+                .map(Line::region)
+                .fold(None, crate::read::text::Region::join),
         }
     }
 }

@@ -24,7 +24,7 @@ use super::text_util::{Source, dates_in, labelled};
 use crate::model::IdNumber;
 use crate::model::text::normalize_for_match;
 use crate::read::layout::Line;
-use crate::read::text::ReadBy;
+use crate::read::text::{ReadBy, Region};
 
 /// The confidence of two readings of the card that contradict each other (the number and its
 /// birth date or sex): under any bar, as `read::ocr` gives two reads of a figure that differ.
@@ -441,6 +441,7 @@ pub fn extract(lines: &[Line]) -> IdCard {
     // The address runs over several lines: from 住址 up to the number's label.
     let mut address_conf: Option<f32> = None;
     let mut address_lines = Vec::new();
+    let mut address_region = None;
     let address = lines
         .iter()
         .position(|l| l.normalized().contains("住址"))
@@ -449,6 +450,7 @@ pub fn extract(lines: &[Line]) -> IdCard {
             if !first.is_empty() {
                 address_conf = value_source(&lines[i], &first, "住址").confidence;
                 address_lines.push(lines[i].locator());
+                address_region = lines[i].region();
             }
             let mut a = first;
             for l in &lines[i + 1..] {
@@ -464,6 +466,7 @@ pub fn extract(lines: &[Line]) -> IdCard {
                     address_conf = Some(address_conf.map_or(c, |a| a.min(c)));
                 }
                 address_lines.push(l.locator());
+                address_region = Region::join(address_region, l.region());
                 a.push_str(&part);
             }
             a
@@ -477,6 +480,7 @@ pub fn extract(lines: &[Line]) -> IdCard {
                 text: a.clone(),
                 confidence: address_conf,
                 read_by: ReadBy::of_runs(lines.iter().flat_map(|l| l.runs.iter())),
+                region: address_region,
             },
         );
     }

@@ -81,6 +81,7 @@ impl ExportRows {
                         text: r.text.render(),
                         confidence: r.confidence,
                         read_by: r.read_by,
+                        region: r.region,
                     },
                 })
                 .collect(),
@@ -191,6 +192,7 @@ pub fn printed_export_workbook(
                     .rows
                     .first()
                     .map_or(crate::read::text::ReadBy::TextLayer, |r| r.read_by),
+                region: None,
             });
         }
         for r in t.rows {
@@ -229,6 +231,7 @@ pub fn cite_pages(x: &mut tax_export::TaxExport, sources: &[text_util::Source]) 
         for r in &mut s.rows {
             if let Some(src) = (r.row as usize).checked_sub(1).and_then(|i| sources.get(i)) {
                 r.locator = Some(std::sync::Arc::from(src.locator.as_str()));
+                r.region = src.region;
                 r.confidence = src.confidence;
                 r.read_by = src.read_by;
             }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Fen, YearMonth, parse_date};
 use crate::read::layout::Line;
-use crate::read::text::ReadBy;
+use crate::read::text::{ReadBy, Region};
 
 /// Where a value was read: page, line and the line's text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,10 @@ pub struct Source {
     pub confidence: Option<f32>,
     /// How it was read: a text layer, OCR or (for a tax export's row) a spreadsheet.
     pub read_by: ReadBy,
+    /// Where on the page (a text layer's or OCR's box); `None` for a spreadsheet's row and
+    /// for what points at nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
 }
 
 impl Source {
@@ -31,6 +35,7 @@ impl Source {
             text: line.text(),
             confidence: crate::read::text::min_confidence(line.runs.iter()),
             read_by: ReadBy::of_runs(&line.runs),
+            region: line.region(),
         }
     }
 
@@ -41,6 +46,7 @@ impl Source {
             text: r.text.clone(),
             confidence: r.confidence,
             read_by: r.read_by,
+            region: r.region,
         }
     }
 
@@ -51,6 +57,7 @@ impl Source {
             text: String::new(),
             confidence: None,
             read_by,
+            region: None,
         }
     }
 }

@@ -54,11 +54,14 @@ pub struct CaseDoc {
     /// How it was read (`None`: it could not be): spreadsheet, text layer, or OCR when any
     /// page was.
     pub read_by: Option<ReadBy>,
+    /// Its lines with their boxes (a text document's), where a field the record holds without
+    /// a source of its own is found to be cited on the page.
+    pub lines: Vec<crate::read::layout::PlacedLine>,
 }
 
 /// Bump when an extractor changes what it reads: cached extraction results made by another
 /// version are not used (issue 6's content-addressed cache keys on file hash + this).
-pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/4+", env!("CARGO_PKG_VERSION"));
+pub const EXTRACTOR_VERSION: &str = concat!("jzz-extract/5+", env!("CARGO_PKG_VERSION"));
 
 /// A [`CaseDoc`] as stored in a cache: the record is kept with its kind, so it reads back as
 /// the same variant (the untagged JSON of `Record` alone is ambiguous between kinds whose
@@ -86,6 +89,9 @@ pub struct StoredDoc {
     /// How it was read.
     #[serde(default)]
     pub read_by: Option<ReadBy>,
+    /// Its lines with their boxes.
+    #[serde(default)]
+    pub lines: Vec<crate::read::layout::PlacedLine>,
 }
 
 impl CaseDoc {
@@ -106,6 +112,7 @@ impl CaseDoc {
             pages: self.pages,
             min_confidence: self.min_confidence,
             read_by: self.read_by,
+            lines: self.lines.clone(),
         }
     }
 
@@ -131,6 +138,7 @@ impl CaseDoc {
             duplicate_of: None,
             min_confidence: s.min_confidence,
             read_by: s.read_by,
+            lines: s.lines,
         })
     }
 }
@@ -578,6 +586,7 @@ pub fn tax_list_to_rows(document: &str, x: &TaxList) -> Vec<TaxRow> {
             sheet: sheet.clone(),
             row: i as u32 + 1,
             locator: Some(Arc::from(r.source.locator.as_str())),
+            region: r.source.region,
             layout: Layout::Detail,
             name: x.holder_name.clone().unwrap_or_default(),
             id_raw: id_raw.clone(),

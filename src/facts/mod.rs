@@ -31,6 +31,9 @@ pub struct RowRef {
     /// The location when the row was not read from a sheet (`page 1, line 12`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Arc<str>>,
+    /// Its box on the page, for a printed export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<crate::read::text::Region>,
     /// The row's understood cells as read.
     pub text: RowText,
     /// Layout of the sheet.
@@ -53,6 +56,7 @@ impl RowRef {
             sheet: r.sheet.clone(),
             row: r.row,
             at: r.locator.clone(),
+            region: r.region,
             text: r.text.clone(),
             layout: r.layout,
             confidence: r.confidence,
@@ -488,6 +492,7 @@ mod tests {
             }),
             row: n,
             locator: None,
+            region: None,
             layout,
             name: name.into(),
             id_raw: id.into(),

@@ -93,6 +93,10 @@ pub struct Inspection {
     /// `record` holds its flat view.
     #[serde(skip)]
     pub export: Option<tax_export::TaxExport>,
+    /// The lines of a text document with their boxes, for citing a record's fields on the
+    /// page (empty for a spreadsheet).
+    #[serde(skip)]
+    pub lines: Vec<layout::PlacedLine>,
 }
 
 impl Inspection {
@@ -123,6 +127,7 @@ impl Inspection {
             error: Some(e.to_string()),
             export: None,
             min_confidence: None,
+            lines: Vec::new(),
         }
     }
 
@@ -459,6 +464,7 @@ fn text_document(
         notes,
         error: None,
         export,
+        lines: lines.iter().filter_map(Line::placed).collect(),
         min_confidence: min_value_confidence.or_else(|| {
             crate::read::text::min_confidence(doc.pages.iter().flat_map(|p| p.runs.iter()))
         }),
@@ -510,6 +516,7 @@ fn inspect_workbook(
         error: None,
         export: export.ok(),
         min_confidence: None,
+        lines: Vec::new(),
     }
 }
 

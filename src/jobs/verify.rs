@@ -112,6 +112,7 @@ pub fn read_doc(path: &str, bytes: &[u8], sha256: &str, limits: &Limits, rules: 
         duplicate_of: None,
         min_confidence: i.min_confidence,
         read_by,
+        lines: i.lines,
     }
 }
 

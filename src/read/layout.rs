@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::text::{ReadBy, TextPage, TextRun};
+use super::text::{ReadBy, Region, TextPage, TextRun};
 use crate::model::text::halfwidth;
 
 /// One visual line of a page.
@@ -89,7 +89,123 @@ pub fn normalize_line(s: &str) -> String {
     halfwidth(&tidy_line(s))
 }
 
+/// A line as a document keeps it for citing: its box and its text normalized
+/// ([`normalize_line`]), so a value a record holds without a source of its own can still be
+/// pointed at on the page ([`find_placed`]).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct PlacedLine {
+    /// The box around the line.
+    pub region: Region,
+    /// The normalized text.
+    pub text: String,
+}
+
+/// Where `text` — a record's value as a check cites it — is written among `lines`: each part
+/// of it (parts are separated by `，`/`；`; a part may start with its label, `姓名 张三`) is
+/// looked for as [`find_value`] does, and the boxes of the parts found on the first page
+/// holding one are joined. `None` when no part is found.
+pub fn find_placed(lines: &[PlacedLine], label: &str, text: &str) -> Option<Region> {
+    let mut out: Option<Region> = None;
+    for part in text.split(['，', '；', ',', ';']) {
+        let part = part.trim();
+        // `姓名 张三`: the value is what follows the label.
+        let (label, value) = match part.rsplit_once(char::is_whitespace) {
+            Some((l, v)) if !l.chars().any(|c| c.is_ascii_digit()) => (l.trim(), v.trim()),
+            _ => (label, part),
+        };
+        if let Some(r) = find_value(lines, label, value) {
+            out = Some(out.map_or(r, |o| o.union(&r)));
+        }
+    }
+    out
+}
+
+/// The line of `lines` that holds `value` (compared normalized, spaces ignored; a `*` of a
+/// masked ID number stands for any character; a date `YYYY-MM-DD` also as it is written on
+/// paper, `2026年2月28日`, `2026.02.28` …), the first that also holds `label` first, else the
+/// first at all (a repeat — a header on every page — is the same value); then two lines in a
+/// row on one page that hold it between them (a value wrapped onto the next line), boxed
+/// together. `None` when no line holds it or it is shorter than two characters.
+pub fn find_value(lines: &[PlacedLine], label: &str, value: &str) -> Option<Region> {
+    let squeeze = |s: &str| -> Vec<char> {
+        normalize_line(s)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    let wanted: Vec<Vec<char>> = written_forms(value)
+        .iter()
+        .map(|v| squeeze(v))
+        .filter(|v| v.len() >= 2)
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let label = squeeze(label);
+    let texts: Vec<Vec<char>> = lines.iter().map(|l| squeeze(&l.text)).collect();
+    let holds = |t: &[char]| wanted.iter().any(|w| find_masked(t, w));
+    let holding: Vec<usize> = (0..lines.len()).filter(|&i| holds(&texts[i])).collect();
+    let with_label = holding
+        .iter()
+        .copied()
+        .find(|&i| !label.is_empty() && find_masked(&texts[i], &label));
+    if let Some(i) = with_label.or(holding.first().copied()) {
+        return Some(lines[i].region);
+    }
+    (1..lines.len()).find_map(|i| {
+        let (a, b) = (&lines[i - 1], &lines[i]);
+        let joined: Vec<char> = texts[i - 1]
+            .iter()
+            .chain(texts[i].iter())
+            .copied()
+            .collect();
+        (a.region.page == b.region.page && holds(&joined)).then(|| a.region.union(&b.region))
+    })
+}
+
+/// Whether `pat` occurs in `hay`, a `*` in `pat` matching any one character.
+fn find_masked(hay: &[char], pat: &[char]) -> bool {
+    pat.len() <= hay.len()
+        && hay
+            .windows(pat.len())
+            .any(|w| w.iter().zip(pat).all(|(h, p)| *p == '*' || h == p))
+}
+
+/// `value` and, for a date `YYYY-MM-DD`, the ways paper writes it.
+fn written_forms(value: &str) -> Vec<String> {
+    let mut out = vec![value.to_string()];
+    let parts: Vec<&str> = value.split('-').collect();
+    if let [y, m, d] = parts[..]
+        && y.len() == 4
+        && [y, m, d]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && let (Ok(mn), Ok(dn)) = (m.parse::<u32>(), d.parse::<u32>())
+    {
+        out.extend([
+            format!("{y}年{mn}月{dn}日"),
+            format!("{y}年{m}月{d}日"),
+            format!("{y}.{m}.{d}"),
+            format!("{y}.{mn}.{dn}"),
+            format!("{y}/{m}/{d}"),
+            format!("{y}/{mn}/{dn}"),
+            format!("{y}{m}{d}"),
+            format!("{y}-{mn}-{dn}"),
+        ]);
+    }
+    out
+}
+
 impl Line {
+    /// The line kept for citing: its box and normalized text (`None` for a line without a
+    /// usable box).
+    pub fn placed(&self) -> Option<PlacedLine> {
+        Some(PlacedLine {
+            region: self.region()?,
+            text: self.normalized(),
+        })
+    }
+
     /// The line's text as drawn.
     pub fn text(&self) -> String {
         join_runs(self.runs.iter())
@@ -113,6 +229,11 @@ impl Line {
     /// `page 2, line 14`.
     pub fn locator(&self) -> String {
         format!("page {}, line {}", self.page, self.index + 1)
+    }
+
+    /// The box around the line's runs.
+    pub fn region(&self) -> Option<Region> {
+        Region::of_runs(self.page, &self.runs)
     }
 
     /// Splits the line into cells at gaps wider than `gap_em` × font size.
@@ -223,6 +344,9 @@ pub struct TableRow {
     pub cell_confidence: Vec<Option<f32>>,
     /// Text layer or OCR.
     pub read_by: ReadBy,
+    /// The box around the row's lines (continuation lines included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
 }
 
 impl TableRow {
@@ -410,12 +534,14 @@ pub fn read_table(
         confidence: Option<f32>,
         cell_conf: Vec<Option<f32>>,
         read_by: ReadBy,
+        region: Option<Region>,
     }
     /// Per column, the texts of a row with their baselines.
     type Parts = Vec<Vec<(f32, String)>>;
     let mut drafts: Vec<Draft> = Vec::new();
-    /// A continuation line waiting for its row: baseline, parts, row and cell confidences.
-    type Pending = (f32, Parts, Option<f32>, Vec<Option<f32>>);
+    /// A continuation line waiting for its row: baseline, parts, row and cell confidences,
+    /// its box.
+    type Pending = (f32, Parts, Option<f32>, Vec<Option<f32>>, Option<Region>);
     let mut pending: Vec<Pending> = Vec::new();
     // A line far below the table's last line (a signature block, the issuing office) ends
     // the table even without a stop phrase: more than 3 font sizes, or 1.6 row pitches.
@@ -469,10 +595,11 @@ pub fn read_table(
                 confidence,
                 cell_conf,
                 read_by: ReadBy::of_runs(&l.runs),
+                region: l.region(),
             };
             // Continuation lines seen just above this row belong to it when they are nearer
             // to it than to the row before (a vertically centred row with a wrapped cell).
-            for (py, pparts, pconf, pcells) in pending.drain(..) {
+            for (py, pparts, pconf, pcells, preg) in pending.drain(..) {
                 let prev_dist = drafts.last().map_or(f32::INFINITY, |p| p.y - py);
                 let this_dist = py - d.y;
                 let target = if this_dist < prev_dist {
@@ -487,15 +614,17 @@ pub fn read_table(
                     target.cell_conf[i] = min_opt(target.cell_conf[i], c);
                 }
                 target.confidence = min_opt(target.confidence, pconf);
+                target.region = Region::join(target.region, preg);
             }
             drafts.push(d);
         } else {
-            pending.push((l.y, parts, confidence, cell_conf));
+            pending.push((l.y, parts, confidence, cell_conf, l.region()));
         }
     }
     // Trailing continuation lines belong to the last row.
     if let Some(last) = drafts.last_mut() {
-        for (_, pparts, pconf, pcells) in pending.drain(..) {
+        for (_, pparts, pconf, pcells, preg) in pending.drain(..) {
+            last.region = Region::join(last.region, preg);
             for (i, p) in pparts.into_iter().enumerate() {
                 last.parts[i].extend(p);
             }
@@ -531,6 +660,7 @@ pub fn read_table(
                 confidence: d.confidence,
                 cell_confidence: d.cell_conf,
                 read_by: d.read_by,
+                region: d.region,
             }
         })
         .collect();

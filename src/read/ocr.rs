@@ -833,6 +833,42 @@ fn cell_of(cells: &[super::scan::Cell], r: &TextRun, img_h: f32) -> Option<usize
     })
 }
 
+/// The page as OCR read it, for showing where a word was read: the same geometry as
+/// [`read_page`] gives the page — cards found, straightened and turned, one above the other;
+/// else upright, deskewed and enlarged as [`super::scan::prepare`] does — so a run's box (in
+/// page units, 72 / [`ASSUMED_DPI`] per pixel, y up) falls on the pixels it was read from.
+/// Rulings and faint print are kept (the reviewer sees the page, not what OCR was given).
+pub fn page_view(pixels: &image::DynamicImage) -> Result<GrayImage, ReadError> {
+    let mut cards = super::card::find_all(pixels);
+    if !cards.is_empty() {
+        if let [a, b] = cards.as_slice() {
+            let (ca, cb) = (a.centre(), b.centre());
+            let by_x = (ca.0 - cb.0).abs() > (ca.1 - cb.1).abs();
+            let key = |c: &super::card::Card| if by_x { c.centre().0 } else { c.centre().1 };
+            cards.sort_by(|a, b| key(a).total_cmp(&key(b)));
+        }
+        let mut shown: Vec<GrayImage> = Vec::new();
+        for card in &cards {
+            let flat = super::card::straighten(pixels, card);
+            let (gray, _) = super::scan::to_gray(&image::DynamicImage::ImageRgb8(flat), true);
+            let gray = super::card::flatten_light(&gray);
+            shown.push(upright_turns(gray, false).0);
+        }
+        let w = shown.iter().map(GrayImage::width).max().unwrap_or(1);
+        let h: u32 = shown.iter().map(GrayImage::height).sum();
+        let mut out = GrayImage::from_pixel(w, h.max(1), image::Luma([255]));
+        let mut top = 0;
+        for g in &shown {
+            image::imageops::replace(&mut out, g, 0, i64::from(top));
+            top += g.height();
+        }
+        return Ok(out);
+    }
+    let (gray, _) = super::scan::to_gray(pixels, true);
+    let (gray, _) = upright(gray);
+    Ok(super::scan::prepare_view(gray))
+}
+
 /// Reads a card found in a photo: the card straightened onto its own rectangle
 /// ([`super::card::straighten`]), red ink suppressed, its light evened out
 /// ([`super::card::flatten_light`]: the light labels of an ID card in a shadow are read like

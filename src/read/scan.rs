@@ -149,6 +149,30 @@ pub fn prepare(mut gray: GrayImage, steps: Steps) -> Prepared {
     }
 }
 
+/// The page with the geometry [`prepare`] gives it — the same skew correction and the same
+/// enlargement, decided the same way — but with its rulings and everything else kept: what a
+/// reviewer is shown around a word OCR read, at the coordinates OCR read it.
+pub fn prepare_view(mut gray: GrayImage) -> GrayImage {
+    if let Some(angle) = skew_angle(&gray) {
+        gray = rotate(&gray, -angle);
+    }
+    let mut erased = gray.clone();
+    erase_grid(&mut erased);
+    if let Some(x) = line_height(&erased)
+        && x < MIN_TEXT_PX
+        && x > 4
+    {
+        let scale = (TARGET_TEXT_PX / x as f32).min(MAX_UPSCALE);
+        let (w, h) = gray.dimensions();
+        let (nw, nh) = (
+            (w as f32 * scale).round() as u32,
+            (h as f32 * scale).round() as u32,
+        );
+        gray = image::imageops::resize(&gray, nw, nh, FilterType::CatmullRom);
+    }
+    gray
+}
+
 fn has_colour(img: &DynamicImage) -> bool {
     !matches!(
         img,

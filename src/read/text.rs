@@ -74,6 +74,80 @@ pub struct TextDocument {
     pub notes: Vec<String>,
 }
 
+/// Where on a page a value was read: a box in page units (points for a text layer; for OCR,
+/// pixels of the page as OCR saw it × 72 / [`crate::read::ocr::ASSUMED_DPI`]), origin at the
+/// bottom left of the visible page, y up — the coordinates of [`TextRun`]. SPEC §5 addition
+/// `evidence[].region`: the reviewer's crop of the page is cut around it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    /// 1-based page.
+    pub page: u32,
+    /// Left edge.
+    pub left: f32,
+    /// Bottom edge (below the baseline by a descender).
+    pub bottom: f32,
+    /// Right edge.
+    pub right: f32,
+    /// Top edge.
+    pub top: f32,
+}
+
+impl Region {
+    /// The box around `runs` on `page` (`None` when there are none): from a descender below
+    /// the baseline to a font size above it, rounded outwards to 0.1 unit so a dossier's
+    /// figures are short and stable.
+    pub fn of_runs<'a>(page: u32, runs: impl IntoIterator<Item = &'a TextRun>) -> Option<Region> {
+        let mut out: Option<Region> = None;
+        for r in runs {
+            if !(r.x.is_finite() && r.y.is_finite() && r.width.is_finite() && r.size.is_finite()) {
+                continue;
+            }
+            let b = Region {
+                page,
+                left: r.x.min(r.right()),
+                bottom: r.y - 0.2 * r.size.abs(),
+                right: r.x.max(r.right()),
+                top: r.y + r.size.abs(),
+            };
+            out = Some(out.map_or(b, |o| o.union(&b)));
+        }
+        out.map(|o| Region {
+            left: (o.left * 10.0).floor() / 10.0,
+            bottom: (o.bottom * 10.0).floor() / 10.0,
+            right: (o.right * 10.0).ceil() / 10.0,
+            top: (o.top * 10.0).ceil() / 10.0,
+            ..o
+        })
+    }
+
+    /// The smallest box holding both; `self` when `other` is on another page.
+    pub fn union(&self, other: &Region) -> Region {
+        if other.page != self.page {
+            return *self;
+        }
+        Region {
+            page: self.page,
+            left: self.left.min(other.left),
+            bottom: self.bottom.min(other.bottom),
+            right: self.right.max(other.right),
+            top: self.top.max(other.top),
+        }
+    }
+
+    /// Both boxes joined, whichever is there.
+    pub fn join(a: Option<Region>, b: Option<Region>) -> Option<Region> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.union(&b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether the point lies inside.
+    pub fn contains(&self, x: f32, y: f32) -> bool {
+        (self.left..=self.right).contains(&x) && (self.bottom..=self.top).contains(&y)
+    }
+}
+
 /// The lowest confidence of some runs (`None` when none carries one: a text layer).
 pub fn min_confidence<'a>(runs: impl Iterator<Item = &'a TextRun>) -> Option<f32> {
     runs.filter_map(|r| r.confidence).reduce(f32::min)

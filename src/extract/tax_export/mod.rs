@@ -109,6 +109,9 @@ pub struct TaxRow {
     /// Where the row was read when it was not a sheet (a printed export: `page 1, line 12`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locator: Option<Arc<str>>,
+    /// The box on the page, for a printed export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<crate::read::text::Region>,
     /// Layout of the sheet.
     pub layout: Layout,
     /// 姓名.
@@ -945,6 +948,7 @@ impl SheetExtractor {
             sheet: self.sheet.clone(),
             row: row.index + 1,
             locator: None,
+            region: None,
             layout: self.layout,
             name,
             id_raw,

@@ -1,0 +1,284 @@
+//! The reviewer's crop: the piece of a page where a cited value was read, its box drawn on it
+//! (issue 12 §2). A value carries its [`Region`] from the reader (`checks::Evidence::region`);
+//! here the page is made into pixels again and cut around it:
+//!
+//! - a page read from its **text layer** is rendered by poppler's `pdftoppm` (Debian's
+//!   `poppler-utils`, installed with the OCR dependencies): a maintained renderer that draws
+//!   the non-embedded Chinese fonts of official PDFs (with `poppler-data`), run as a separate
+//!   process so a hostile file can neither crash nor hold the caller — it is killed after
+//!   [`RENDER_SECONDS`];
+//! - a **scan or photo** (an image file, or the image of a PDF page without a text layer) is
+//!   decoded as `jobs::inspect` decodes it and brought into the geometry OCR read it in
+//!   ([`read::ocr::page_view`]: upright, deskewed, enlarged, cards straightened), where the
+//!   words' boxes are.
+//!
+//! A spreadsheet's row has no page: the case page shows the row itself, highlighted.
+
+use std::io::Read as _;
+use std::time::{Duration, Instant};
+
+use image::{GrayImage, Rgb, RgbImage};
+
+use crate::read::text::{ReadBy, Region};
+use crate::read::{self, Format, Limits};
+
+/// Dots per inch a text-layer page is rendered at.
+pub const RENDER_DPI: u32 = 110;
+/// How long `pdftoppm` may take for one page.
+pub const RENDER_SECONDS: u64 = 20;
+/// The crop's largest width and height in pixels.
+pub const MAX_CROP: (u32, u32) = (1400, 700);
+
+/// A crop, as PNG.
+#[derive(Clone, Debug)]
+pub struct Crop {
+    /// PNG bytes.
+    pub png: Vec<u8>,
+    /// Size in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The box on the crop, `(left, top, right, bottom)` in its pixels.
+    pub boxed: (u32, u32, u32, u32),
+    /// How the page was made into pixels (`pdftoppm 110 dpi`, `the page as OCR read it`).
+    pub how: String,
+}
+
+/// The page `region` lies on, as pixels, and how many pixels a page unit is.
+pub fn page_pixels(
+    bytes: &[u8],
+    region: &Region,
+    read_by: ReadBy,
+    limits: &Limits,
+) -> Result<(GrayImage, f32, String), String> {
+    let format = read::sniff::sniff(bytes);
+    let ocr_scale = read::ocr::ASSUMED_DPI / 72.0;
+    match (format, read_by) {
+        (Format::Pdf, ReadBy::TextLayer) => {
+            let g = render_pdf_page(bytes, region.page, RENDER_DPI)?;
+            Ok((
+                g,
+                RENDER_DPI as f32 / 72.0,
+                format!("pdftoppm，{RENDER_DPI} dpi"),
+            ))
+        }
+        (Format::Pdf, ReadBy::Ocr) => {
+            let answers =
+                read::pdf::page_images(bytes, &[region.page], limits).map_err(|e| e.to_string())?;
+            let img = match answers.into_iter().next() {
+                Some((_, Ok(Some(img)))) => img,
+                Some((_, Ok(None))) => return Err(format!("第 {} 页没有图像", region.page)),
+                Some((_, Err(e))) => return Err(e.to_string()),
+                None => return Err(format!("没有第 {} 页", region.page)),
+            };
+            let g = read::ocr::page_view(&img.image.pixels).map_err(|e| e.to_string())?;
+            Ok((g, ocr_scale, "OCR 所读的页面图像".to_string()))
+        }
+        (
+            Format::Jpeg | Format::Png | Format::Gif | Format::Bmp | Format::Tiff | Format::Webp,
+            _,
+        ) => {
+            let pages = read::image::decode_pages(bytes, limits).map_err(|e| e.to_string())?;
+            let page = pages
+                .into_iter()
+                .nth(region.page.saturating_sub(1) as usize)
+                .ok_or_else(|| format!("没有第 {} 页", region.page))?
+                .map_err(|e| e.to_string())?;
+            let g = read::ocr::page_view(&page.pixels).map_err(|e| e.to_string())?;
+            Ok((g, ocr_scale, "OCR 所读的页面图像".to_string()))
+        }
+        (f, r) => Err(format!("{}（{}）没有页面可以截取", f.describe(), r.zh())),
+    }
+}
+
+/// The crop of the page around `region`, the box drawn in red.
+pub fn crop(
+    bytes: &[u8],
+    region: &Region,
+    read_by: ReadBy,
+    limits: &Limits,
+) -> Result<Crop, String> {
+    let (page, scale, how) = page_pixels(bytes, region, read_by, limits)?;
+    Ok(cut(&page, region, scale, how))
+}
+
+/// Cuts `page` (pixels, `scale` pixels a page unit) around `region` and draws the box.
+pub fn cut(page: &GrayImage, region: &Region, scale: f32, how: String) -> Crop {
+    let (pw, ph) = page.dimensions();
+    let px = |x: f32| (x * scale).round().clamp(0.0, pw as f32) as u32;
+    let py = |y: f32| (ph as f32 - y * scale).round().clamp(0.0, ph as f32) as u32;
+    // The box on the page, padded by a few pixels so the line does not cross the print.
+    let pad = 4;
+    let (l, t) = (
+        px(region.left).saturating_sub(pad),
+        py(region.top).saturating_sub(pad),
+    );
+    let (r, b) = (
+        (px(region.right) + pad).min(pw),
+        (py(region.bottom) + pad).min(ph),
+    );
+    let (r, b) = (r.max(l + 1).min(pw.max(1)), b.max(t + 1).min(ph.max(1)));
+    // Context: a few lines above and below, the width of the page up to MAX_CROP, centred on
+    // the box.
+    let bh = b - t;
+    let margin_y = (bh * 2).clamp(24, 160);
+    let want_w = MAX_CROP.0.min(pw).max(r - l);
+    let cx = (l + r) / 2;
+    let x0 = cx.saturating_sub(want_w / 2).min(pw.saturating_sub(want_w));
+    let x1 = (x0 + want_w).min(pw);
+    let y0 = t.saturating_sub(margin_y);
+    let y1 = (b + margin_y)
+        .min(ph)
+        .min(y0 + MAX_CROP.1.max(bh + 2 * margin_y));
+    let (w, h) = ((x1 - x0).max(1), (y1 - y0).max(1));
+    let mut out = RgbImage::new(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            let v = page
+                .get_pixel_checked(x0 + x, y0 + y)
+                .map_or(255, |p| p.0[0]);
+            out.put_pixel(x, y, Rgb([v, v, v]));
+        }
+    }
+    let boxed = (
+        l.saturating_sub(x0),
+        t.saturating_sub(y0),
+        (r - x0).min(w - 1),
+        (b - y0).min(h - 1),
+    );
+    draw_box(&mut out, boxed, 3);
+    let mut png = Vec::new();
+    let _ = image::DynamicImage::ImageRgb8(out)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png);
+    Crop {
+        png,
+        width: w,
+        height: h,
+        boxed,
+        how,
+    }
+}
+
+fn draw_box(img: &mut RgbImage, (l, t, r, b): (u32, u32, u32, u32), thick: u32) {
+    let red = Rgb([214, 40, 40]);
+    let (w, h) = img.dimensions();
+    for k in 0..thick {
+        for x in l.saturating_sub(k)..=(r + k).min(w - 1) {
+            for y in [t.saturating_sub(k), (b + k).min(h - 1)] {
+                img.put_pixel(x, y, red);
+            }
+        }
+        for y in t.saturating_sub(k)..=(b + k).min(h - 1) {
+            for x in [l.saturating_sub(k), (r + k).min(w - 1)] {
+                img.put_pixel(x, y, red);
+            }
+        }
+    }
+}
+
+/// Renders one page of a PDF to grey pixels with `pdftoppm` (its crop box, /Rotate applied —
+/// the frame the text layer's coordinates are in), killed after [`RENDER_SECONDS`].
+pub fn render_pdf_page(bytes: &[u8], page: u32, dpi: u32) -> Result<GrayImage, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("临时目录：{e}"))?;
+    let input = dir.path().join("in.pdf");
+    std::fs::write(&input, bytes).map_err(|e| format!("临时文件：{e}"))?;
+    let root = dir.path().join("page");
+    let mut child = std::process::Command::new("pdftoppm")
+        .args(["-f", &page.to_string(), "-l", &page.to_string()])
+        .args([
+            "-r",
+            &dpi.to_string(),
+            "-cropbox",
+            "-gray",
+            "-png",
+            "-singlefile",
+        ])
+        .arg(&input)
+        .arg(&root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("无法运行 pdftoppm（poppler-utils）：{e}"))?;
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if started.elapsed() > Duration::from_secs(RENDER_SECONDS) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("pdftoppm 渲染第 {page} 页超过 {RENDER_SECONDS} 秒"));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(format!("pdftoppm：{e}")),
+        }
+    };
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut s) = child.stderr.take() {
+            let _ = s.read_to_string(&mut err);
+        }
+        return Err(format!(
+            "pdftoppm 无法渲染第 {page} 页：{}",
+            err.lines().next().unwrap_or("(no message)")
+        ));
+    }
+    let png = dir.path().join("page.png");
+    let img = image::open(&png).map_err(|e| format!("pdftoppm 的输出无法读取：{e}"))?;
+    Ok(img.to_luma8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_box_lands_where_the_region_is() {
+        // A page 200 × 100 units at 2 px a unit; a dark square at units x 40–60, y 70–80
+        // (y up), i.e. pixels x 80–120, y 40–60.
+        let mut page = GrayImage::from_pixel(400, 200, image::Luma([255]));
+        for y in 40..60 {
+            for x in 80..120 {
+                page.put_pixel(x, y, image::Luma([0]));
+            }
+        }
+        let region = Region {
+            page: 1,
+            left: 40.0,
+            bottom: 70.0,
+            right: 60.0,
+            top: 80.0,
+        };
+        let c = cut(&page, &region, 2.0, String::new());
+        let img = image::load_from_memory(&c.png).unwrap().to_rgb8();
+        assert_eq!((img.width(), img.height()), (c.width, c.height));
+        let (l, t, r, b) = c.boxed;
+        // Inside the box: the dark square, whole; on its edge: red.
+        let mut dark = 0;
+        for (x, y, p) in img.enumerate_pixels() {
+            if p.0 == [0, 0, 0] {
+                dark += 1;
+                assert!(
+                    x > l && x < r && y > t && y < b,
+                    "dark pixel {x},{y} outside the box"
+                );
+            }
+        }
+        assert_eq!(dark, 40 * 20);
+        assert_eq!(img.get_pixel(l, t).0, [214, 40, 40]);
+        assert_eq!(img.get_pixel(r, b).0, [214, 40, 40]);
+    }
+
+    #[test]
+    fn a_region_past_the_page_is_clamped() {
+        let page = GrayImage::from_pixel(50, 50, image::Luma([255]));
+        let region = Region {
+            page: 1,
+            left: -100.0,
+            bottom: -5.0,
+            right: 1e9,
+            top: 1e9,
+        };
+        let c = cut(&page, &region, 1.0, String::new());
+        assert!(c.width <= 50 && c.height <= 50);
+    }
+}

@@ -1,6 +1,7 @@
 //! The pages in a real browser (headless Chromium over WebDriver, `tests/common/webdriver.rs`):
 //! a unit logs in, uploads a bundle with the file input of the new-case form and watches its
-//! page until the dossier is ready; a reviewer finds the case in the queue and returns it for
+//! page until the dossier is ready; a reviewer finds the case in the queue, opens a check's
+//! crop (the page where a cited value was read, its box drawn) and returns the case for
 //! materials; the unit adds the file on its case page; the reviewer approves the new dossier; a
 //! second unit's account cannot reach the case. Screenshots of the queue and the reviewer's case
 //! page go to `target/browser-screenshots/` (and to `docs/` with `JZZ_UPDATE_SCREENSHOTS=1`).
@@ -131,7 +132,22 @@ fn unit_and_reviewer_in_a_browser() {
     save_screenshot("queue.png", &rev.screenshot());
     rev.click(&format!("a[href='/cases/{id}']"));
     rev.wait_for("退回补材料", Duration::from_secs(10));
+    // A check's crop: the page where a value was read, loaded when scrolled to.
+    let t = std::time::Instant::now();
+    loop {
+        let w = rev.run_js(
+            "const i = document.querySelector('details.check[open] img.crop') || document.querySelector('img.crop'); \
+             i.closest('details').open = true; i.scrollIntoView({block: 'center'}); \
+             return i.complete ? i.naturalWidth : 0;",
+        );
+        if w.as_u64().unwrap_or(0) > 100 {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "no crop shown");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     save_screenshot("case-page.png", &rev.screenshot());
+    rev.run_js("window.scrollTo(0, 0); return 0;");
     rev.set_value("#return-note", "请补充居住证明");
     rev.click("form[action$='/decide'] fieldset button[type=submit]");
     rev.wait_for("请补充居住证明", Duration::from_secs(10));

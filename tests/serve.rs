@@ -1050,6 +1050,120 @@ fn check_precheck_xlsx(book: &[u8], report: &Value) {
 
 /// The reviewer's workspace on one database: what happened, with times and ids left out, to
 /// compare SQLite with PostgreSQL.
+/// The case page of a judged case shows a crop for every value read from a page: each
+/// `img.crop` answers a PNG with the red box, made once and then served from the store's
+/// cache; the files download as uploaded (and the download is audited); another unit's
+/// account meets crops and files as 404.
+fn crops_and_files(rev: &reqwest::blocking::Client, s: &Serve, id: &str, bundle: &Path) {
+    let page = rev
+        .get(s.url(&format!("/cases/{id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("核验结果与证据"), "{page}");
+    let srcs: Vec<String> = page
+        .split("<img class=\"crop\"")
+        .skip(1)
+        .filter_map(|x| {
+            x.split("src=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(srcs.len() >= 10, "only {} crops on the page", srcs.len());
+    let mut made = 0;
+    for pass in ["cold", "cached"] {
+        for src in &srcs {
+            let r = rev.get(s.url(src)).send().unwrap();
+            assert_eq!(r.status(), 200, "{src}");
+            assert_eq!(r.headers()["content-type"], "image/png");
+            let how = r.headers()["x-jzz-crop"].to_str().unwrap().to_string();
+            let img = image::load_from_memory(&r.bytes().unwrap())
+                .unwrap()
+                .to_rgb8();
+            assert!(
+                img.pixels().any(|p| p.0 == [214, 40, 40]),
+                "{src}: no box drawn"
+            );
+            if pass == "cached" {
+                assert_eq!(how, "cached", "{src}");
+            } else if how == "made" {
+                made += 1;
+            }
+        }
+    }
+    assert!(made >= 1);
+    // A spreadsheet's row is shown as the row, highlighted.
+    assert!(page.contains("<tr class=\"cited\">"), "{page}");
+    // The files, as uploaded.
+    let href = page
+        .split("/files/")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = rev
+        .get(s.url(&format!("/cases/{id}/files/{href}")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cd = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let name = percent_decode(cd.split("UTF-8''").nth(1).unwrap());
+    let got = r.bytes().unwrap();
+    assert_eq!(
+        got.as_ref(),
+        std::fs::read(bundle.join(&name)).unwrap(),
+        "{name}"
+    );
+    let audit = rev
+        .get(s.url(&format!("/cases/{id}/audit.csv")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(audit.contains("file.download"), "{audit}");
+    // Not a file the case does not list, nor a path out of it.
+    for bad in ["case.toml", "..%2F..%2Fjzz.db", "nope.pdf"] {
+        let r = rev
+            .get(s.url(&format!("/cases/{id}/files/{bad}")))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 404, "{bad}");
+    }
+    // Another unit: 404 for the crop and the file.
+    let other = browser();
+    assert_eq!(
+        log_in(&other, s, "hr-b-web", "correct horse battery").status(),
+        303
+    );
+    for path in [srcs[0].clone(), format!("/cases/{id}/files/{href}")] {
+        let r = other.get(s.url(&path)).send().unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
 fn workspace(db: Option<&str>) -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -1131,6 +1245,7 @@ fn workspace(db: Option<&str>) -> Vec<String> {
         q.contains(pass_id.as_str()) && q.contains(short_id.as_str()),
         "{q}"
     );
+    crops_and_files(&rev, &s, pass_id, &fixtures().join("complete-cat1"));
     assert!(q.contains("共 2 个案件"), "{q}");
     let q = rev
         .get(s.url("/queue?verdict=pass"))

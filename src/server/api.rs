@@ -41,6 +41,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/cases/{id}/decide", post(super::review::decide))
         .route("/cases/{id}/files", post(super::review::add_files))
         .route("/cases/{id}/audit.csv", get(super::review::audit_csv))
+        .route("/cases/{id}/crop/{check}/{n}", get(super::evidence::crop))
+        .route("/cases/{id}/files/{*path}", get(super::evidence::file))
         .route("/queue", get(super::review::queue))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))

@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod db;
+pub mod evidence;
 pub mod pages;
 pub mod review;
 pub mod tls;

@@ -37,7 +37,11 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 .pass{color:#176b2c}.fail{color:#a61b1b}.needs_review,.needs_material{color:#8a5a00}
 label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password],input[type=date],select{width:22rem;padding:.3rem}
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem}.note{color:#555}
-progress{width:22rem}";
+progress{width:22rem}
+details.check{border-bottom:1px solid #ddd;padding:.3rem 0}details.check summary{cursor:pointer}
+ol.evidence li{margin:.5rem 0}img.crop{display:block;max-width:100%;border:1px solid #ccc}
+.read{font-size:.9em;color:#333;margin:.2rem 0}.mono{font-family:monospace}
+div.row{overflow-x:auto}div.row th,div.row td{font-size:.85em;white-space:nowrap}tr.cited td{background:#fff3b0}";
 
 pub(crate) fn page(title: &str, who: Option<(&Account, &str)>, body: Markup) -> Markup {
     html! {
@@ -491,6 +495,13 @@ pub async fn case_page(
     };
     let working = c.state == "queued" || c.state == "running";
     let extra = super::review::case_section(&s, &a, &csrf, &c).await;
+    let evidence = if c.dossiers > 0 && !working {
+        super::evidence::latest(&s, &c.id)
+            .await
+            .map(|d| super::evidence::section(&c.id, &d))
+    } else {
+        None
+    };
     let body = html! {
         @if working { meta http-equiv="refresh" content="3"; }
         table {
@@ -517,6 +528,7 @@ pub async fn case_page(
                 button type="submit" { "重新核验（按当前政策表）" }
             }
         }
+        @if let Some(e) = evidence { (e) }
         (extra)
     };
     html_response(

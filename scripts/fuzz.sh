@@ -144,8 +144,10 @@ for a in $found; do
   echo "== minimizing $artifacts/$a"
   if nice -n 10 cargo fuzz tmin --sanitizer "$sanitizer" "$target" "$artifacts/$a" \
       -- -timeout=10 -rss_limit_mb=2048 -runs=2000 >"target/fuzz-tmin-$target.log" 2>&1; then :; fi
-  small=$(ls -t fuzz/artifacts/"$target"/minimized-from-* 2>/dev/null | head -1 || true)
-  if [ -n "$small" ] && [ "$(stat -c %s "$small")" -le "$(stat -c %s "$artifacts/$a")" ]; then
+  # tmin names its result after the input's hash; none when it could not reproduce it (an
+  # out-of-memory seen by the RSS thread often is not): then the input itself is kept.
+  small=fuzz/artifacts/$target/minimized-from-${a#*-}
+  if [ -f "$small" ] && [ "$(stat -c %s "$small")" -le "$(stat -c %s "$artifacts/$a")" ]; then
     cp "$small" "$out"
   else
     cp "$artifacts/$a" "$out"

@@ -19,6 +19,9 @@
 
 const END: u32 = 0xFFFF_FFFA; // ids from here up are markers (ENDOFCHAIN, FREESECT, …)
 const HEADER_DIFAT: usize = 109;
+/// Streams shorter than this live in the mini stream (calamine 0.38 `cfb.rs`, whatever the
+/// header says).
+const MINI_STREAM_CUTOFF: u64 = 4096;
 /// What [`check`] says of a workbook with a FILEPASS record (see `read::sheet::read_xls`).
 pub const ENCRYPTED: &str = "encrypted";
 /// The largest sheet of the xls format (BIFF8).
@@ -130,6 +133,9 @@ fn dense_cells(stream: &[u8], pos: usize) -> Result<u64, String> {
     };
     let (mut cells, mut formulas) = (Bbox::default(), Bbox::default());
     let (mut seen_bof, mut depth) = (false, 0usize);
+    // A STRING record (a formula's text value) is placed where the last formula was, at A1
+    // before any: calamine lays out the sheet from there.
+    let mut formula_at = (0u32, 0u32);
     for (typ, data) in records(stream, pos) {
         if depth > 0 {
             match typ {
@@ -164,8 +170,10 @@ fn dense_cells(stream: &[u8], pos: usize) -> Result<u64, String> {
                 if let Some((r, c)) = at() {
                     cells.add(r, c);
                     formulas.add(r, c);
+                    formula_at = (r, c);
                 }
             }
+            0x0207 => cells.add(formula_at.0, formula_at.1),
             _ => {}
         }
     }
@@ -305,7 +313,10 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
         out
     };
     // Each directory entry's stream: the root's mini stream and every regular stream.
-    let cutoff = u32_at(bytes, 56).unwrap_or(4096) as u64;
+    // Streams under 4,096 bytes are in the mini stream — calamine's fixed cutoff, not the
+    // header's field (a file claiming a cutoff of 2 GB had its 940 KB workbook read from the
+    // mini stream here, 128 bytes of it, while calamine read it whole: 15 GB).
+    let cutoff = MINI_STREAM_CUTOFF;
     let mut mini_stream: Vec<u8> = Vec::new();
     // calamine reads the first entry named `Workbook` in any case, else (on any error) the
     // first named `Book`: both are checked, whatever their kind.

@@ -32,6 +32,69 @@ fn renders() -> &'static tokio::sync::Semaphore {
     })
 }
 
+/// A page made into pixels: the grey page, pixels a page unit, how it was made.
+type PagePixels = Arc<(image::GrayImage, f32, String)>;
+type PageCell = Arc<tokio::sync::OnceCell<Result<PagePixels, String>>>;
+
+/// Pages recently made into pixels, newest last, at most [`PAGE_CACHE_BYTES`] of pixels: the
+/// crops of one page (a 纳税记录 cites a dozen rows of it) render or OCR-prepare it once, and
+/// requests for the same page arriving together wait for the first instead of each making it.
+fn pages() -> &'static std::sync::Mutex<Vec<(String, PageCell)>> {
+    static P: OnceLock<std::sync::Mutex<Vec<(String, PageCell)>>> = OnceLock::new();
+    P.get_or_init(|| std::sync::Mutex::new(Vec::new()))
+}
+
+/// Pixels the page cache may hold.
+const PAGE_CACHE_BYTES: usize = 256 << 20;
+
+/// The page `region` lies on, made once for all its crops.
+async fn page_of(
+    key: String,
+    bytes: Vec<u8>,
+    region: Region,
+    read_by: ReadBy,
+    limits: crate::read::Limits,
+) -> Result<PagePixels, String> {
+    let cell = {
+        let mut p = pages().lock().unwrap_or_else(|e| e.into_inner());
+        match p.iter().position(|(k, _)| *k == key) {
+            Some(i) => {
+                let hit = p.remove(i);
+                let cell = hit.1.clone();
+                p.push(hit);
+                cell
+            }
+            None => {
+                let cell: PageCell = Arc::new(tokio::sync::OnceCell::new());
+                p.push((key, cell.clone()));
+                // Oldest out while the pages made hold more than the bound (the newest stays).
+                let size = |c: &PageCell| match c.get() {
+                    Some(Ok(x)) => x.0.as_raw().len(),
+                    _ => 0,
+                };
+                while p.len() > 1
+                    && p.iter().map(|(_, c)| size(c)).sum::<usize>() > PAGE_CACHE_BYTES
+                {
+                    p.remove(0);
+                }
+                cell
+            }
+        }
+    };
+    cell.get_or_init(|| async move {
+        let Ok(_permit) = renders().acquire().await else {
+            return Err("暂时无法生成截图".to_string());
+        };
+        tokio::task::spawn_blocking(move || {
+            crate::jobs::crop::page_pixels(&bytes, &region, read_by, &limits).map(Arc::new)
+        })
+        .await
+        .unwrap_or_else(|_| Err("生成截图时出错".to_string()))
+    })
+    .await
+    .clone()
+}
+
 /// Bump when a crop's look changes: cached crops of another version are made again.
 const CROP_VERSION: &str = "crop-1";
 
@@ -193,12 +256,24 @@ pub async fn crop(
     let Ok(Some(bytes)) = s.store.get(&format!("pending/{}/{doc}", c.id)).await else {
         return error_page(StatusCode::NOT_FOUND, "原始文件已不在存储中", None);
     };
-    let Ok(_permit) = renders().acquire().await else {
-        return error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法生成截图", None);
+    let page_key = format!("{sha}|{}|{}", region.page, read_by.id());
+    let page = match page_of(page_key, bytes, region, read_by, s.opts.limits).await {
+        Ok(p) => p,
+        Err(e) => {
+            return error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("{doc}：无法生成截图：{e}"),
+                None,
+            );
+        }
     };
-    let limits = s.opts.limits;
     let made = tokio::task::spawn_blocking(move || {
-        crate::jobs::crop::crop(&bytes, &region, read_by, &limits)
+        Ok::<_, String>(crate::jobs::crop::cut(
+            &page.0,
+            &region,
+            page.1,
+            page.2.clone(),
+        ))
     })
     .await;
     match made {

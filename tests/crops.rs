@@ -13,8 +13,8 @@ use jzz::jobs::crop;
 use jzz::jobs::verify::{VerifyOptions, verify_path};
 use jzz::policy::Policy;
 use jzz::read::Limits;
-use jzz::read::layout::{self, PlacedLine};
-use jzz::read::text::{ReadBy, Region, TextPage};
+use jzz::read::layout;
+use jzz::read::text::ReadBy;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,59 +25,6 @@ fn squeeze(s: &str) -> String {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect()
-}
-
-/// The lines made of the runs of `page` whose centres lie in `region` (grown by a point).
-fn lines_inside(page: &TextPage, region: &Region) -> Vec<PlacedLine> {
-    let inside: Vec<_> = page
-        .runs
-        .iter()
-        .filter(|r| {
-            let (cx, cy) = (r.x + r.width / 2.0, r.y + r.size * 0.35);
-            cx >= region.left - 1.0
-                && cx <= region.right + 1.0
-                && cy >= region.bottom - 1.0
-                && cy <= region.top + 1.0
-        })
-        .cloned()
-        .collect();
-    let mut p = page.clone();
-    p.runs = inside;
-    layout::lines(&p)
-        .iter()
-        .filter_map(|l| l.placed())
-        .collect()
-}
-
-/// Whether the text read inside the box holds what the evidence cites: every cell of a row
-/// (`a | b | c`), every part of a field (`证件号码 …，姓名 …`).
-fn holds(inside: &[PlacedLine], e: &Evidence) -> Result<(), String> {
-    let all: String = inside.iter().map(|l| squeeze(&l.text)).collect();
-    for cell in e.text.split(" | ") {
-        let cell = cell.trim();
-        if cell.is_empty() {
-            continue;
-        }
-        // Whole, or character by character (a wrapped cell, `国家税务总局北京市 / 通州区税务局`,
-        // comes back interleaved with the row's other cells).
-        let mut bag: Vec<char> = all.chars().collect();
-        let every_char = squeeze(cell)
-            .chars()
-            .all(|ch| match bag.iter().position(|&b| b == ch) {
-                Some(i) => {
-                    bag.swap_remove(i);
-                    true
-                }
-                None => false,
-            });
-        let found = all.contains(&squeeze(cell))
-            || layout::find_placed(inside, "", cell).is_some()
-            || every_char;
-        if !found {
-            return Err(format!("「{cell}」 not in the box, which holds 「{all}」"));
-        }
-    }
-    Ok(())
 }
 
 fn is_cited_value(e: &Evidence) -> bool {
@@ -138,7 +85,7 @@ fn text_layer_values_are_boxed_and_the_crop_shows_them() {
                     page.width,
                     page.height
                 );
-                if let Err(m) = holds(&lines_inside(page, &region), e) {
+                if let Err(m) = crop::holds(&crop::lines_inside(page, &region), &e.text) {
                     problems.push(format!("{at}: {m}"));
                 }
                 // The crop: print (dark pixels) inside the box drawn on it.
@@ -201,25 +148,7 @@ fn a_scans_crop_read_again_gives_the_value() {
         let region = layout::find_value(&i.lines, label, value)
             .unwrap_or_else(|| panic!("{key} 「{value}」 is not on any line read"));
         let c = crop::crop(&bytes, &region, ReadBy::Ocr, &limits).unwrap();
-        let img = image::load_from_memory(&c.png).unwrap();
-        // Only what is inside the red line.
-        let (l, t, r, b) = c.boxed;
-        let inner = img
-            .crop_imm(
-                l + 2,
-                t + 2,
-                (r - l).saturating_sub(4),
-                (b - t).saturating_sub(4),
-            )
-            .to_luma8();
-        // On a white margin, as print on paper is.
-        let (w, h) = (inner.width() + 40, inner.height() + 40);
-        let mut margin = image::GrayImage::from_pixel(w, h, image::Luma([255]));
-        image::imageops::replace(&mut margin, &inner, 20, 20);
-        let read =
-            jzz::read::ocr::read_pages(vec![(1, image::DynamicImage::ImageLuma8(margin))], &limits);
-        let page = read.into_iter().next().unwrap().1.unwrap().page;
-        let text: String = page.runs.iter().map(|r| squeeze(&r.text)).collect();
+        let text = crop::read_box(&c, &limits).unwrap();
         assert!(
             text.contains(&squeeze(value)),
             "{key}: OCR of the crop's box gave 「{text}」, not 「{value}」"

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use image::{GrayImage, Rgb, RgbImage};
 
+use crate::read::layout::PlacedLine;
 use crate::read::text::{ReadBy, Region};
 use crate::read::{self, Format, Limits};
 
@@ -225,6 +226,89 @@ pub fn render_pdf_page(bytes: &[u8], page: u32, dpi: u32) -> Result<GrayImage, S
     let png = dir.path().join("page.png");
     let img = image::open(&png).map_err(|e| format!("pdftoppm 的输出无法读取：{e}"))?;
     Ok(img.to_luma8())
+}
+
+/// The text a page holds inside `region`: the lines made of the runs whose centres lie in it
+/// (grown by a unit), for checking a box against what it cites.
+pub fn lines_inside(page: &crate::read::text::TextPage, region: &Region) -> Vec<PlacedLine> {
+    let mut p = page.clone();
+    p.runs.retain(|r| {
+        let (cx, cy) = (r.x + r.width / 2.0, r.y + r.size * 0.35);
+        cx >= region.left - 1.0
+            && cx <= region.right + 1.0
+            && cy >= region.bottom - 1.0
+            && cy <= region.top + 1.0
+    });
+    crate::read::layout::lines(&p)
+        .iter()
+        .filter_map(|l| l.placed())
+        .collect()
+}
+
+/// Whether `inside` holds `cited` — every cell of a row (`a | b | c`) and every part of a field
+/// (`证件号码 …，姓名 …`), whole or character by character (a wrapped cell comes back
+/// interleaved with the row's other cells): `Err` names the first that is not there.
+pub fn holds(inside: &[PlacedLine], cited: &str) -> Result<(), String> {
+    let squeeze = |s: &str| -> String {
+        crate::read::layout::normalize_line(s)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    let all: String = inside.iter().map(|l| squeeze(&l.text)).collect();
+    for cell in cited.split(" | ").map(str::trim).filter(|c| !c.is_empty()) {
+        let mut bag: Vec<char> = all.chars().collect();
+        let every_char = squeeze(cell)
+            .chars()
+            .all(|ch| match bag.iter().position(|&b| b == ch) {
+                Some(i) => {
+                    bag.swap_remove(i);
+                    true
+                }
+                None => false,
+            });
+        let found = all.contains(&squeeze(cell))
+            || crate::read::layout::find_placed(inside, "", cell).is_some()
+            || every_char;
+        if !found {
+            return Err(format!("「{cell}」 not in the box, which holds 「{all}」"));
+        }
+    }
+    Ok(())
+}
+
+/// The words OCR reads inside the crop's box (the frame left out, on a white margin as print on
+/// paper is), squeezed of spaces: for checking that a scan's crop shows the value.
+pub fn read_box(c: &Crop, limits: &Limits) -> Result<String, String> {
+    let img = image::load_from_memory(&c.png).map_err(|e| e.to_string())?;
+    let (l, t, r, b) = c.boxed;
+    let inner = img
+        .crop_imm(
+            l + 2,
+            t + 2,
+            (r - l).saturating_sub(4),
+            (b - t).saturating_sub(4),
+        )
+        .to_luma8();
+    let (w, h) = (inner.width() + 40, inner.height() + 40);
+    let mut margin = GrayImage::from_pixel(w, h, image::Luma([255]));
+    image::imageops::replace(&mut margin, &inner, 20, 20);
+    let read = read::ocr::read_pages(vec![(1, image::DynamicImage::ImageLuma8(margin))], limits);
+    let page = match read.into_iter().next() {
+        Some((_, Ok(p))) => p.page,
+        Some((_, Err(e))) => return Err(e.to_string()),
+        None => return Err("no OCR answer".into()),
+    };
+    Ok(page
+        .runs
+        .iter()
+        .flat_map(|r| {
+            crate::read::layout::normalize_line(&r.text)
+                .chars()
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| !c.is_whitespace())
+        .collect())
 }
 
 #[cfg(test)]

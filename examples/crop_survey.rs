@@ -92,7 +92,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .flat_map(|p| p.split('*').map(squeeze).collect::<Vec<_>>())
                         .filter(|p| p.chars().count() >= 2)
                         .collect();
-                    if parts.iter().all(|p| read.contains(p.as_str())) {
+                    // Compared without punctuation and spaces: a date cited `2026-02-28` is
+                    // printed `2026.02.28`.
+                    let bare =
+                        |t: &str| -> String { t.chars().filter(|c| c.is_alphanumeric()).collect() };
+                    let read_bare = bare(&read);
+                    if parts.iter().all(|p| read_bare.contains(&bare(p))) {
                         ocr_ok += 1;
                     } else {
                         misses.push(format!(

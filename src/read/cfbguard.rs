@@ -322,6 +322,9 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
     // first named `Book`: both are checked, whatever their kind.
     let mut workbook: Option<(u32, u64)> = None;
     let mut book: Option<(u32, u64)> = None;
+    // Every stream in the mini stream: calamine reads the summary streams too, and follows a
+    // mini chain until the declared size is reached — a looping one up to 4 GB.
+    let mut minis: Vec<(u32, u64)> = Vec::new();
     for (n, entry) in dir_ids
         .iter()
         .filter_map(|&id| sector(id))
@@ -330,15 +333,26 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
     {
         let kind = entry[66];
         let start = u32_at(entry, 116).unwrap_or(u32::MAX);
-        let size = u32_at(entry, 120).unwrap_or(0) as u64;
+        // As calamine reads an entry: the size is 64 bits in a file of 4,096-byte sectors.
+        let size = if ss == 4096 {
+            entry
+                .get(120..128)
+                .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+        } else {
+            u32_at(entry, 120).unwrap_or(0) as u64
+        };
+        if n > 0 && kind == 2 && size < cutoff && size > 0 && start < END {
+            minis.push((start, size));
+        }
         if (n == 0 || (kind == 2 && size >= cutoff)) && start < END {
             let ids = walk(start, "数据流")?;
             if n == 0 {
                 mini_stream = regular(&ids, size);
             }
         }
-        let name_len = (u16::from_le_bytes([entry[64], entry[65]]) as usize).min(64);
-        let name: Vec<u16> = entry[..name_len]
+        // The name as calamine reads it: all 64 bytes up to the first NUL, whatever the name
+        // length field says (a file saying 0 had its `Workbook` missed here, 2.5 GB there).
+        let name: Vec<u16> = entry[..64]
             .chunks_exact(2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .take_while(|&c| c != 0)
@@ -351,40 +365,46 @@ pub fn check(bytes: &[u8], max_cells: u64) -> Result<(), String> {
             book = Some((start, size));
         }
     }
+    // A stream in the mini stream: its sectors by the mini sector table.
+    let mini_fat: Vec<u32> = mini_fat_ids
+        .iter()
+        .filter_map(|&id| sector(id))
+        .flat_map(|s| s.chunks_exact(4))
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let mini_chain = |start: u32, size: u64| -> Result<Vec<u8>, String> {
+        let mini_shift = u16::from_le_bytes([bytes[32], bytes[33]]);
+        if mini_shift > 12 {
+            return Ok(Vec::new());
+        }
+        let mss = 1usize << mini_shift;
+        let mut out: Vec<u8> = Vec::new();
+        let mut id = start;
+        let mut hops = 0usize;
+        while id < END && (out.len() as u64) < size {
+            // Counted in hops, not bytes: a sector at the end of the mini stream adds nothing.
+            hops += 1;
+            if hops > mini_fat.len() + 1 {
+                return Err("小扇区的链循环或超出文件长度".into());
+            }
+            let off = (id as usize).saturating_mul(mss);
+            match mini_stream.get(off..off.saturating_add(mss).min(mini_stream.len())) {
+                Some(s) if !s.is_empty() => out.extend_from_slice(s),
+                _ => break,
+            }
+            id = mini_fat.get(id as usize).copied().unwrap_or(u32::MAX);
+        }
+        out.truncate(size.min(out.len() as u64) as usize);
+        Ok(out)
+    };
+    for &(start, size) in &minis {
+        mini_chain(start, size)?;
+    }
     let check_stream = |start: u32, size: u64| -> Result<(), String> {
         let stream = if size >= cutoff {
             regular(&walk(start, "数据流")?, size)
         } else {
-            // In the mini stream: its sectors by the mini sector table.
-            let mini_shift = u16::from_le_bytes([bytes[32], bytes[33]]);
-            if mini_shift > 12 {
-                return Ok(());
-            }
-            let mss = 1usize << mini_shift;
-            let mini_fat: Vec<u32> = mini_fat_ids
-                .iter()
-                .filter_map(|&id| sector(id))
-                .flat_map(|s| s.chunks_exact(4))
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            let mut out: Vec<u8> = Vec::new();
-            let mut id = start;
-            let mut hops = 0usize;
-            while id < END && (out.len() as u64) < size {
-                // Counted in hops, not bytes: a sector at the end of the mini stream adds nothing.
-                hops += 1;
-                if hops > mini_fat.len() + 1 {
-                    return Err("小扇区的链循环或超出文件长度".into());
-                }
-                let off = (id as usize).saturating_mul(mss);
-                match mini_stream.get(off..off.saturating_add(mss).min(mini_stream.len())) {
-                    Some(s) if !s.is_empty() => out.extend_from_slice(s),
-                    _ => break,
-                }
-                id = mini_fat.get(id as usize).copied().unwrap_or(u32::MAX);
-            }
-            out.truncate(size.min(out.len() as u64) as usize);
-            out
+            mini_chain(start, size)?
         };
         check_dimensions(&stream)?;
         check_layout(&stream, max_cells)

@@ -132,17 +132,7 @@ fn main() {
             .text()
             .unwrap();
         let page_time = t.elapsed();
-        let srcs: Vec<String> = page
-            .split("<img class=\"crop\"")
-            .skip(1)
-            .filter_map(|x| {
-                x.split("src=\"")
-                    .nth(1)?
-                    .split('"')
-                    .next()
-                    .map(str::to_string)
-            })
-            .collect();
+        let srcs: Vec<String> = serve::crop_srcs(&page);
         let first: Vec<String> = srcs.iter().take(CROPS).cloned().collect();
         let (cold, cold_max, made) = fetch_all(&b, &s, &first);
         let t = Instant::now();

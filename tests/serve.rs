@@ -1062,17 +1062,7 @@ fn crops_and_files(rev: &reqwest::blocking::Client, s: &Serve, id: &str, bundle:
         .text()
         .unwrap();
     assert!(page.contains("核验结果与证据"), "{page}");
-    let srcs: Vec<String> = page
-        .split("<img class=\"crop\"")
-        .skip(1)
-        .filter_map(|x| {
-            x.split("src=\"")
-                .nth(1)?
-                .split('"')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
+    let srcs: Vec<String> = common::serve::crop_srcs(&page);
     assert!(srcs.len() >= 10, "only {} crops on the page", srcs.len());
     let mut made = 0;
     for pass in ["cold", "cached"] {

@@ -488,15 +488,8 @@ pub fn read_page(
     number: u32,
     limits: &super::Limits,
 ) -> Result<OcrPage, ReadError> {
-    let mut cards = super::card::find_all(pixels);
+    let cards = cards_in_reading_order(pixels);
     if !cards.is_empty() {
-        // Reading order: left to right when the cards lie side by side, else top to bottom.
-        if let [a, b] = cards.as_slice() {
-            let (ca, cb) = (a.centre(), b.centre());
-            let by_x = (ca.0 - cb.0).abs() > (ca.1 - cb.1).abs();
-            let key = |c: &super::card::Card| if by_x { c.centre().0 } else { c.centre().1 };
-            cards.sort_by(|a, b| key(a).total_cmp(&key(b)));
-        }
         let mut read = Vec::with_capacity(cards.len());
         for card in &cards {
             read.push(read_card(pixels, card, number, limits)?);
@@ -833,20 +826,27 @@ fn cell_of(cells: &[super::scan::Cell], r: &TextRun, img_h: f32) -> Option<usize
     })
 }
 
+/// The cards of a photo ([`super::card::find_all`]) in reading order: left to right when two
+/// lie side by side, else top to bottom.
+fn cards_in_reading_order(pixels: &image::DynamicImage) -> Vec<super::card::Card> {
+    let mut cards = super::card::find_all(pixels);
+    if let [a, b] = cards.as_slice() {
+        let (ca, cb) = (a.centre(), b.centre());
+        let by_x = (ca.0 - cb.0).abs() > (ca.1 - cb.1).abs();
+        let key = |c: &super::card::Card| if by_x { c.centre().0 } else { c.centre().1 };
+        cards.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    }
+    cards
+}
+
 /// The page as OCR read it, for showing where a word was read: the same geometry as
 /// [`read_page`] gives the page — cards found, straightened and turned, one above the other;
 /// else upright, deskewed and enlarged as [`super::scan::prepare`] does — so a run's box (in
 /// page units, 72 / [`ASSUMED_DPI`] per pixel, y up) falls on the pixels it was read from.
 /// Rulings and faint print are kept (the reviewer sees the page, not what OCR was given).
 pub fn page_view(pixels: &image::DynamicImage) -> Result<GrayImage, ReadError> {
-    let mut cards = super::card::find_all(pixels);
+    let cards = cards_in_reading_order(pixels);
     if !cards.is_empty() {
-        if let [a, b] = cards.as_slice() {
-            let (ca, cb) = (a.centre(), b.centre());
-            let by_x = (ca.0 - cb.0).abs() > (ca.1 - cb.1).abs();
-            let key = |c: &super::card::Card| if by_x { c.centre().0 } else { c.centre().1 };
-            cards.sort_by(|a, b| key(a).total_cmp(&key(b)));
-        }
         let mut shown: Vec<GrayImage> = Vec::new();
         for card in &cards {
             let flat = super::card::straighten(pixels, card);

@@ -250,3 +250,17 @@ pub fn wait_dossiers(
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The `src` of every crop image (`<img class="crop" … src="…">`) on a case page.
+pub fn crop_srcs(page: &str) -> Vec<String> {
+    page.split("<img class=\"crop\"")
+        .skip(1)
+        .filter_map(|x| {
+            x.split("src=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(str::to_string)
+        })
+        .collect()
+}

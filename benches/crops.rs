@@ -16,33 +16,6 @@ use std::time::{Duration, Instant};
 const UNIT: (&str, &str) = ("91110112MA01C7K26M", "北京通州云启（科技）有限公司");
 const CROPS: usize = 20;
 
-fn log_in(s: &serve::Serve) -> reqwest::blocking::Client {
-    let b = reqwest::blocking::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(300))
-        .build()
-        .unwrap();
-    let page = b.get(s.url("/login")).send().unwrap().text().unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|x| x.split('"').next())
-        .unwrap()
-        .to_string();
-    let r = b
-        .post(s.url("/login"))
-        .form(&[
-            ("login", "rev"),
-            ("password", "correct horse battery"),
-            ("csrf", csrf.as_str()),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    b
-}
-
 /// Fetches `srcs` six at a time: (wall time, slowest, how many were made rather than cached).
 fn fetch_all(
     b: &reqwest::blocking::Client,
@@ -123,7 +96,7 @@ fn main() {
         let v: serde_json::Value = r.json().unwrap();
         let id = v["case_id"].as_str().unwrap().to_string();
         serve::wait_done(&c, &s, &token, &id, Duration::from_secs(600));
-        let b = log_in(&s);
+        let b = serve::logged_in(&s, "rev", "correct horse battery");
         let t = Instant::now();
         let page = b
             .get(s.url(&format!("/cases/{id}")))

@@ -99,25 +99,7 @@ fn main() {
     );
 
     let s = serve::Serve::start(&data, db.as_deref(), &["--workers", "1"]);
-    let b = reqwest::blocking::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = b.get(s.url("/login")).send().unwrap().text().unwrap();
-    let k = r#"name="csrf" value=""#;
-    let i = login.find(k).unwrap() + k.len();
-    let csrf = login[i..].split('"').next().unwrap().to_string();
-    let r = b
-        .post(s.url("/login"))
-        .form(&[
-            ("login", "rev"),
-            ("password", "correct horse battery"),
-            ("csrf", csrf.as_str()),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 303);
+    let b = serve::logged_in(&s, "rev", "correct horse battery");
     let last = n.div_ceil(50);
     for (what, path) in [
         ("first page", "/queue".to_string()),

@@ -264,3 +264,29 @@ pub fn crop_srcs(page: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A browser-like client (cookies kept, redirects not followed) logged in through the login
+/// page as `login`.
+pub fn logged_in(s: &Serve, login: &str, password: &str) -> reqwest::blocking::Client {
+    let b = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(300))
+        .build()
+        .unwrap();
+    let page = b.get(s.url("/login")).send().unwrap().text().unwrap();
+    let k = r#"name="csrf" value=""#;
+    let i = page.find(k).unwrap() + k.len();
+    let csrf = page[i..].split('"').next().unwrap().to_string();
+    let r = b
+        .post(s.url("/login"))
+        .form(&[
+            ("login", login),
+            ("password", password),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303, "login {login}");
+    b
+}

@@ -268,26 +268,16 @@ pub async fn crop(
         }
     };
     let made = tokio::task::spawn_blocking(move || {
-        Ok::<_, String>(crate::jobs::crop::cut(
-            &page.0,
-            &region,
-            page.1,
-            page.2.clone(),
-        ))
+        crate::jobs::crop::cut(&page.0, &region, page.1, page.2.clone())
     })
     .await;
     match made {
-        Ok(Ok(cut)) => {
+        Ok(cut) => {
             if let Err(e) = s.store.put(&key, cut.png.clone()).await {
                 tracing::warn!(case_id = %c.id, "crop not cached: {e}");
             }
             png(cut.png, "made")
         }
-        Ok(Err(e)) => error_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("{doc}：无法生成截图：{e}"),
-            None,
-        ),
         Err(_) => error_page(StatusCode::INTERNAL_SERVER_ERROR, "生成截图时出错", None),
     }
 }

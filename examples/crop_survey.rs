@@ -5,19 +5,13 @@
 //! each part). Each distinct box is counted once. Prints the counts and every miss.
 //!
 //! Usage: `cargo run --release --example crop_survey -- BUNDLE_DIR…` (e.g. the folders of
-//! `../shared/corpus/validation/bundles/`).
+//! `../shared/corpus/validation/bundles/`). With `CROP_DUMP=DIR`, the crop of each OCR miss is
+//! written there as `miss-N.png` (N as in the list printed).
 
 use std::collections::HashSet;
 
 use jzz::read::Limits;
 use jzz::read::text::ReadBy;
-
-fn squeeze(s: &str) -> String {
-    jzz::read::layout::normalize_line(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = jzz::policy::Policy::builtin()?;
@@ -83,23 +77,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ocr_n += 1;
                     let crop = jzz::jobs::crop::crop(&bytes, &region, read_by, &limits)?;
                     let read = jzz::jobs::crop::read_box(&crop, &limits)?;
-                    // Each part of the citation (`证件号码 …，姓名 …`; a masked ID's stars
-                    // aside) must be in what OCR reads in the box.
-                    let parts: Vec<String> = e
-                        .text
-                        .split(['，', '；', '|'])
-                        .map(|p| p.rsplit_once(' ').map_or(p, |x| x.1))
-                        .flat_map(|p| p.split('*').map(squeeze).collect::<Vec<_>>())
-                        .filter(|p| p.chars().count() >= 2)
-                        .collect();
-                    // Compared without punctuation and spaces: a date cited `2026-02-28` is
-                    // printed `2026.02.28`.
-                    let bare =
-                        |t: &str| -> String { t.chars().filter(|c| c.is_alphanumeric()).collect() };
-                    let read_bare = bare(&read);
-                    if parts.iter().all(|p| read_bare.contains(&bare(p))) {
+                    if jzz::jobs::crop::shows(&read, &e.text).is_ok() {
                         ocr_ok += 1;
                     } else {
+                        if let Ok(d) = std::env::var("CROP_DUMP") {
+                            let _ =
+                                std::fs::write(format!("{d}/miss-{}.png", misses.len()), &crop.png);
+                        }
                         misses.push(format!(
                             "{at}: OCR of the box gave 「{read}」 for 「{}」 (confidence {:?})",
                             e.text, e.confidence

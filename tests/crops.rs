@@ -155,3 +155,51 @@ fn a_scans_crop_read_again_gives_the_value() {
         );
     }
 }
+
+/// The scanned bundle end to end: every value a check cites from OCR — the contract's employer,
+/// the ruled rows of the 个税完税证明 — has a box, and OCR of the crop cut around the box gives
+/// the value (each cell of a row, each field).
+#[test]
+fn every_ocr_value_of_the_scanned_bundle_reads_back_from_its_crop() {
+    let opts = VerifyOptions {
+        as_of: None,
+        today: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
+        limits: Limits::default(),
+        intake: IntakeLimits::default(),
+    };
+    let dir = root().join("fixtures/ocr/bundles/scan-cat1");
+    let (d, _) = verify_path(
+        &dir,
+        &Policy::builtin().unwrap(),
+        &Rules::builtin().unwrap(),
+        &opts,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut problems = Vec::new();
+    for c in &d.checks {
+        for e in c.evidence.iter().filter(|e| e.read_by == Some(ReadBy::Ocr)) {
+            if !is_cited_value(e) {
+                continue;
+            }
+            let at = format!("{} {} {}", c.id, e.document, e.locator);
+            let Some(region) = e.region else {
+                problems.push(format!("{at}: no box for 「{}」", e.text));
+                continue;
+            };
+            if !seen.insert(format!("{}{region:?}{}", e.document, e.text)) {
+                continue;
+            }
+            let bytes = std::fs::read(dir.join(&e.document)).unwrap();
+            let c = crop::crop(&bytes, &region, ReadBy::Ocr, &opts.limits).unwrap();
+            let read = crop::read_box(&c, &opts.limits).unwrap();
+            if let Err(m) = crop::shows(&read, &e.text) {
+                problems.push(format!("{at}: {m}"));
+            }
+        }
+    }
+    eprintln!("OCR values cited and cropped: {}", seen.len());
+    assert!(seen.len() >= 15, "only {} OCR values cited", seen.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -278,11 +278,15 @@ pub fn holds(inside: &[PlacedLine], cited: &str) -> Result<(), String> {
 }
 
 /// The words OCR reads inside the crop's box (the frame left out, on a white margin as print on
-/// paper is), squeezed of spaces: for checking that a scan's crop shows the value.
+/// paper is), squeezed of spaces: for checking that a scan's crop shows the value. The box is
+/// read as the page reader reads a ruled table: rulings (a cell's walls, a field's underline)
+/// are whitened, and the cells between vertical rulings are read one under the other, each on
+/// its own line — a wall read as `|` or an underline merged into the strokes above it would
+/// otherwise make the words that are plainly there unreadable.
 pub fn read_box(c: &Crop, limits: &Limits) -> Result<String, String> {
     let img = image::load_from_memory(&c.png).map_err(|e| e.to_string())?;
     let (l, t, r, b) = c.boxed;
-    let inner = img
+    let mut inner = img
         .crop_imm(
             l + 2,
             t + 2,
@@ -290,10 +294,17 @@ pub fn read_box(c: &Crop, limits: &Limits) -> Result<String, String> {
             (b - t).saturating_sub(4),
         )
         .to_luma8();
-    let (w, h) = (inner.width() + 40, inner.height() + 40);
-    let mut margin = GrayImage::from_pixel(w, h, image::Luma([255]));
-    image::imageops::replace(&mut margin, &inner, 20, 20);
-    let read = read::ocr::read_pages(vec![(1, image::DynamicImage::ImageLuma8(margin))], limits);
+    let cells = unrule(&mut inner);
+    let gap = 24;
+    let w = cells.iter().map(|&(_, cw)| cw).max().unwrap_or(0) + 40;
+    let h = cells.len() as u32 * (inner.height() + gap) + 40;
+    let mut sheet = GrayImage::from_pixel(w, h, image::Luma([255]));
+    for (i, &(x0, cw)) in cells.iter().enumerate() {
+        let cell = image::imageops::crop_imm(&inner, x0, 0, cw, inner.height()).to_image();
+        let y = 20 + i as u32 * (inner.height() + gap);
+        image::imageops::replace(&mut sheet, &cell, 20, i64::from(y));
+    }
+    let read = read::ocr::read_pages(vec![(1, image::DynamicImage::ImageLuma8(sheet))], limits);
     let page = match read.into_iter().next() {
         Some((_, Ok(p))) => p.page,
         Some((_, Err(e))) => return Err(e.to_string()),
@@ -309,6 +320,87 @@ pub fn read_box(c: &Crop, limits: &Limits) -> Result<String, String> {
         })
         .filter(|c| !c.is_whitespace())
         .collect())
+}
+
+/// Whether `read` (what [`read_box`] gave) shows `cited`: each part of the citation (the cells
+/// of a row `a | b`, the fields `证件号码 …，姓名 …` after their labels, the pieces of a masked
+/// ID between its stars; parts under two characters aside) is in it, compared without spaces
+/// and punctuation (a date cited `2026-02-28` is printed `2026.02.28`). `Err` names the first
+/// part that is not.
+pub fn shows(read: &str, cited: &str) -> Result<(), String> {
+    let bare = |t: &str| -> String {
+        crate::read::layout::normalize_line(t)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect()
+    };
+    let read = bare(read);
+    for part in cited
+        .split(['，', '；', '|'])
+        .map(|p| p.trim().rsplit_once(' ').map_or(p, |x| x.1))
+        .flat_map(|p| p.split('*'))
+        .map(bare)
+        .filter(|p| p.chars().count() >= 2)
+    {
+        if !read.contains(&part) {
+            return Err(format!("「{part}」 not in 「{read}」"));
+        }
+    }
+    Ok(())
+}
+
+/// Whitens the rulings of `img` (a box a line or a row high): columns dark over nine tenths of
+/// the height (a cell's walls) and dark runs across a quarter of the width (an underline, the
+/// edge of a row). Returns the spans `(left, width)` between the walls that hold ink.
+fn unrule(img: &mut GrayImage) -> Vec<(u32, u32)> {
+    let (w, h) = img.dimensions();
+    if w < 8 || h < 8 {
+        return vec![(0, w)];
+    }
+    let ink = read::scan::ink_threshold(img);
+    let dark = |img: &GrayImage, x: u32, y: u32| img.get_pixel(x, y).0[0] < ink;
+    let walls: Vec<u32> = (0..w)
+        .filter(|&x| (0..h).filter(|&y| dark(img, x, y)).count() as u32 * 10 >= h * 9)
+        .collect();
+    let min_run = (w / 4).max(40);
+    let mut under = Vec::new();
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let start = x;
+            while x < w && dark(img, x, y) {
+                x += 1;
+            }
+            if x - start >= min_run {
+                under.extend((start..x).map(|i| (i, y)));
+            }
+            x += 1;
+        }
+    }
+    for &x in &walls {
+        for y in 0..h {
+            img.put_pixel(x, y, image::Luma([255]));
+        }
+    }
+    for (x, y) in under {
+        img.put_pixel(x, y, image::Luma([255]));
+    }
+    // The spans between walls (a wall a few pixels thick is one), kept when they hold ink.
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for x in 0..=w {
+        if x == w || walls.binary_search(&x).is_ok() {
+            if x > start + 3 {
+                spans.push((start, x - start));
+            }
+            start = x + 1;
+        }
+    }
+    spans.retain(|&(x0, cw)| (x0..x0 + cw).any(|x| (0..h).any(|y| img.get_pixel(x, y).0[0] < ink)));
+    if spans.is_empty() {
+        spans.push((0, w));
+    }
+    spans
 }
 
 #[cfg(test)]
@@ -364,5 +456,49 @@ mod tests {
         };
         let c = cut(&page, &region, 1.0, String::new());
         assert!(c.width <= 50 && c.height <= 50);
+    }
+
+    #[test]
+    fn walls_and_underlines_are_whitened_and_cells_split() {
+        // A row 300 × 30: walls at x 0–1, 100–101 and 298–299; text-like blobs in both cells;
+        // an underline 150 px long under the second cell's blob.
+        let mut img = GrayImage::from_pixel(300, 30, image::Luma([255]));
+        for y in 0..30 {
+            for x in [0, 1, 100, 101, 298, 299] {
+                img.put_pixel(x, y, image::Luma([0]));
+            }
+        }
+        for (x0, x1) in [(10, 40), (120, 160)] {
+            for y in 8..20 {
+                for x in (x0..x1).step_by(3) {
+                    img.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+        }
+        for x in 120..270 {
+            img.put_pixel(x, 24, image::Luma([0]));
+        }
+        let spans = unrule(&mut img);
+        assert_eq!(spans, vec![(2, 98), (102, 196)]);
+        for y in 0..30 {
+            assert_eq!(img.get_pixel(100, y).0, [255], "wall left at y {y}");
+        }
+        assert_eq!(img.get_pixel(200, 24).0, [255], "underline left");
+        assert_eq!(img.get_pixel(10, 8).0, [0], "print whitened");
+    }
+
+    #[test]
+    fn a_citation_is_shown_part_by_part() {
+        let read = "国家税务总局北京市2024.12.091176.652024.12.12工资薪金所得2024.11通州区税务局";
+        assert!(shows(read, "2024.12.09 | 1176.65 | 2024-12-12 | 工资薪金所得").is_ok());
+        assert!(shows(read, "2024.12.09 | 1176.66").is_err());
+        assert!(
+            shows(
+                "证件号码110101199003071234姓名张三",
+                "证件号码 1101**********1234，姓名 张三"
+            )
+            .is_ok()
+        );
+        assert!(shows("姓名张四", "姓名 张三").is_err());
     }
 }

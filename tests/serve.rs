@@ -1086,6 +1086,17 @@ fn crops_and_files(rev: &reqwest::blocking::Client, s: &Serve, id: &str, bundle:
         }
     }
     assert!(made >= 1);
+    // Each link names the dossier it was written for: a link written for another dossier (the
+    // case re-run since) is refused rather than answered with the new dossier's n-th value.
+    let (path, pin) = srcs[0].split_once("?d=").unwrap();
+    assert_eq!(pin.len(), 16, "{}", srcs[0]);
+    let r = rev
+        .get(s.url(&format!("{path}?d=0000000000000000")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().unwrap().contains("请刷新页面"));
+    assert_eq!(rev.get(s.url(path)).send().unwrap().status(), 200);
     // A spreadsheet's row is shown as the row, highlighted.
     assert!(page.contains("<tr class=\"cited\">"), "{page}");
     // The files, as uploaded.

@@ -115,8 +115,10 @@ fn row_cells(text: &str) -> Option<Vec<(&str, &str)>> {
     (cells.len() > 1 && cells.iter().any(|(h, _)| !h.is_empty())).then_some(cells)
 }
 
-/// The checks of `dossier` with their evidence and crops, for the case page.
-pub fn section(case_id: &str, dossier: &Value) -> Markup {
+/// The checks of `dossier` (whose bytes' sha256 is `sha`) with their evidence and crops, for
+/// the case page. Each crop's link names the dossier (`?d=`, 16 hex digits).
+pub fn section(case_id: &str, sha: &str, dossier: &Value) -> Markup {
+    let pin = &sha[..16.min(sha.len())];
     let checks = dossier["checks"].as_array().cloned().unwrap_or_default();
     let crops = checks
         .iter()
@@ -159,7 +161,7 @@ pub fn section(case_id: &str, dossier: &Value) -> Markup {
                                 @if let Some(conf) = e["confidence"].as_f64() { " · 置信度 " (format!("{conf:.0}")) "%" }
                             }
                             @if region_of(e).is_some() {
-                                img.crop loading="lazy" src={ "/cases/" (case_id) "/crop/" (ci) "/" (ei) } alt={ (doc) " " (e["locator"].as_str().unwrap_or("")) "：" (text) };
+                                img.crop loading="lazy" src={ "/cases/" (case_id) "/crop/" (ci) "/" (ei) "?d=" (pin) } alt={ (doc) " " (e["locator"].as_str().unwrap_or("")) "：" (text) };
                                 p.read { "读出：" (text) }
                             } @else if let (Some(ReadBy::Spreadsheet), Some(cells)) = (read_by, row_cells(text)) {
                                 div.row {
@@ -184,30 +186,51 @@ fn percent_path(p: &str) -> String {
     p.split('/').map(percent).collect::<Vec<_>>().join("/")
 }
 
-/// The latest dossier of a case the account may see.
-pub(crate) async fn latest(s: &AppState, id: &str) -> Option<Value> {
+/// The latest dossier of a case the account may see: its bytes' sha256 and its JSON.
+pub(crate) async fn latest(s: &AppState, id: &str) -> Option<(String, Value)> {
     let bytes = s
         .store
         .get(&format!("dossiers/{id}/dossier.json"))
         .await
         .ok()??;
-    serde_json::from_slice(&bytes).ok()
+    let v = serde_json::from_slice(&bytes).ok()?;
+    Some((crate::case::intake::sha256_hex(&bytes), v))
 }
 
-/// `GET /cases/{id}/crop/{check}/{n}`: the crop of evidence `n` of check `check` of the latest
-/// dossier, as PNG.
+/// `?d=`: the dossier a crop's link was written for (the first 16 hex digits of its sha256).
+#[derive(serde::Deserialize)]
+pub struct CropQuery {
+    d: Option<String>,
+}
+
+/// `GET /cases/{id}/crop/{check}/{n}?d=SHA`: the crop of evidence `n` of check `check` of the
+/// latest dossier, as PNG. When the link names the dossier it was written for (`d`, as the case
+/// page's links do) and the case has been re-run since, the answer is 409: the numbering of a
+/// newer dossier's evidence need not be the old one's, and a reviewer must not be shown the box
+/// of another value under the text of the page they are reading.
 pub async fn crop(
     State(s): State<Arc<AppState>>,
     Session(a, _): Session,
     Path((id, check, n)): Path<(String, usize, usize)>,
+    axum::extract::Query(q): axum::extract::Query<CropQuery>,
 ) -> Response {
     let c = match case_of(&s, &id, &a).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Some(d) = latest(&s, &c.id).await else {
+    let Some((dossier_sha, d)) = latest(&s, &c.id).await else {
         return error_page(StatusCode::NOT_FOUND, "核验报告尚未生成", None);
     };
+    if q.d
+        .as_deref()
+        .is_some_and(|want| want.is_empty() || !dossier_sha.starts_with(want))
+    {
+        return error_page(
+            StatusCode::CONFLICT,
+            "案件已重新核验，这张截图属于旧的核验报告；请刷新页面",
+            None,
+        );
+    }
     let e = &d["checks"][check]["evidence"][n];
     let (Some(region), Some(read_by), Some(doc)) =
         (region_of(e), read_by_of(e), e["document"].as_str())
@@ -297,7 +320,7 @@ pub async fn file(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let listed = latest(&s, &c.id).await.is_some_and(|d| {
+    let listed = latest(&s, &c.id).await.is_some_and(|(_, d)| {
         d["documents"]
             .as_array()
             .into_iter()

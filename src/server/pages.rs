@@ -498,7 +498,7 @@ pub async fn case_page(
     let evidence = if c.dossiers > 0 && !working {
         super::evidence::latest(&s, &c.id)
             .await
-            .map(|d| super::evidence::section(&c.id, &d))
+            .map(|(sha, d)| super::evidence::section(&c.id, &sha, &d))
     } else {
         None
     };

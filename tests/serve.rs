@@ -1171,6 +1171,13 @@ fn workspace(db: Option<&str>) -> Vec<String> {
     let pw = tmp.path().join("pw");
     std::fs::write(&pw, "correct horse battery\n").unwrap();
     let a = unit_token(&data, db, "hr-a", UNIT_A.0, UNIT_A.1);
+    let b = unit_token(
+        &data,
+        db,
+        "hr-b",
+        &unit_b_code(),
+        "北京朝阳启明星（贸易）有限公司",
+    );
     {
         let (login, role) = ("rev", "reviewer");
         common::serve::admin(
@@ -1508,6 +1515,42 @@ fn workspace(db: Option<&str>) -> Vec<String> {
     );
     let q = rev.get(s.url("/queue")).send().unwrap().text().unwrap();
     assert!(q.contains("批准"), "the queue shows the decision");
+    // The unit's HR system reads the decisions through the API; another unit cannot.
+    let c = client();
+    let r = c
+        .get(s.url(&format!("/api/v1/cases/{short_id}/decisions")))
+        .bearer_auth(&a)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let api: serde_json::Value = r.json().unwrap();
+    assert_eq!(api["decision"], "approve", "{api}");
+    let kinds: Vec<&str> = api["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.last(), Some(&"approve"), "{api}");
+    assert!(kinds.contains(&"return"), "{api}");
+    let ret = api["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "return")
+        .unwrap();
+    assert!(!ret["materials"].as_array().unwrap().is_empty(), "{api}");
+    assert_eq!(ret["dossier_sha256"], sha.as_str());
+    assert_eq!(
+        api["decisions"][kinds.len() - 1]["dossier_sha256"],
+        new_sha.as_str()
+    );
+    let r = c
+        .get(s.url(&format!("/api/v1/cases/{short_id}/decisions")))
+        .bearer_auth(&b)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404);
 
     let url = db.map_or_else(
         || format!("sqlite://{}", data.join("jzz.db").display()),

@@ -52,6 +52,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/cases/{id}", get(case_status))
         .route("/api/v1/cases/{id}/dossier", get(case_dossier))
         .route("/api/v1/cases/{id}/rerun", post(rerun_case))
+        .route(
+            "/api/v1/cases/{id}/decisions",
+            get(super::review::decisions_api),
+        )
         .route("/api/v1/precheck", post(precheck_api))
         .route(
             "/precheck",
@@ -81,7 +85,7 @@ impl From<super::db::DbError> for ApiError {
     }
 }
 
-fn not_found() -> ApiError {
+pub(crate) fn not_found() -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "没有这个案件".into())
 }
 
@@ -185,9 +189,11 @@ fn case_json(c: &CaseRow) -> serde_json::Value {
         "created_ms": c.created_ms,
         "updated_ms": c.updated_ms,
         "dossiers": c.dossiers,
+        "decision": c.decision,
         "links": {
             "self": format!("/api/v1/cases/{}", c.id),
             "dossier": format!("/api/v1/cases/{}/dossier", c.id),
+            "decisions": format!("/api/v1/cases/{}/decisions", c.id),
         }
     })
 }

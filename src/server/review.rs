@@ -17,7 +17,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::AppState;
-use super::api::{ApiError, open_received, percent};
+use super::api::{ApiError, Authed, not_found, open_received, percent};
 use super::db::{Account, CaseRow, DecisionRow, QueueFilter, Role, now_ms};
 use super::pages::{
     case_of, error_page, html_response, page, receive_form, same, status_zh, verdict_zh, when,
@@ -609,6 +609,44 @@ pub async fn add_files(
         );
     }
     Redirect::to(&format!("/cases/{}", c.id)).into_response()
+}
+
+/// A decision as the API gives it: who, when, what, on which dossier and with which versions.
+fn decision_json(d: &DecisionRow) -> Value {
+    let materials: Vec<String> = d
+        .materials
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    serde_json::json!({
+        "id": d.id,
+        "at_ms": d.at_ms,
+        "by": d.login,
+        "kind": d.kind,
+        "check_id": d.check_id,
+        "status": d.status,
+        "reason": d.reason,
+        "materials": materials,
+        "dossier_sha256": d.dossier_sha256,
+        "jzz_version": d.jzz_version,
+        "policy_sha256": d.policy_sha256,
+    })
+}
+
+/// `GET /api/v1/cases/{id}/decisions`: the case's decisions, oldest first, for every account
+/// that may see the case (the unit's HR system learns of a return and what it asks for).
+pub async fn decisions_api(
+    State(s): State<Arc<AppState>>,
+    Authed(a): Authed,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let c = s.db.case_for(&id, &a).await?.ok_or_else(not_found)?;
+    let decisions = s.db.decisions_of(&c.id).await?;
+    Ok(axum::Json(serde_json::json!({
+        "case_id": c.id,
+        "decision": c.decision,
+        "decisions": decisions.iter().map(decision_json).collect::<Vec<_>>(),
+    })))
 }
 
 #[cfg(test)]

@@ -27,6 +27,16 @@ fn squeeze(s: &str) -> String {
         .collect()
 }
 
+/// Verification as `jzz verify` on 2025-11-20 (the fixtures' windows end before it).
+fn opts() -> VerifyOptions {
+    VerifyOptions {
+        as_of: None,
+        today: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
+        limits: Limits::default(),
+        intake: IntakeLimits::default(),
+    }
+}
+
 fn is_cited_value(e: &Evidence) -> bool {
     matches!(e.read_by, Some(ReadBy::TextLayer | ReadBy::Ocr))
         && e.locator != "file"
@@ -37,12 +47,7 @@ fn is_cited_value(e: &Evidence) -> bool {
 fn text_layer_values_are_boxed_and_the_crop_shows_them() {
     let policy = Policy::builtin().unwrap();
     let rules = Rules::builtin().unwrap();
-    let opts = VerifyOptions {
-        as_of: None,
-        today: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
-        limits: Limits::default(),
-        intake: IntakeLimits::default(),
-    };
+    let opts = opts();
     let bundles = root().join("fixtures/bundles");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&bundles)
         .unwrap()
@@ -161,12 +166,7 @@ fn a_scans_crop_read_again_gives_the_value() {
 /// the value (each cell of a row, each field).
 #[test]
 fn every_ocr_value_of_the_scanned_bundle_reads_back_from_its_crop() {
-    let opts = VerifyOptions {
-        as_of: None,
-        today: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
-        limits: Limits::default(),
-        intake: IntakeLimits::default(),
-    };
+    let opts = opts();
     let dir = root().join("fixtures/ocr/bundles/scan-cat1");
     let (d, _) = verify_path(
         &dir,

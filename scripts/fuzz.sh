@@ -133,6 +133,16 @@ flags=(-max_total_time="$seconds" -runs="${runs_limit/#0/-1}" -rss_limit_mb=2048
   -print_final_stats=1 -artifact_prefix="$root/$artifacts/")
 [ -n "$dict" ] && flags+=(-dict="$root/$dict")
 before=$(ls "$artifacts" | sort)
+# `nice` alone does not make the fuzzer yield: with the kernel's autogroups (Debian's default)
+# the CPU is shared between sessions first, whatever the nice values inside them, so a fuzzer in
+# one terminal takes a core's half from a build or test in another. This session's group is
+# lowered for the run and given back its old value at exit.
+if [ -w /proc/self/autogroup ]; then
+  autogroup_nice=$(awk '{ print $3 }' /proc/self/autogroup)
+  if echo 10 > /proc/self/autogroup 2>/dev/null; then
+    trap 'echo "$autogroup_nice" > /proc/self/autogroup 2>/dev/null || true' EXIT
+  fi
+fi
 set +e
 nice -n 10 cargo fuzz run --sanitizer "$sanitizer" "$target" "$corpus" -- "${flags[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

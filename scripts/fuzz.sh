@@ -19,6 +19,11 @@
 # sanitizer (jzz is safe Rust outside the OCR FFI, which no target reaches; libFuzzer itself
 # catches panics, aborts, timeouts and memory past the limit). JZZ_FUZZ_SANITIZER=address
 # builds with AddressSanitizer instead.
+#
+# Time: each target asserts its own 10 s deadline on the smaller of wall-clock and CPU time
+# (jzz::fuzzing), which a loaded machine cannot trip; libFuzzer's -timeout, wall clock only,
+# is set to 60 s as the guard for a true hang (a fuzzer starved by a build beside it once took
+# 12 s of wall clock for an input of 0.4 s of CPU, and was reported as a timeout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -129,7 +134,7 @@ seed "$regressions"/*
 echo "== $target: $(ls "$corpus" | wc -l) inputs in $corpus; ${seconds}s; sanitizer $sanitizer"
 
 log=target/fuzz-$target.log
-flags=(-max_total_time="$seconds" -runs="${runs_limit/#0/-1}" -rss_limit_mb=2048 -timeout=10 -max_len="$max_len"
+flags=(-max_total_time="$seconds" -runs="${runs_limit/#0/-1}" -rss_limit_mb=2048 -timeout=60 -max_len="$max_len"
   -print_final_stats=1 -artifact_prefix="$root/$artifacts/")
 [ -n "$dict" ] && flags+=(-dict="$root/$dict")
 before=$(ls "$artifacts" | sort)
@@ -153,7 +158,7 @@ for a in $found; do
   out=$regressions/${a%%-*}-$(echo "$a" | sed -E 's/^[a-z]+-//' | cut -c1-12)
   echo "== minimizing $artifacts/$a"
   if nice -n 10 cargo fuzz tmin --sanitizer "$sanitizer" "$target" "$artifacts/$a" \
-      -- -timeout=10 -rss_limit_mb=2048 -runs=2000 >"target/fuzz-tmin-$target.log" 2>&1; then :; fi
+      -- -timeout=60 -rss_limit_mb=2048 -runs=2000 >"target/fuzz-tmin-$target.log" 2>&1; then :; fi
   # tmin names its result after the input's hash; none when it could not reproduce it (an
   # out-of-memory seen by the RSS thread often is not): then the input itself is kept.
   small=fuzz/artifacts/$target/minimized-from-${a#*-}

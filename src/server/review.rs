@@ -167,13 +167,7 @@ async fn dossier_of(s: &AppState, c: &CaseRow) -> Option<(String, Value)> {
     if c.dossiers == 0 {
         return None;
     }
-    let bytes = s
-        .store
-        .get(&format!("dossiers/{}/dossier.json", c.id))
-        .await
-        .ok()??;
-    let v = serde_json::from_slice(&bytes).ok()?;
-    Some((crate::case::intake::sha256_hex(&bytes), v))
+    super::evidence::latest(s, &c.id).await
 }
 
 /// What the case page adds: the decisions made (for everyone who may see the case); for a

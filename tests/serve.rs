@@ -66,16 +66,28 @@ fn zip_bomb() -> Vec<u8> {
     buf.into_inner()
 }
 
+/// The form as one buffered body. reqwest's blocking `.multipart` streams the form from another
+/// thread, and a server that answers before reading the whole body (a 404 decided on the
+/// headers, a 413 past the size limit) closes the stream under it: `send` then fails with "Disconnected" instead of returning
+/// the answer. A whole body is written with the headers and the answer is read as sent.
+fn whole(
+    r: reqwest::blocking::RequestBuilder,
+    form: reqwest::blocking::multipart::Form,
+) -> reqwest::blocking::RequestBuilder {
+    let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut form.into_reader(), &mut body).unwrap();
+    r.header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
+}
+
 fn post_case(
     c: &reqwest::blocking::Client,
     s: &Serve,
     token: &str,
     form: reqwest::blocking::multipart::Form,
 ) -> (u16, Value) {
-    let r = c
-        .post(s.url("/api/v1/cases"))
-        .bearer_auth(token)
-        .multipart(form)
+    let r = whole(c.post(s.url("/api/v1/cases")).bearer_auth(token), form)
         .send()
         .unwrap();
     let code = r.status().as_u16();
@@ -1400,9 +1412,7 @@ fn workspace(db: Option<&str>) -> Vec<String> {
             "file",
             reqwest::blocking::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("x.pdf"),
         );
-    let r = other
-        .post(s.url(&format!("/cases/{short_id}/files")))
-        .multipart(form)
+    let r = whole(other.post(s.url(&format!("/cases/{short_id}/files"))), form)
         .send()
         .unwrap();
     assert_eq!(r.status(), 404, "files");

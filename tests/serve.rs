@@ -68,8 +68,9 @@ fn zip_bomb() -> Vec<u8> {
 
 /// The form as one buffered body. reqwest's blocking `.multipart` streams the form from another
 /// thread, and a server that answers before reading the whole body (a 404 decided on the
-/// headers, a 413 past the size limit) closes the stream under it: `send` then fails with "Disconnected" instead of returning
-/// the answer. A whole body is written with the headers and the answer is read as sent.
+/// headers, a 413 past the size limit) closes the stream under it: `send` then fails with
+/// "Disconnected" instead of returning the answer. A whole body is written with the headers and
+/// the answer is read as sent.
 fn whole(
     r: reqwest::blocking::RequestBuilder,
     form: reqwest::blocking::multipart::Form,
